@@ -1,0 +1,196 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// Exit codes (PRODUCT.md).
+const (
+	exitOK          = 0
+	exitFailed      = 1 // the job failed: a rule not met, a project not added, a credential refused
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// exitError carries an exit code out of a command. A nil err prints nothing
+// (the command has already said what happened).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+func failed(err error) error { return &exitError{code: exitFailed, err: err} }
+func usage(err error) error  { return &exitError{code: exitUsage, err: err} }
+
+// app is what every command shares: the global flags and the process's
+// streams. The flags are the only globals, and they live here.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	now            func() time.Time
+
+	demo      bool
+	env       string
+	apiURL    string
+	loginURL  string
+	company   int64
+	profile   string
+	plain     bool
+	presenter bool
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "procore-sa [GUIDE]",
+		Short: "Set up the account an integration uses to reach Procore",
+		Long: `procore-sa walks a Procore company admin through setting up the account an
+integration uses to reach Procore, step by step, and keeps the one-time
+credentials it produces safe.
+
+Run it with no arguments to pick a guide, or name one (see 'procore-sa guides').
+Start with --demo: it runs against a built-in simulator and nothing leaves the machine.`,
+		Args:          cobra.MaximumNArgs(1),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.checkFlags()
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := ""
+			if len(args) == 1 {
+				id = args[0]
+			}
+			return a.runWizard(cmd.Context(), id)
+		},
+	}
+	f := cmd.PersistentFlags()
+	f.BoolVar(&a.demo, "demo", false, "run against a built-in Procore simulator on loopback; nothing leaves the machine")
+	f.StringVar(&a.env, "env", "production", "Procore environment: production, sandbox or monthly")
+	f.StringVar(&a.apiURL, "api-url", "", "override the API base URL (https unless loopback)")
+	f.StringVar(&a.loginURL, "login-url", "", "override the login (OAuth) base URL (https unless loopback)")
+	f.Int64Var(&a.company, "company", 0, "Procore company ID")
+	f.StringVar(&a.profile, "profile", "default", "credential profile name")
+	f.BoolVar(&a.plain, "plain", false, "plain line output, no full-screen UI (also on with ACCESSIBLE set or TERM=dumb)")
+	f.BoolVar(&a.presenter, "presenter", false, "presenter mode for a shared screen: larger margins, nothing secret drawn")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage(err) })
+
+	cmd.AddCommand(
+		newVersionCmd(a),
+		newGuidesCmd(a),
+		newPasswordCmd(a),
+	)
+	return cmd
+}
+
+// checkFlags validates the global flags before any command runs.
+func (a *app) checkFlags() error {
+	switch a.env {
+	case "production", "sandbox", "monthly":
+	default:
+		return usage(fmt.Errorf("--env %q: use production, sandbox or monthly", a.env))
+	}
+	for name, v := range map[string]string{"--api-url": a.apiURL, "--login-url": a.loginURL} {
+		if v == "" {
+			continue
+		}
+		if err := checkBaseURL(v); err != nil {
+			return usage(fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	if a.company < 0 {
+		return usage(fmt.Errorf("--company %d: a company ID is a positive number", a.company))
+	}
+	if os.Getenv("ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb" {
+		a.plain = true
+	}
+	return nil
+}
+
+// checkBaseURL allows plain http only for loopback hosts.
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%q: only https is allowed for hosts other than loopback", raw)
+	}
+	return fmt.Errorf("%q: the scheme must be https", raw)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// configDir is $XDG_CONFIG_HOME/procore-sa (else ~/.config/procore-sa).
+func configDir() (string, error) {
+	base := os.Getenv("XDG_CONFIG_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("find the config directory: %w", err)
+		}
+		base = filepath.Join(home, ".config")
+	}
+	return filepath.Join(base, "procore-sa"), nil
+}
+
+// catalog loads the built-in guides and the person's own. A broken personal
+// guide is reported on stderr and left out; the rest still load.
+func (a *app) catalog() (*steps.Catalog, error) {
+	dir, err := configDir()
+	if err != nil {
+		return nil, err
+	}
+	cat, problems := steps.LoadCatalog(filepath.Join(dir, "guides"))
+	for _, p := range problems {
+		fmt.Fprintln(a.stderr, "procore-sa: guide refused:", p)
+	}
+	return cat, nil
+}
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit and build date",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(a.stdout, "procore-sa %s (commit %s, built %s)\n", version, commit, date)
+			return err
+		},
+	}
+}
