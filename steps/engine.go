@@ -3,6 +3,8 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -99,6 +101,7 @@ type Walker struct {
 	// wizard asks for the password again rather than remember it.
 	accepted map[string]bool
 	now      func() time.Time
+	rev      int
 }
 
 // NewWalker walks g from s, or from the start when s is nil.
@@ -270,4 +273,32 @@ func (w *Walker) Dirty() bool {
 	return false
 }
 
-func (w *Walker) touch() { w.Session.UpdatedAt = w.now() }
+func (w *Walker) touch() {
+	w.Session.UpdatedAt = w.now()
+	w.rev++
+}
+
+// Rev counts the changes made through this walker, so a caller can tell
+// whether there is anything new to save.
+func (w *Walker) Rev() int { return w.rev }
+
+// Clone is a deep copy, for handing a snapshot to code that runs elsewhere
+// (a save in the background) while the walk goes on.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.Completed = maps.Clone(s.Completed)
+	c.Values = maps.Clone(s.Values)
+	c.Checked = make(map[string][]bool, len(s.Checked))
+	for k, v := range s.Checked {
+		c.Checked[k] = slices.Clone(v)
+	}
+	c.Cells = make(map[string][][]bool, len(s.Cells))
+	for k, rows := range s.Cells {
+		cp := make([][]bool, len(rows))
+		for i, r := range rows {
+			cp[i] = slices.Clone(r)
+		}
+		c.Cells[k] = cp
+	}
+	return &c
+}

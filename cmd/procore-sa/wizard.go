@@ -1,6 +1,101 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
 
-// TEMPORARY: the wizard lands with the tui package.
-func (a *app) runWizard(ctx context.Context, id string) error { return nil }
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/procore-sa/procore-sa/plain"
+	"github.com/procore-sa/procore-sa/state"
+	"github.com/procore-sa/procore-sa/steps"
+	"github.com/procore-sa/procore-sa/tui"
+)
+
+// runWizard runs the guided wizard, starting with guide id when it is given.
+func (a *app) runWizard(ctx context.Context, id string) error {
+	cat, err := a.catalog()
+	if err != nil {
+		return failed(err)
+	}
+	if id != "" {
+		if _, ok := cat.Get(id); !ok {
+			return usage(fmt.Errorf("unknown guide %q; see 'procore-sa guides'", id))
+		}
+	}
+	store, err := a.stateStore()
+	if err != nil {
+		return failed(err)
+	}
+	if a.plain {
+		return a.runPlain(ctx, cat, id, store)
+	}
+	m := tui.New(tui.Options{
+		Guides:    cat.List(),
+		GuideID:   id,
+		Store:     store,
+		Now:       a.now,
+		Demo:      a.demo,
+		Presenter: a.presenter,
+	})
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	if _, err := p.Run(); err != nil {
+		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
+			return &exitError{code: exitInterrupted}
+		}
+		return failed(fmt.Errorf("run the wizard: %w", err))
+	}
+	if m.Outcome() != tui.OutcomeFinished && m.Walker() != nil && m.Walker().Dirty() {
+		g := m.Walker().Guide
+		fmt.Fprintf(a.stderr, "Progress saved at step %d of %d. Resume with: procore-sa%s %s\n",
+			m.Walker().Index()+1, m.Walker().Len(), demoArg(a.demo), g.ID)
+	}
+	return nil
+}
+
+func demoArg(demo bool) string {
+	if demo {
+		return " --demo"
+	}
+	return ""
+}
+
+// stateStore opens the state directory; the demo keeps its own, apart.
+func (a *app) stateStore() (*state.Store, error) {
+	dir, err := state.Dir()
+	if err != nil {
+		return nil, fmt.Errorf("find the state directory: %w", err)
+	}
+	s, err := state.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if a.demo {
+		return s.Sub("demo")
+	}
+	return s, nil
+}
+
+// runPlain walks a guide at a line prompt: the same engine, no full screen.
+func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store) error {
+	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now}
+	g, ok := cat.Get(id)
+	if !ok {
+		var err error
+		if g, err = r.Pick(cat.List()); err != nil {
+			if errors.Is(err, plain.ErrQuit) {
+				return nil
+			}
+			return failed(err)
+		}
+	}
+	switch err := r.Run(ctx, g); {
+	case err == nil, errors.Is(err, plain.ErrQuit):
+		return nil
+	case ctx.Err() != nil:
+		return &exitError{code: exitInterrupted}
+	default:
+		return failed(err)
+	}
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// guidesBuiltinIDs is the built-in guides in their fixed order.
+var guidesBuiltinIDs = []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"}
+
+const guidesTestGuide = `id: my-guide
+title: My own guide
+account_model: dmsa
+steps:
+  - id: read
+    kind: notice
+    title: Read this first
+    body: A guide of my own.
+  - id: do
+    kind: instruction
+    title: Do the thing
+    checklist:
+      - Open Procore
+      - Click Save
+`
+
+// guidesEnv points XDG_CONFIG_HOME at a fresh directory and returns the
+// personal guides directory inside it (not yet created).
+func guidesEnv(t *testing.T) string {
+	t.Helper()
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	return filepath.Join(cfg, "procore-sa", "guides")
+}
+
+func guidesWrite(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// guidesRun runs the command line and returns its output and exit code, as
+// run would.
+func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runWithInput(t, "", args...)
+}
+
+// runWithInput runs the command line with stdin as standard input.
+func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd := newRootCmd(newApp(strings.NewReader(stdin), &out, &errb))
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	err := cmd.Execute()
+	var ee *exitError
+	switch {
+	case err == nil:
+		code = exitOK
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err != nil {
+			errb.WriteString("procore-sa: " + ee.err.Error() + "\n")
+		}
+	default:
+		code = exitUsage
+		errb.WriteString("procore-sa: " + err.Error() + "\n")
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestGuidesList(t *testing.T) {
+	dir := guidesEnv(t)
+	mine := guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
+	broken := guidesWrite(t, dir, "broken.yaml", strings.Replace(guidesTestGuide, "title: My own guide", "titel: My own guide", 1))
+
+	out, errOut, code := guidesRun(t, "guides")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 1+len(guidesBuiltinIDs)+1 {
+		t.Fatalf("%d lines:\n%s", len(lines), out)
+	}
+	if !regexp.MustCompile(`^ID +ACCOUNT MODEL +TITLE +STEPS +FROM$`).MatchString(lines[0]) {
+		t.Errorf("header %q", lines[0])
+	}
+	titleCol := strings.Index(lines[0], "TITLE")
+	for i, id := range guidesBuiltinIDs {
+		l := lines[i+1]
+		if !strings.HasPrefix(l, id+" ") || !strings.HasSuffix(l, "built-in") {
+			t.Errorf("line %d is %q, want the built-in %s", i+2, l, id)
+		}
+		if l[titleCol-1] != ' ' || l[titleCol] == ' ' {
+			t.Errorf("line %q: the title column is not aligned", l)
+		}
+	}
+	last := lines[len(lines)-1]
+	if !regexp.MustCompile(`^my-guide +dmsa +My own guide +2 +` + regexp.QuoteMeta(mine) + `$`).MatchString(last) {
+		t.Errorf("personal guide line %q", last)
+	}
+	if !strings.Contains(errOut, broken+`:2:1: unknown key "titel"`) {
+		t.Errorf("the broken guide is not reported with its position:\n%s", errOut)
+	}
+	if strings.Contains(out, "broken") {
+		t.Error("the broken guide is listed")
+	}
+
+	if _, errOut, code := guidesRun(t, "guides", "extra"); code != exitUsage {
+		t.Errorf("guides extra: exit %d: %s", code, errOut)
+	}
+}
+
+func TestGuidesShow(t *testing.T) {
+	dir := guidesEnv(t)
+	guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
+
+	out, errOut, code := guidesRun(t, "guides", "show", "my-guide")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"My own guide\n", "Account model: Developer Managed Service Account\n",
+		"Step 1 of 2: Read this first\n", "Step 2 of 2: Do the thing\n", "  [ ] Open Procore\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+
+	out, _, code = guidesRun(t, "guides", "show", "my-guide", "--format", "markdown")
+	if code != exitOK || !strings.Contains(out, "## Step 2 of 2: Do the thing\n") || !strings.Contains(out, "- [ ] Click Save\n") {
+		t.Errorf("markdown, exit %d:\n%s", code, out)
+	}
+
+	out, _, code = guidesRun(t, "guides", "show", "my-guide", "--format=json")
+	var g steps.Guide
+	if code != exitOK || json.Unmarshal([]byte(out), &g) != nil || g.ID != "my-guide" || len(g.Steps) != 2 {
+		t.Errorf("json, exit %d:\n%s", code, out)
+	}
+
+	for _, id := range guidesBuiltinIDs {
+		out, errOut, code := guidesRun(t, "guides", "show", id, "--format", "markdown")
+		if code != exitOK || !strings.Contains(out, "## Step 1 of ") {
+			t.Errorf("show %s: exit %d: %s", id, code, errOut)
+		}
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"guides", "show", "nope"}, `unknown guide "nope"; see 'procore-sa guides'`},
+		{[]string{"guides", "show", "dmsa", "--format", "yaml"}, `--format "yaml": use text, markdown, json`},
+		{[]string{"guides", "show"}, "guides show takes one guide id"},
+		{[]string{"guides", "show", "dmsa", "spectrum"}, "guides show takes one guide id"},
+		{[]string{"guides", "show", "dmsa", "--colour"}, "unknown flag: --colour"},
+	} {
+		out, errOut, code := guidesRun(t, tt.args...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 saying %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+}
+
+func TestGuidesValidate(t *testing.T) {
+	guidesEnv(t)
+	dir := t.TempDir()
+	good := guidesWrite(t, dir, "good.yaml", guidesTestGuide)
+	bad := guidesWrite(t, dir, "bad.yaml", strings.Replace(guidesTestGuide, "kind: instruction", "kind: instructions", 1))
+	clash := guidesWrite(t, dir, "clash.yaml", strings.Replace(guidesTestGuide, "id: my-guide", "id: dmsa", 1))
+	src, ok := steps.BuiltinSource("dmsa")
+	if !ok {
+		t.Fatal("no dmsa source")
+	}
+	own := guidesWrite(t, dir, "dmsa.yaml", string(src))
+
+	out, errOut, code := guidesRun(t, "guides", "validate", good)
+	if code != exitOK || out != good+": ok (2 steps)\n" || errOut != "" {
+		t.Errorf("a good file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	out, errOut, code = guidesRun(t, "guides", "validate", good, bad, clash, own, filepath.Join(dir, "none.yaml"))
+	if code != exitFailed {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{good + ": ok (2 steps)\n", own + ": ok ("} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	for _, want := range []string{
+		bad + `:10:11: step "do": kind "instructions" is not known`,
+		clash + `:1:5: guide id "dmsa" is already taken by a built-in guide`,
+		filepath.Join(dir, "none.yaml"),
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(out, bad) || strings.Contains(out, clash) {
+		t.Errorf("a bad file is called ok:\n%s", out)
+	}
+
+	if _, errOut, code := guidesRun(t, "guides", "validate"); code != exitUsage || !strings.Contains(errOut, "at least one FILE") {
+		t.Errorf("no files: exit %d: %s", code, errOut)
+	}
+}

@@ -1,0 +1,133 @@
+// Package walkthrough derives, from a guide, the keys a person presses to
+// walk it from the first step to the last with valid answers. Tests use it to
+// drive the wizard through any guide: in-process (teatest) and in a real
+// terminal (tmux), so that a guide edit never needs a test edit.
+package walkthrough
+
+import (
+	"strconv"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// Password meets Procore's default policy and seed 000's.
+const Password = "Sync3r!Passw0rd"
+
+// Action is one thing done at the keyboard: press a named key (as Bubble
+// Tea names it: "enter", "space", "tab", "down"...) or type some text.
+type Action struct {
+	Key  string
+	Text string
+}
+
+// Step is the actions that complete one step.
+type Step struct {
+	Index   int
+	Title   string
+	Actions []Action
+}
+
+func press(keys ...string) []Action {
+	a := make([]Action, len(keys))
+	for i, k := range keys {
+		a[i] = Action{Key: k}
+	}
+	return a
+}
+
+// Script returns, step by step, the keys that walk g to its end.
+func Script(g *steps.Guide) []Step {
+	domainOf := map[string]bool{} // field ids used as an email's domain
+	for _, st := range g.Steps {
+		for _, f := range st.Fields {
+			if f.DomainFrom != "" {
+				domainOf[f.DomainFrom] = true
+			}
+		}
+	}
+	values := map[string]string{}
+	out := make([]Step, 0, len(g.Steps))
+	for i, st := range g.Steps {
+		var a []Action
+		for range st.Checklist {
+			a = append(a, press("space")...) // a tick moves the cursor down
+		}
+		switch st.Kind {
+		case steps.KindForm:
+			for j, f := range st.Fields {
+				a = append(a, field(f, domainOf[f.ID], values)...)
+				if j < len(st.Fields)-1 {
+					a = append(a, press("tab")...)
+				}
+			}
+		case steps.KindPassword:
+			a = append(a, Action{Text: Password})
+			if g.Policy().Confirm {
+				a = append(a, press("tab")...)
+				a = append(a, Action{Text: Password})
+			}
+		case steps.KindMatrix:
+			cols := len(st.Matrix.Columns)
+			for r := range st.Matrix.Rows {
+				for c := range cols {
+					a = append(a, press("space")...)
+					if c < cols-1 {
+						a = append(a, press("right")...)
+					}
+				}
+				if r < len(st.Matrix.Rows)-1 {
+					a = append(a, press("down")...)
+					for range cols - 1 {
+						a = append(a, press("left")...)
+					}
+				}
+			}
+		}
+		a = append(a, press("enter")...)
+		out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+	}
+	return out
+}
+
+// field returns the keys that give f a valid value, recording it in values.
+func field(f steps.Field, isDomain bool, values map[string]string) []Action {
+	if f.Type == steps.FieldChoice {
+		v := f.Default
+		if v == "" {
+			// The first press of right selects the first option.
+			values[f.ID] = f.Options[0]
+			return press("right")
+		}
+		values[f.ID] = v
+		return nil
+	}
+	if f.Default != "" && f.Validate(f.Default, values) == nil {
+		values[f.ID] = f.Default
+		return nil // already filled in
+	}
+	var v string
+	switch f.Type {
+	case steps.FieldEmail:
+		d := f.Domain
+		if f.DomainFrom != "" {
+			d = values[f.DomainFrom]
+		}
+		if d == "" {
+			d = "example.com"
+		}
+		v = "integration@" + d
+	case steps.FieldNumber:
+		n := int64(1)
+		if f.Min != nil {
+			n = *f.Min
+		}
+		v = strconv.FormatInt(n, 10)
+	default:
+		v = "Test"
+		if isDomain {
+			v = "example.com"
+		}
+	}
+	values[f.ID] = v
+	return []Action{{Text: v}}
+}

@@ -1,0 +1,345 @@
+// Package plain is the wizard's plain line mode: the same step engine as the
+// full-screen wizard, driven by ordinary prompts, for screen readers, dumb
+// terminals and scripts (--plain, ACCESSIBLE, TERM=dumb).
+package plain
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// ErrQuit means the person chose to leave before the end.
+var ErrQuit = errors.New("left the guide")
+
+// Store keeps a walk between runs; see tui.Store.
+type Store interface {
+	LoadSession(guideID string) (*steps.Session, error)
+	SaveSession(s *steps.Session) error
+	DeleteSession(guideID string) error
+	WriteTranscript(g *steps.Guide, s *steps.Session, now time.Time) (string, error)
+}
+
+// Runner walks a guide at a line prompt.
+type Runner struct {
+	In    io.Reader
+	Out   io.Writer
+	Store Store // nil keeps nothing
+	Now   func() time.Time
+
+	lines *bufio.Reader
+}
+
+// back is returned by a prompt when the person typed "b".
+var errBack = errors.New("back")
+
+// Run walks g. It returns nil when every step is done, ErrQuit when the
+// person left (progress saved), or an error.
+func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.lines == nil {
+		r.lines = bufio.NewReader(r.In)
+	}
+	var saved *steps.Session
+	if r.Store != nil {
+		s, err := r.Store.LoadSession(g.ID)
+		if err != nil {
+			r.printf("Saved progress could not be read, so this starts over: %v\n", err)
+		} else if s != nil && s.Finished.IsZero() && s.Step > 0 {
+			ans, err := r.ask(fmt.Sprintf("You have saved progress at step %d of %d. Resume there? [Y/n] ", s.Step+1, len(g.Steps)))
+			if err != nil {
+				return err
+			}
+			if !strings.HasPrefix(strings.ToLower(ans), "n") {
+				saved = s
+			}
+		}
+	}
+	w := steps.NewWalker(g, saved, r.Now)
+	r.printf("%s\n%s\n\n", g.Title, g.Summary)
+	r.printf("Type b to go back a step, q to leave (your place is saved).\n")
+	for !w.Finished() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := r.step(w)
+		switch {
+		case errors.Is(err, errBack):
+			if !w.Back() {
+				r.printf("This is the first step.\n")
+			}
+		case errors.Is(err, ErrQuit):
+			r.save(w)
+			r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
+			return ErrQuit
+		case err != nil:
+			r.save(w)
+			return err
+		default:
+			if err := w.Next(); err != nil {
+				r.printf("Not yet: %v.\n", err)
+			}
+		}
+		r.save(w)
+	}
+	if r.Store != nil {
+		path, err := r.Store.WriteTranscript(g, w.Session, r.Now())
+		if err != nil {
+			return fmt.Errorf("write the transcript: %w", err)
+		}
+		if err := r.Store.DeleteSession(g.ID); err != nil {
+			return fmt.Errorf("forget the finished session: %w", err)
+		}
+		r.printf("\nEvery step is done. Support transcript (no password or secret): %s\n", path)
+	} else {
+		r.printf("\nEvery step is done.\n")
+	}
+	return nil
+}
+
+func (r *Runner) save(w *steps.Walker) {
+	if r.Store == nil || w.Finished() {
+		return
+	}
+	if err := r.Store.SaveSession(w.Session); err != nil {
+		r.printf("Progress could not be saved: %v\n", err)
+	}
+}
+
+func (r *Runner) printf(format string, args ...any) { fmt.Fprintf(r.Out, format, args...) }
+
+// ask prints a prompt and reads one line, handling b and q.
+func (r *Runner) ask(prompt string) (string, error) {
+	r.printf("%s", prompt)
+	line, err := r.lines.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		if errors.Is(err, io.EOF) {
+			r.printf("\n")
+			return "", ErrQuit
+		}
+		return "", fmt.Errorf("read an answer: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	switch strings.TrimSpace(line) {
+	case "q":
+		return "", ErrQuit
+	case "b":
+		return "", errBack
+	}
+	return line, nil
+}
+
+// step presents the current step and collects what it needs.
+func (r *Runner) step(w *steps.Walker) error {
+	st := w.Current()
+	r.printf("\nStep %d of %d: %s\n", w.Index()+1, w.Len(), st.Title)
+	if st.Level == "warning" {
+		r.printf("WARNING\n")
+	}
+	if st.Body != "" {
+		r.printf("%s\n", strings.TrimRight(st.Body, "\n"))
+	}
+	for i, item := range st.Checklist {
+		for !w.Checked(i) {
+			ans, err := r.ask(fmt.Sprintf("  [%d/%d] %s\n        Done? [y/n] ", i+1, len(st.Checklist), item))
+			if err != nil {
+				return err
+			}
+			if yes(ans) {
+				w.Toggle(i)
+			}
+		}
+	}
+	switch st.Kind {
+	case steps.KindForm:
+		return r.form(w, st)
+	case steps.KindPassword:
+		return r.password(w, st)
+	case steps.KindMatrix:
+		return r.matrix(w, st)
+	}
+	if len(st.Checklist) == 0 {
+		_, err := r.ask("Press enter to continue. ")
+		return err
+	}
+	return nil
+}
+
+func yes(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return s == "y" || s == "yes"
+}
+
+func (r *Runner) form(w *steps.Walker, st *steps.Step) error {
+	for _, f := range st.Fields {
+		for {
+			prompt := f.Label
+			if f.Type == steps.FieldChoice {
+				prompt += " (" + strings.Join(f.Options, " / ") + ")"
+			}
+			if f.Required {
+				prompt += " *"
+			}
+			if v := w.Value(f.ID); v != "" {
+				prompt += " [" + v + "]"
+			}
+			ans, err := r.ask(prompt + ": ")
+			if err != nil {
+				return err
+			}
+			ans = strings.TrimSpace(ans)
+			if ans == "" {
+				ans = w.Value(f.ID)
+			}
+			if f.Type == steps.FieldChoice {
+				if n, err := strconv.Atoi(ans); err == nil && n >= 1 && n <= len(f.Options) {
+					ans = f.Options[n-1]
+				}
+			}
+			if err := f.Validate(ans, w.Session.Values); err != nil {
+				r.printf("  %s: %v\n", f.Label, err)
+				continue
+			}
+			w.SetValue(f.ID, ans)
+			break
+		}
+	}
+	return nil
+}
+
+func (r *Runner) matrix(w *steps.Walker, st *steps.Step) error {
+	m := st.Matrix
+	for i, row := range m.Rows {
+		for j, col := range m.Columns {
+			for !w.Cell(i, j) {
+				ans, err := r.ask(fmt.Sprintf("  %s: %s ticked? [y/n] ", row, col))
+				if err != nil {
+					return err
+				}
+				if yes(ans) {
+					w.ToggleCell(i, j)
+				} else if !m.RequireAll {
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// password reads a password without echo on a terminal. The password is
+// handed to the engine, which keeps only the fact that it was accepted.
+func (r *Runner) password(w *steps.Walker, st *steps.Step) error {
+	p := w.Guide.Policy()
+	r.printf("Rules:\n")
+	for _, rule := range p.Check("") {
+		r.printf("  - %s\n", rule.Text)
+	}
+	r.printf("Type g to generate one (it is not shown; the full-screen wizard can copy it to the clipboard).\n")
+	for {
+		pw, err := r.secret("Password: ")
+		if err != nil {
+			return err
+		}
+		if pw == "g" {
+			gen, err := p.Generate(rand.Reader, 0)
+			if err != nil {
+				return fmt.Errorf("generate a password: %w", err)
+			}
+			if err := w.AcceptPassword(gen, gen); err != nil {
+				return err
+			}
+			r.printf("A password that meets every rule was generated; it is not shown here.\n")
+			return nil
+		}
+		unmet := 0
+		for _, rule := range p.Check(pw) {
+			if !rule.Met {
+				r.printf("  not met: %s\n", rule.Text)
+				unmet++
+			}
+		}
+		if unmet > 0 {
+			continue
+		}
+		confirm := pw
+		if p.Confirm {
+			if confirm, err = r.secret("Confirm:  "); err != nil {
+				return err
+			}
+		}
+		if err := w.AcceptPassword(pw, confirm); err != nil {
+			r.printf("  %v\n", err)
+			continue
+		}
+		r.printf("  All rules met.\n")
+		return nil
+	}
+}
+
+// secret reads a line without echo when the input is a terminal.
+func (r *Runner) secret(prompt string) (string, error) {
+	if f, ok := r.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		r.printf("%s", prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		r.printf("\n")
+		if err != nil {
+			return "", fmt.Errorf("read a password: %w", err)
+		}
+		s := string(b)
+		switch s {
+		case "q":
+			return "", ErrQuit
+		case "b":
+			return "", errBack
+		}
+		return s, nil
+	}
+	return r.ask(prompt)
+}
+
+// Pick asks which guide to walk.
+func (r *Runner) Pick(guides []*steps.Guide) (*steps.Guide, error) {
+	if len(guides) == 0 {
+		return nil, errors.New("no guides are available")
+	}
+	if r.lines == nil {
+		r.lines = bufio.NewReader(r.In)
+	}
+	r.printf("Which setup are you doing?\n")
+	for i, g := range guides {
+		r.printf("  %d. %s (%s): %s\n", i+1, g.ID, g.AccountModel, g.Title)
+	}
+	for {
+		ans, err := r.ask("Number or id: ")
+		if err != nil {
+			if errors.Is(err, errBack) {
+				continue
+			}
+			return nil, err
+		}
+		ans = strings.TrimSpace(ans)
+		if n, err := strconv.Atoi(ans); err == nil && n >= 1 && n <= len(guides) {
+			return guides[n-1], nil
+		}
+		for _, g := range guides {
+			if g.ID == ans {
+				return g, nil
+			}
+		}
+		r.printf("  %q is not one of the guides above.\n", ans)
+	}
+}

@@ -1,0 +1,78 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"slices"
+	"testing"
+	"time"
+)
+
+// FuzzParse feeds Parse arbitrary bytes, seeded with every built-in guide
+// and every test file. Parse must not panic; an error must name the file, a
+// line and a column on each of its lines; a guide that parses must be one
+// the rest of the program can use.
+func FuzzParse(f *testing.F) {
+	for _, data := range seedFiles(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const file = "fuzz.yaml"
+		start := time.Now()
+		g, err := Parse(file, data)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("Parse took %v", d)
+		}
+		if err != nil {
+			if g != nil {
+				t.Fatal("a guide came back with an error")
+			}
+			checkErrorLines(t, file, err)
+			return
+		}
+		if g == nil {
+			t.Fatal("neither a guide nor an error")
+		}
+		if g.File != file || !idRE.MatchString(g.ID) || len(g.Steps) == 0 || len(g.Steps) > MaxSteps ||
+			!slices.Contains(AccountModels, g.AccountModel) {
+			t.Fatalf("an invalid guide parsed: %+v", g)
+		}
+		for _, st := range g.Steps {
+			if !slices.Contains(Kinds, st.Kind) || (st.Kind == KindMatrix && st.Matrix == nil) {
+				t.Fatalf("step %q: kind %q, matrix %v", st.ID, st.Kind, st.Matrix)
+			}
+		}
+		if g.Password != nil {
+			if err := g.Password.Validate(); err != nil {
+				t.Fatalf("the policy passed Parse but not Validate: %v", err)
+			}
+		}
+		for _, format := range Formats {
+			var buf bytes.Buffer
+			if err := Render(&buf, g, format); err != nil {
+				t.Fatalf("render %s: %v", format, err)
+			}
+			if format != "json" && bytes.ContainsAny(buf.Bytes(), "\x1b\r\u009b") {
+				t.Fatalf("render %s wrote a control character", format)
+			}
+			if format == "json" {
+				var back Guide
+				if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+					t.Fatalf("the json does not read back: %v", err)
+				}
+			}
+		}
+		// The step engine can walk it.
+		w := NewWalker(g, nil, func() time.Time { return time.Unix(0, 0) })
+		for range g.Steps {
+			_ = w.Problem()
+			w.Toggle(0)
+			w.ToggleCell(0, 0)
+			if w.Next() != nil {
+				break
+			}
+		}
+		_ = Render(io.Discard, g, "text")
+	})
+}

@@ -1,0 +1,608 @@
+// Package tui is the wizard's Bubble Tea program: one root model that walks a
+// guide's steps through the step engine, with one screen per step kind. It
+// does no I/O inside Update: saving and the transcript run as commands and
+// come back as messages.
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// The smallest terminal the wizard draws in.
+const (
+	MinWidth  = 60
+	MinHeight = 16
+)
+
+// Store keeps a walk between runs and writes the transcript of a finished
+// one. *state.Store satisfies it.
+type Store interface {
+	LoadSession(guideID string) (*steps.Session, error)
+	SaveSession(s *steps.Session) error
+	DeleteSession(guideID string) error
+	WriteTranscript(g *steps.Guide, s *steps.Session, now time.Time) (string, error)
+}
+
+// Options configure the wizard.
+type Options struct {
+	Guides    []*steps.Guide
+	GuideID   string // start with this guide, skipping the picker
+	Store     Store  // nil keeps nothing between runs
+	Now       func() time.Time
+	Demo      bool
+	Presenter bool // a shared screen: wider margins and a banner
+}
+
+// Outcome is how the wizard ended.
+type Outcome int
+
+const (
+	OutcomeQuit     Outcome = iota // left before the end; progress is saved
+	OutcomeFinished                // every step done
+)
+
+// phase is the step pointer of the root state machine.
+type phase int
+
+const (
+	phasePicker    phase = iota // choosing a guide
+	phaseLoading                // reading saved progress
+	phaseResume                 // offering to resume it
+	phaseStep                   // walking the guide
+	phaseFinishing              // writing the transcript
+	phaseDone                   // finished; showing where the transcript is
+)
+
+type (
+	sessionLoadedMsg struct {
+		session *steps.Session
+		err     error
+	}
+	sessionSavedMsg struct{ err error }
+	finishedMsg     struct {
+		path string
+		err  error
+	}
+)
+
+// Model is the wizard's root model.
+type Model struct {
+	opts  Options
+	sh    *shared
+	phase phase
+
+	picker picker
+	guide  *steps.Guide
+	saved  *steps.Session // progress found on disk, offered for resume
+	screen screen
+
+	confirmQuit bool // the "leave the guide?" dialog is open
+	showHelp    bool
+	help        help.Model
+
+	width, height int
+	status        string // why a step cannot be left yet, or what went wrong
+	transcript    string // path of the written transcript
+	outcome       Outcome
+
+	// Saves run one at a time, newest snapshot last.
+	saving, saveAgain, quitAfterSave bool
+	savedRev                         int
+}
+
+// New builds the root model.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap()}
+	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
+	m.help.Styles = help.DefaultStyles(true)
+	m.picker = picker{sh: sh, guides: opts.Guides}
+	if opts.GuideID != "" {
+		for _, g := range opts.Guides {
+			if g.ID == opts.GuideID {
+				m.guide = g
+				m.phase = phaseLoading
+			}
+		}
+	}
+	m.resize()
+	return m
+}
+
+// Outcome reports how the wizard ended.
+func (m *Model) Outcome() Outcome { return m.outcome }
+
+// Walker is the step engine of the guide being walked, or nil.
+func (m *Model) Walker() *steps.Walker { return m.sh.walker }
+
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.phase == phaseLoading {
+		cmds = append(cmds, m.load())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.sh.styles = NewStyles(msg.IsDark())
+		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		return m, nil
+	case sessionLoadedMsg:
+		return m, m.loaded(msg)
+	case sessionSavedMsg:
+		return m, m.savedOne(msg)
+	case finishedMsg:
+		m.phase, m.transcript = phaseDone, msg.path
+		if msg.err != nil {
+			m.status = "The transcript could not be written: " + msg.err.Error()
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	// Anything else (a paste, a cursor blink) belongs to the step's screen.
+	if m.phase == phaseStep && !m.confirmQuit {
+		_, cmd := m.screen.Update(msg)
+		return m, tea.Batch(cmd, m.saveIfChanged())
+	}
+	return m, nil
+}
+
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.sh.keys
+	if m.confirmQuit {
+		switch {
+		case key.Matches(msg, k.Yes):
+			return m.quit()
+		case key.Matches(msg, k.No), key.Matches(msg, k.Quit):
+			m.confirmQuit = false
+		}
+		return nil
+	}
+	if key.Matches(msg, k.Quit) {
+		return m.requestQuit()
+	}
+	typing := m.phase == phaseStep && m.screen.Typing()
+	if !typing && key.Matches(msg, k.Help) {
+		m.showHelp = !m.showHelp
+		return nil
+	}
+	if !typing && msg.String() == "q" && m.phase != phaseStep {
+		return m.requestQuit()
+	}
+
+	switch m.phase {
+	case phasePicker:
+		if g := m.picker.update(msg); g != nil {
+			m.guide, m.phase = g, phaseLoading
+			return m.load()
+		}
+	case phaseResume:
+		switch {
+		case key.Matches(msg, k.Resume):
+			return m.start(m.saved)
+		case key.Matches(msg, k.Restart):
+			return m.start(nil)
+		}
+	case phaseStep:
+		return m.stepKey(msg)
+	case phaseDone:
+		if key.Matches(msg, k.Next) || key.Matches(msg, k.Back) || msg.String() == "q" {
+			return tea.Quit
+		}
+	}
+	return nil
+}
+
+func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
+	w := m.sh.walker
+	n, cmd := m.screen.Update(msg)
+	switch n {
+	case forward:
+		if err := w.Next(); err != nil {
+			m.status = "Not yet: " + err.Error() + "."
+			break
+		}
+		m.status = ""
+		if w.Finished() {
+			m.phase = phaseFinishing
+			m.outcome = OutcomeFinished
+			return tea.Batch(cmd, m.finish())
+		}
+		m.screen = newScreen(m.sh, m.mainWidth())
+	case backward:
+		m.status = ""
+		if !w.Back() {
+			if len(m.opts.Guides) > 1 && m.opts.GuideID == "" {
+				// From the first step, esc returns to the guide list; the
+				// walk is saved and will be offered again.
+				m.phase = phasePicker
+				return tea.Batch(cmd, m.saveIfChanged())
+			}
+			m.status = "This is the first step."
+			break
+		}
+		m.screen = newScreen(m.sh, m.mainWidth())
+	}
+	return tea.Batch(cmd, m.saveIfChanged())
+}
+
+// requestQuit asks before leaving a guide that holds work.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.phase == phaseStep && m.sh.walker.Dirty() {
+		m.confirmQuit = true
+		return nil
+	}
+	return m.quit()
+}
+
+// quit ends the program once the last save has landed.
+func (m *Model) quit() tea.Cmd {
+	m.confirmQuit = false
+	if m.saving {
+		m.quitAfterSave = true
+		return nil
+	}
+	return tea.Quit
+}
+
+// start begins walking the chosen guide, from s or from the first step.
+func (m *Model) start(s *steps.Session) tea.Cmd {
+	m.sh.walker = steps.NewWalker(m.guide, s, m.opts.Now)
+	m.savedRev = m.sh.walker.Rev()
+	m.saved = nil
+	m.phase = phaseStep
+	m.screen = newScreen(m.sh, m.mainWidth())
+	return nil
+}
+
+func (m *Model) load() tea.Cmd {
+	store, id := m.opts.Store, m.guide.ID
+	if store == nil {
+		return func() tea.Msg { return sessionLoadedMsg{} }
+	}
+	return func() tea.Msg {
+		s, err := store.LoadSession(id)
+		return sessionLoadedMsg{session: s, err: err}
+	}
+}
+
+func (m *Model) loaded(msg sessionLoadedMsg) tea.Cmd {
+	if m.phase != phaseLoading {
+		return nil
+	}
+	if msg.err != nil {
+		m.status = "Saved progress could not be read, so this starts over: " + msg.err.Error()
+		return m.start(nil)
+	}
+	s := msg.session
+	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && (s.Step > 0 || len(s.Completed) > 0) {
+		m.saved, m.phase = s, phaseResume
+		return nil
+	}
+	return m.start(nil)
+}
+
+// saveIfChanged saves a snapshot of the walk when it changed since the last
+// save. One save runs at a time; changes made meanwhile are saved after it.
+func (m *Model) saveIfChanged() tea.Cmd {
+	w := m.sh.walker
+	if m.opts.Store == nil || w == nil || w.Rev() == m.savedRev || w.Finished() {
+		return nil
+	}
+	if m.saving {
+		m.saveAgain = true
+		return nil
+	}
+	m.saving, m.savedRev = true, w.Rev()
+	store, snap := m.opts.Store, w.Session.Clone()
+	return func() tea.Msg { return sessionSavedMsg{err: store.SaveSession(snap)} }
+}
+
+func (m *Model) savedOne(msg sessionSavedMsg) tea.Cmd {
+	m.saving = false
+	if msg.err != nil {
+		m.status = "Progress could not be saved: " + msg.err.Error()
+	}
+	if m.saveAgain {
+		m.saveAgain = false
+		if cmd := m.saveIfChanged(); cmd != nil {
+			return cmd
+		}
+	}
+	if m.quitAfterSave {
+		return tea.Quit
+	}
+	return nil
+}
+
+// finish writes the transcript of the finished walk, then forgets the saved
+// progress: there is nothing left to resume.
+func (m *Model) finish() tea.Cmd {
+	store, g, snap, now := m.opts.Store, m.guide, m.sh.walker.Session.Clone(), m.opts.Now()
+	if store == nil {
+		return func() tea.Msg { return finishedMsg{} }
+	}
+	return func() tea.Msg {
+		path, err := store.WriteTranscript(g, snap, now)
+		if err == nil {
+			err = store.DeleteSession(g.ID)
+		}
+		return finishedMsg{path: path, err: err}
+	}
+}
+
+// Layout.
+
+func (m *Model) frame() (h, v int) {
+	if m.opts.Presenter {
+		return 6, 2
+	}
+	return 2, 0
+}
+
+// innerWidth is the width inside the app's margins.
+func (m *Model) innerWidth() int {
+	h, _ := m.frame()
+	return max(0, m.width-h)
+}
+
+const sidebarWidth = 30
+
+func (m *Model) sidebar() bool { return m.innerWidth() >= 100 }
+
+// mainWidth is the width of the step's screen.
+func (m *Model) mainWidth() int {
+	w := m.innerWidth()
+	if m.sidebar() {
+		w -= sidebarWidth + 2
+	}
+	return max(10, w)
+}
+
+// bodyHeight is the number of lines left for the step's screen.
+func (m *Model) bodyHeight() int {
+	_, v := m.frame()
+	// header, rule, blank, step title, blank, ..., status, help
+	return max(1, m.height-v-7)
+}
+
+func (m *Model) resize() {
+	m.picker.width = m.innerWidth()
+	m.help.SetWidth(m.innerWidth())
+	if m.screen != nil {
+		m.screen.SetWidth(m.mainWidth())
+	}
+}
+
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "procore-sa"
+	return v
+}
+
+func (m *Model) render() string {
+	st := m.sh.styles
+	if m.width < MinWidth || m.height < MinHeight {
+		return fmt.Sprintf("The terminal is too small: %d×%d.\nprocore-sa needs at least %d×%d.\n\nEnlarge the window, or run with --plain.",
+			m.width, m.height, MinWidth, MinHeight)
+	}
+	hf, vf := m.frame()
+	inner := m.innerWidth()
+	var b strings.Builder
+	b.WriteString(m.header(inner) + "\n")
+	b.WriteString(m.rule(inner) + "\n\n")
+
+	title, body, focus, bindings := m.page()
+	body = window(body, focus, m.bodyHeight(), st)
+	main := st.Title.Render(ansi.Truncate(title, m.mainWidth(), "…")) + "\n\n" + body
+	if m.sidebar() && m.phase == phaseStep {
+		main = lipgloss.JoinHorizontal(lipgloss.Top, st.Sidebar.Width(sidebarWidth).Render(m.stepList()), main)
+	}
+	b.WriteString(main)
+
+	// Pin the status and help lines to the bottom.
+	used := lineCount(b.String())
+	room := m.height - vf - used - 2
+	if m.showHelp {
+		room -= lineCount(m.helpView(bindings)) - 1
+	}
+	b.WriteString(strings.Repeat("\n", max(1, room+1)))
+	b.WriteString(m.statusLine(inner) + "\n")
+	b.WriteString(m.helpView(bindings))
+
+	app := st.App
+	if hf > 2 {
+		app = app.Padding(vf/2, hf/2)
+	}
+	return app.Render(b.String())
+}
+
+// page returns what the current phase draws: a title, the body, the line to
+// keep in sight, and the key bindings for the help bar.
+func (m *Model) page() (string, string, int, []key.Binding) {
+	k := m.sh.keys
+	st := m.sh.styles
+	if m.confirmQuit {
+		w := m.sh.walker
+		msg := fmt.Sprintf("Your place (step %d of %d) is saved. To resume, run:\n\n    procore-sa%s %s\n\nA password typed on this screen is not kept.",
+			w.Index()+1, w.Len(), demoFlag(m.opts.Demo), m.guide.ID)
+		return "Leave the guide?", st.Dialog.Render(msg), 0, []key.Binding{withHelp(k.Yes, "leave"), withHelp(k.No, "stay")}
+	}
+	switch m.phase {
+	case phasePicker:
+		body, focus := m.picker.View()
+		return "Choose a guide", body, focus, m.picker.Bindings()
+	case phaseLoading:
+		return m.guide.Title, "Reading saved progress…", 0, []key.Binding{k.Quit}
+	case phaseResume:
+		s := m.saved
+		at := "an earlier step"
+		if s.Step >= 0 && s.Step < len(m.guide.Steps) {
+			at = fmt.Sprintf("step %d of %d, %q", s.Step+1, len(m.guide.Steps), m.guide.Steps[s.Step].Title)
+		}
+		msg := fmt.Sprintf("You have saved progress in this guide: %s,\nlast saved %s (%s ago).\n\nResume there, or start over from the first step?",
+			at, s.UpdatedAt.UTC().Format("2006-01-02 15:04 MST"), ago(m.opts.Now().Sub(s.UpdatedAt)))
+		return m.guide.Title, st.Dialog.Render(wrap(msg, m.mainWidth()-4, 0)), 0, []key.Binding{k.Resume, k.Restart, k.Quit}
+	case phaseFinishing:
+		return "Finishing", "Writing the support transcript…", 0, nil
+	case phaseDone:
+		var b strings.Builder
+		width := m.mainWidth()
+		b.WriteString(st.Success.Render(wrap("✓ Every step of "+m.guide.Title+" is done.", width, 2)) + "\n\n")
+		if m.transcript != "" {
+			// A path is hard-wrapped, never truncated: it must stay whole to be copied.
+			b.WriteString(wrap("A support transcript (steps, ticked items and times; no password or secret) is at:", width, 0) + "\n\n")
+			b.WriteString("    " + strings.ReplaceAll(ansi.Hardwrap(m.transcript, max(width-4, 10), false), "\n", "\n    ") + "\n\n")
+		}
+		b.WriteString("Press enter to exit.")
+		return "Done", b.String(), 0, []key.Binding{withHelp(k.Next, "exit")}
+	}
+	w := m.sh.walker
+	cur := w.Current()
+	body, focus := m.screen.View()
+	return fmt.Sprintf("Step %d of %d · %s", w.Index()+1, w.Len(), cur.Title), body, focus, append(m.screen.Bindings(), k.Quit, k.Help)
+}
+
+func demoFlag(demo bool) string {
+	if demo {
+		return " --demo"
+	}
+	return ""
+}
+
+func (m *Model) header(width int) string {
+	st := m.sh.styles
+	left := st.Brand.Render("procore-sa")
+	if m.guide != nil && m.phase != phasePicker {
+		left += st.Subtle.Render(" · ") + st.Header.Render(m.guide.Title)
+	}
+	var right []string
+	if m.opts.Demo {
+		right = append(right, st.Badge.Render("DEMO"))
+	}
+	if m.opts.Presenter {
+		right = append(right, st.Badge.Render("PRESENTER: nothing secret is shown"))
+	}
+	r := strings.Join(right, "  ")
+	space := width - ansi.StringWidth(r) - 1
+	left = ansi.Truncate(left, max(0, space), "…")
+	return left + strings.Repeat(" ", max(1, width-ansi.StringWidth(left)-ansi.StringWidth(r))) + r
+}
+
+// rule is a line across the screen that fills as steps are completed.
+func (m *Model) rule(width int) string {
+	st := m.sh.styles
+	if m.phase < phaseStep || m.sh.walker == nil {
+		return st.Subtle.Render(strings.Repeat("─", width))
+	}
+	w := m.sh.walker
+	done := 0
+	for _, s := range m.guide.Steps {
+		if w.Done(s.ID) {
+			done++
+		}
+	}
+	filled := width * done / max(1, w.Len())
+	return st.StepDone.Render(strings.Repeat("━", filled)) + st.Subtle.Render(strings.Repeat("─", width-filled))
+}
+
+// stepList is the sidebar: every step, with what is done and where you are.
+func (m *Model) stepList() string {
+	st := m.sh.styles
+	w := m.sh.walker
+	lines := make([]string, 0, w.Len())
+	room := sidebarWidth - st.Sidebar.GetHorizontalBorderSize() - st.Sidebar.GetHorizontalPadding() - 5 // "✓ 12 "
+	for i, s := range m.guide.Steps {
+		title := ansi.Truncate(s.Title, room, "…")
+		switch {
+		case i == w.Index():
+			lines = append(lines, st.StepNow.Render(fmt.Sprintf("▸ %2d %s", i+1, title)))
+		case w.Done(s.ID):
+			lines = append(lines, st.StepDone.Render(fmt.Sprintf("✓ %2d %s", i+1, title)))
+		default:
+			lines = append(lines, st.StepTodo.Render(fmt.Sprintf("  %2d %s", i+1, title)))
+		}
+	}
+	return window(strings.Join(lines, "\n"), w.Index(), m.bodyHeight()+2, st)
+}
+
+func (m *Model) statusLine(width int) string {
+	st := m.sh.styles
+	if m.status == "" {
+		return ""
+	}
+	s := ansi.Truncate(m.status, width, "…")
+	if strings.HasPrefix(m.status, "Not yet") || strings.Contains(m.status, "could not") {
+		return st.Error.Render(s)
+	}
+	return st.Subtle.Render(s)
+}
+
+func (m *Model) helpView(b []key.Binding) string {
+	var v string
+	if m.showHelp {
+		v = m.help.FullHelpView([][]key.Binding{b})
+	} else {
+		v = m.help.ShortHelpView(b)
+	}
+	// help stops adding items only while an ellipsis still fits, so clamp.
+	lines := strings.Split(v, "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.innerWidth(), "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// window shows the lines of s around focus when s is taller than height,
+// marking what is cut off above and below.
+func window(s string, focus, height int, st Styles) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= height {
+		return s
+	}
+	view := max(1, height-2) // room for the two markers
+	off := min(max(0, focus-view/3), len(lines)-view)
+	out := make([]string, 0, height)
+	if off > 0 {
+		out = append(out, st.Subtle.Render(fmt.Sprintf("↑ %d more", off)))
+	} else {
+		out = append(out, "")
+	}
+	out = append(out, lines[off:off+view]...)
+	if rest := len(lines) - off - view; rest > 0 {
+		out = append(out, st.Subtle.Render(fmt.Sprintf("↓ %d more", rest)))
+	}
+	return strings.Join(out, "\n")
+}
+
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "moments"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}

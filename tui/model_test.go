@@ -1,0 +1,461 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/procore-sa/procore-sa/state"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+var clock = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+
+func fixedNow() time.Time { return clock }
+
+func int64p(v int64) *int64 { return &v }
+
+// fixture is a guide with one step of every kind, so every screen renders.
+func fixture() *steps.Guide {
+	return &steps.Guide{
+		ID: "fixture", Title: "Fixture Sync account", Vendor: "Fixture Inc.",
+		AccountModel: steps.LegacyServiceAccount,
+		Summary:      "A guide with one step of every kind.",
+		Password:     &steps.PasswordPolicy{MinLength: 8, Require: []string{"upper", "lower", "digit", "special"}, Specials: "!@#$%^&*", Confirm: true},
+		Steps: []steps.Step{
+			{ID: "retired", Kind: steps.KindNotice, Level: "warning", Title: "Service accounts are retired",
+				Body: "Procore stopped traditional service accounts on 18 March 2025.\nUse the dmsa guide instead."},
+			{ID: "navigate", Kind: steps.KindInstruction, Title: "Open the Directory",
+				Body:      "Navigate to the company's Directory tool.",
+				Checklist: []string{"Open the company's Directory tool", "Click Add Person", "A rather long checklist item that must wrap onto a second line when the screen is only eighty columns wide"}},
+			{ID: "profile", Kind: steps.KindForm, Title: "Enter profile information", Fields: []steps.Field{
+				{ID: "domain", Label: "Company email domain", Type: steps.FieldText, Required: true, Placeholder: "example.com"},
+				{ID: "first", Label: "First Name", Type: steps.FieldText, Required: true, Default: "Fixture"},
+				{ID: "email", Label: "Email Address", Type: steps.FieldEmail, Required: true, DomainFrom: "domain", Help: "A dedicated address on your company's domain."},
+				{ID: "seats", Label: "Seats", Type: steps.FieldNumber, Min: int64p(1), Max: int64p(50)},
+				{ID: "template", Label: "Permission Template", Type: steps.FieldChoice, Required: true, Options: []string{"Apply Permission Template Later", "Standard"}},
+			}},
+			{ID: "password", Kind: steps.KindPassword, Title: "Set the password", For: "the Fixture account"},
+			{ID: "erp", Kind: steps.KindMatrix, Title: "ERP Permissions", Body: "Mark Can Import and Can Export for every sync type.",
+				Matrix: &steps.Matrix{Rows: []string{"Vendor", "Budget", "Job"}, Columns: []string{"Can Import", "Can Export"}, RequireAll: true}},
+			{ID: "capture", Kind: steps.KindCredential, Title: "Save the credentials",
+				Body: "The client secret is shown once.", Checklist: []string{"Copy the Client ID", "Copy the Client Secret"}},
+		},
+	}
+}
+
+func keyPress(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "ctrl+c", "ctrl+g", "ctrl+y":
+		return tea.KeyPressMsg{Code: rune(s[5]), Mod: tea.ModCtrl}
+	}
+	r := []rune(s)
+	if len(r) != 1 {
+		panic("unknown key " + s)
+	}
+	return tea.KeyPressMsg{Code: r[0], Text: s}
+}
+
+// driver feeds messages to a model and runs the commands they return, the
+// way a program would, but synchronously.
+type driver struct {
+	t     *testing.T
+	m     *Model
+	quits int
+}
+
+func newDriver(t *testing.T, opts Options, w, h int) *driver {
+	t.Helper()
+	if opts.Now == nil {
+		opts.Now = fixedNow
+	}
+	d := &driver{t: t, m: New(opts)}
+	d.send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.run(d.m.Init())
+	return d
+}
+
+func (d *driver) send(msg tea.Msg) {
+	_, cmd := d.m.Update(msg)
+	d.run(cmd)
+}
+
+func (d *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	// Only the wizard's own messages go back in; a terminal's answers and a
+	// cursor's ticks have nothing to answer them here.
+	switch msg := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range msg {
+			d.run(c)
+		}
+	case tea.QuitMsg:
+		d.quits++
+	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
+		d.send(msg)
+	}
+}
+
+func (d *driver) press(keys ...string) *driver {
+	for _, k := range keys {
+		d.send(keyPress(k))
+	}
+	return d
+}
+
+func (d *driver) typ(s string) *driver {
+	for _, r := range s {
+		d.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	return d
+}
+
+// screen is the view as the terminal shows it with a plain ASCII profile:
+// attributes kept, colours dropped, so goldens do not depend on the terminal.
+func (d *driver) screen() string {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.Ascii}
+	if _, err := w.WriteString(d.m.View().Content); err != nil {
+		d.t.Fatal(err)
+	}
+	return b.String()
+}
+
+// text is the view without any escape sequences, for assertions.
+func (d *driver) text() string {
+	var b bytes.Buffer
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.NoTTY}
+	_, _ = w.WriteString(d.m.View().Content)
+	return b.String()
+}
+
+func (d *driver) contains(want ...string) {
+	d.t.Helper()
+	got := d.text()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			d.t.Fatalf("screen lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func fixtureOpts(t *testing.T) Options {
+	return Options{Guides: []*steps.Guide{fixture()}, GuideID: "fixture", Store: openStore(t)}
+}
+
+func openStore(t *testing.T) *state.Store {
+	t.Helper()
+	s, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// pinnedPathStore writes transcripts as its Store does but reports a fixed
+// path, so that a golden file does not hold a temporary directory.
+type pinnedPathStore struct{ Store }
+
+func (s pinnedPathStore) WriteTranscript(g *steps.Guide, sess *steps.Session, now time.Time) (string, error) {
+	if _, err := s.Store.WriteTranscript(g, sess, now); err != nil {
+		return "", err
+	}
+	return "/home/admin/.local/state/procore-sa/transcripts/" + g.ID + "-" + now.UTC().Format("20060102T150405Z") + ".md", nil
+}
+
+// completeFixtureTo walks the fixture guide until step index n is current.
+func completeFixtureTo(d *driver, n int) {
+	for d.m.Walker().Index() < n {
+		switch d.m.Walker().Current().ID {
+		case "retired":
+			d.press("enter")
+		case "navigate":
+			d.press("space", "space", "space", "enter")
+		case "profile":
+			d.typ("acme.com").press("tab").press("tab").typ("fixture@acme.com").press("tab").typ("3").press("tab", "right", "enter")
+		case "password":
+			d.typ("Str0ng!pw").press("tab").typ("Str0ng!pw").press("enter")
+		case "erp":
+			for r := range 3 {
+				for c := range 2 {
+					if !d.m.Walker().Cell(r, c) {
+						d.m.Walker().ToggleCell(r, c)
+					}
+				}
+			}
+			d.press("enter")
+		case "capture":
+			d.press("space", "space", "enter")
+		}
+	}
+}
+
+// TestScreens pins every screen at both sizes the issue names.
+func TestScreens(t *testing.T) {
+	cases := []struct {
+		name string
+		opts func(t *testing.T) Options
+		do   func(d *driver)
+	}{
+		{"picker", func(t *testing.T) Options {
+			return Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Store: openStore(t)}
+		}, func(d *driver) { d.press("down") }},
+		{"notice", fixtureOpts, func(d *driver) {}},
+		{"checklist", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("space") }},
+		{"checklist-incomplete", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("enter") }},
+		{"form", fixtureOpts, func(d *driver) {
+			completeFixtureTo(d, 2)
+			d.typ("acme.com").press("tab", "tab").typ("someone@other.org")
+		}},
+		{"form-submitted-empty", fixtureOpts, func(d *driver) {
+			completeFixtureTo(d, 2)
+			d.press("tab", "tab", "tab", "tab", "enter")
+		}},
+		{"password", fixtureOpts, func(d *driver) { completeFixtureTo(d, 3); d.typ("abcdefg1") }},
+		{"password-generated", fixtureOpts, func(d *driver) { completeFixtureTo(d, 3); d.press("ctrl+g") }},
+		{"matrix", fixtureOpts, func(d *driver) { completeFixtureTo(d, 4); d.press("space", "right", "down", "space") }},
+		{"credential", fixtureOpts, func(d *driver) { completeFixtureTo(d, 5); d.press("space") }},
+		{"quit-confirm", fixtureOpts, func(d *driver) { completeFixtureTo(d, 2); d.press("ctrl+c") }},
+		{"done", func(t *testing.T) Options {
+			o := fixtureOpts(t)
+			o.Store = pinnedPathStore{o.Store}
+			return o
+		}, func(d *driver) { completeFixtureTo(d, 5); d.press("space", "space", "enter") }},
+		{"help", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("?") }},
+		{"presenter-demo", func(t *testing.T) Options {
+			o := fixtureOpts(t)
+			o.Presenter, o.Demo = true, true
+			return o
+		}, func(d *driver) { completeFixtureTo(d, 1) }},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				d := newDriver(t, c.opts(t), size[0], size[1])
+				c.do(d)
+				out := d.screen()
+				if strings.Contains(out, "Str0ng") || strings.Contains(out, "abcdefg1") {
+					t.Fatal("a password was drawn")
+				}
+				checkFits(t, d.text(), size[0], size[1])
+				golden.RequireEqual(t, out)
+			})
+		}
+	}
+}
+
+// checkFits fails when the view is wider or taller than the terminal.
+func checkFits(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	if len(lines) > h {
+		t.Errorf("view is %d lines tall in a %d-line terminal", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n > w {
+			t.Errorf("line %d is %d cells wide in a %d-column terminal: %q", i+1, n, w, l)
+		}
+	}
+}
+
+func otherGuide() *steps.Guide {
+	g := fixture()
+	g.ID, g.Title, g.AccountModel, g.Vendor = "other", "Another Sync account", steps.DMSA, "Other Co."
+	return g
+}
+
+func TestTooSmall(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 50, 12)
+	d.contains("too small: 50×12", "at least 60×16", "--plain")
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.contains("Step 1 of 6")
+}
+
+func TestResizeKeepsLayout(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 120, 40)
+	completeFixtureTo(d, 1)
+	for _, s := range [][2]int{{60, 16}, {200, 60}, {81, 25}, {100, 30}} {
+		d.send(tea.WindowSizeMsg{Width: s[0], Height: s[1]})
+		checkFits(t, d.text(), s[0], s[1])
+		d.contains("Step 2 of 6", "Open the company's Directory tool")
+	}
+}
+
+func TestChecklistMustBeComplete(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 80, 24)
+	completeFixtureTo(d, 1)
+	d.press("space", "enter")
+	if d.m.Walker().Index() != 1 {
+		t.Fatal("left a checklist with unticked items")
+	}
+	d.contains("Not yet: 1 of 3 items ticked")
+	d.press("space", "enter") // ticking moves the cursor down: this ticks the second
+	d.contains("Not yet: 2 of 3 items ticked")
+	d.press("space", "enter")
+	if d.m.Walker().Index() != 2 {
+		t.Fatalf("did not move on with every item ticked; at %d", d.m.Walker().Index())
+	}
+}
+
+func TestFormValidatesAsYouType(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 120, 40)
+	completeFixtureTo(d, 2)
+	d.typ("acme.com").press("tab", "tab").typ("me@other.org")
+	d.contains("✗ must be an address on acme.com", "an address on acme.com")
+	for range len("other.org") {
+		d.send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	d.typ("acme.com")
+	if strings.Contains(d.text(), "must be an address") {
+		t.Fatal("error stayed after the email was fixed")
+	}
+	d.press("tab").typ("x")
+	d.contains("✗ enter a whole number")
+	d.send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+	d.typ("99")
+	d.contains("✗ must be at most 50")
+}
+
+func TestPasswordNeverDrawn(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 80, 24)
+	completeFixtureTo(d, 3)
+	d.typ("weak")
+	d.contains("✗ At least 8 characters")
+	d.typ("Er1!")
+	d.contains("✓ At least 8 characters")
+	d.press("enter").typ("weakEr1?").press("enter")
+	if d.m.Walker().Index() != 3 {
+		t.Fatal("accepted passwords that differ")
+	}
+	d.contains("the two passwords differ")
+	if strings.Contains(d.text(), "weakEr1") {
+		t.Fatal("password drawn on screen")
+	}
+}
+
+func TestGeneratedPasswordIsAcceptedAndCopiable(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 80, 24)
+	completeFixtureTo(d, 3)
+	d.press("ctrl+g")
+	_, cmd := d.m.Update(keyPress("ctrl+y"))
+	if cmd == nil {
+		t.Fatal("ctrl+y gave no clipboard command")
+	}
+	d.press("enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatalf("a generated password was not accepted; at step %d", d.m.Walker().Index()+1)
+	}
+}
+
+func TestMatrixRequiresEveryBox(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 80, 24)
+	completeFixtureTo(d, 4)
+	d.press("space", "right", "space", "down", "space", "enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatal("left a require-all matrix with boxes unticked")
+	}
+	d.contains("3 of 6 ticked", "tick every box")
+}
+
+func TestBackKeepsWhatWasEntered(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 80, 24)
+	completeFixtureTo(d, 3)
+	d.press("esc")
+	if d.m.Walker().Index() != 2 {
+		t.Fatal("esc did not go back")
+	}
+	d.contains("fixture@acme.com")
+}
+
+func TestQuitAsksThenResumes(t *testing.T) {
+	opts := fixtureOpts(t)
+	d := newDriver(t, opts, 80, 24)
+	completeFixtureTo(d, 2)
+	d.typ("acme.com").press("tab", "tab").typ("fixture@acme.com")
+	d.press("ctrl+c")
+	d.contains("Leave the guide?", "procore-sa fixture")
+	if d.quits != 0 {
+		t.Fatal("quit without asking")
+	}
+	d.press("n")
+	d.contains("Step 3 of 6")
+	d.press("ctrl+c", "y")
+	if d.quits != 1 {
+		t.Fatalf("did not quit after y; quits=%d", d.quits)
+	}
+
+	// A new wizard on the same state offers to resume at the same step.
+	d2 := newDriver(t, opts, 80, 24)
+	d2.contains("saved progress", "step 3 of 6", "\"Enter profile")
+	d2.press("r")
+	d2.contains("Step 3 of 6 · Enter profile information")
+	if got := d2.m.Walker().Value("email"); got != "fixture@acme.com" {
+		t.Fatalf("resumed without the form's values: email=%q", got)
+	}
+
+	// Starting over begins at step 1.
+	d3 := newDriver(t, opts, 80, 24)
+	d3.press("s")
+	d3.contains("Step 1 of 6")
+}
+
+func TestFinishWritesTranscript(t *testing.T) {
+	opts := fixtureOpts(t)
+	d := newDriver(t, opts, 80, 24)
+	completeFixtureTo(d, 5)
+	d.press("space", "space", "enter")
+	if d.m.Outcome() != OutcomeFinished {
+		t.Fatal("not finished")
+	}
+	if d.m.transcript == "" {
+		t.Fatalf("no transcript path; status %q", d.m.status)
+	}
+	d.contains("support transcript")
+	s, err := opts.Store.LoadSession("fixture")
+	if err != nil || s != nil {
+		t.Fatalf("a finished guide left a session to resume: %v %v", s, err)
+	}
+	d.press("enter")
+	if d.quits != 1 {
+		t.Fatal("enter on the done screen did not exit")
+	}
+}
+
+func TestPickerChoosesAndEscReturns(t *testing.T) {
+	d := newDriver(t, Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Store: openStore(t)}, 80, 24)
+	d.contains("Choose a guide", "fixture", "other")
+	d.press("down", "enter")
+	d.contains("Another Sync account", "Step 1 of 6")
+	d.press("esc")
+	d.contains("Choose a guide")
+	d.press("q")
+	if d.quits != 1 {
+		t.Fatal("q on the picker did not quit")
+	}
+}

@@ -1,0 +1,161 @@
+package tui
+
+import (
+	"crypto/rand"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// passwordScreen picks a password for a user-login account: masked input,
+// the guide's rules turning from unmet to met as you type, a confirmation,
+// and a generator. The password is never drawn, not even in part; a
+// generated one reaches the person through the clipboard only.
+type passwordScreen struct {
+	sh     *shared
+	step   *steps.Step
+	policy steps.PasswordPolicy
+	inputs [2]textinput.Model // password, confirmation
+	focus  int
+	width  int
+	note   string // what the last generate or copy did
+}
+
+func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {
+	s := &passwordScreen{sh: sh, step: st, policy: sh.walker.Guide.Policy()}
+	for i, p := range []string{"Password: ", "Confirm:  "} {
+		in := newInput(p)
+		in.EchoMode = textinput.EchoPassword
+		in.EchoCharacter = '•'
+		in.CharLimit = 128
+		s.inputs[i] = in
+	}
+	s.inputs[0].Focus()
+	return s
+}
+
+func (s *passwordScreen) SetWidth(w int) {
+	s.width = w
+	for i := range s.inputs {
+		s.inputs[i].SetWidth(max(10, min(w-12, 40)))
+	}
+}
+
+func (s *passwordScreen) Typing() bool { return true }
+
+func (s *passwordScreen) Bindings() []key.Binding {
+	k := s.sh.keys
+	b := []key.Binding{k.Next, k.NextItem, k.Generate}
+	if s.inputs[0].Value() != "" {
+		b = append(b, k.Copy)
+	}
+	return append(b, k.Back)
+}
+
+func (s *passwordScreen) confirming() bool { return s.policy.Confirm }
+
+func (s *passwordScreen) setFocus(i int) {
+	if !s.confirming() {
+		i = 0
+	}
+	s.inputs[s.focus].Blur()
+	s.focus = i
+	s.inputs[i].Focus()
+}
+
+func (s *passwordScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	k := s.sh.keys
+	if km, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(km, k.Back):
+			return backward, nil
+		case key.Matches(km, k.Generate):
+			pw, err := s.policy.Generate(rand.Reader, 0)
+			if err != nil {
+				s.note = "Could not generate a password: " + err.Error()
+				return stay, nil
+			}
+			s.inputs[0].SetValue(pw)
+			s.inputs[1].SetValue(pw)
+			s.note = "Generated a password that meets every rule (not shown). Press ctrl+y to copy it, then paste it into Procore."
+			return stay, nil
+		case key.Matches(km, k.Copy):
+			if pw := s.inputs[0].Value(); pw != "" {
+				s.note = "Copied to the clipboard. Paste it into Procore's Password box, then clear your clipboard."
+				return stay, tea.SetClipboard(pw)
+			}
+			return stay, nil
+		case key.Matches(km, k.Next):
+			// From the first box, enter goes on to the confirmation unless
+			// that is already filled (as generate fills it).
+			if s.focus == 0 && s.confirming() && s.inputs[1].Value() == "" {
+				s.setFocus(1)
+				return stay, nil
+			}
+			return s.accept()
+		case key.Matches(km, k.NextItem):
+			s.setFocus(1 - s.focus)
+			return stay, nil
+		case key.Matches(km, k.PrevItem):
+			s.setFocus(1 - s.focus)
+			return stay, nil
+		}
+	}
+	var cmd tea.Cmd
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	return stay, cmd
+}
+
+// accept hands the password to the engine, which keeps only the fact that
+// it was accepted; the root model reports why when it was not.
+func (s *passwordScreen) accept() (nav, tea.Cmd) {
+	confirm := s.inputs[1].Value()
+	if !s.confirming() {
+		confirm = s.inputs[0].Value()
+	}
+	if err := s.sh.walker.AcceptPassword(s.inputs[0].Value(), confirm); err != nil {
+		s.note = "Not yet: " + err.Error() + "."
+		return stay, nil
+	}
+	return forward, nil
+}
+
+func (s *passwordScreen) View() (string, int) {
+	st := s.sh.styles
+	var b strings.Builder
+	if s.step.Body != "" {
+		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
+	}
+	if s.step.For != "" {
+		b.WriteString(st.Label.Render("Password for "+s.step.For) + "\n")
+	}
+	focus := lineCount(b.String())
+	b.WriteString(s.inputs[0].View() + "\n")
+	if s.confirming() {
+		b.WriteString(s.inputs[1].View() + "\n")
+	}
+	b.WriteString("\n" + st.Label.Render("Rules") + "\n")
+	pw := s.inputs[0].Value()
+	for _, r := range s.policy.Check(pw) {
+		b.WriteString(ruleLine(st, r.Met, r.Text, s.width) + "\n")
+	}
+	if s.confirming() {
+		match := pw != "" && pw == s.inputs[1].Value()
+		b.WriteString(ruleLine(st, match, "Both entries match", s.width) + "\n")
+	}
+	if s.note != "" {
+		b.WriteString("\n" + st.Subtle.Render(wrap(s.note, s.width, 0)) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n"), focus
+}
+
+func ruleLine(st Styles, met bool, text string, width int) string {
+	if met {
+		return st.Success.Render("  ✓ " + wrap(text, width, 4))
+	}
+	return st.Error.Render("  ✗ " + wrap(text, width, 4))
+}

@@ -1,0 +1,96 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// shared is what the root model and every screen share: styles, keys and
+// the step engine. Screens change the walk only through the walker.
+type shared struct {
+	styles Styles
+	keys   KeyMap
+	walker *steps.Walker
+}
+
+// nav is what a screen asks the root model to do after a key.
+type nav int
+
+const (
+	stay nav = iota
+	forward
+	backward
+)
+
+// screen is one step kind's page. Update mutates the screen in place and
+// never does I/O; View returns the content and the line to keep in sight
+// when the content is taller than the window.
+type screen interface {
+	Update(msg tea.Msg) (nav, tea.Cmd)
+	View() (content string, focus int)
+	SetWidth(w int)
+	Bindings() []key.Binding
+	// Typing reports whether keys are going into a text field, so that
+	// letters are not taken as commands.
+	Typing() bool
+}
+
+// newScreen builds the screen for the walker's current step.
+func newScreen(sh *shared, width int) screen {
+	st := sh.walker.Current()
+	var s screen
+	switch st.Kind {
+	case steps.KindNotice:
+		s = &noticeScreen{sh: sh, step: st}
+	case steps.KindForm:
+		s = newFormScreen(sh, st)
+	case steps.KindPassword:
+		s = newPasswordScreen(sh, st)
+	case steps.KindMatrix:
+		s = &matrixScreen{sh: sh, step: st}
+	default:
+		// Instructions, and the kinds a later version automates, which are
+		// walked as instructions until then.
+		s = &checklistScreen{sh: sh, step: st}
+	}
+	s.SetWidth(width)
+	return s
+}
+
+// wrap word-wraps text to width, keeping its line breaks. With hang > 0
+// every line is wrapped to width-hang and the continuation lines of each
+// paragraph are indented by hang, for text that follows a marker like "[ ] ".
+func wrap(text string, width, hang int) string {
+	width = max(width-hang, 10)
+	pad := "\n" + strings.Repeat(" ", hang)
+	paras := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, p := range paras {
+		paras[i] = strings.ReplaceAll(ansi.Wrap(p, width, ""), "\n", pad)
+	}
+	return strings.Join(paras, "\n")
+}
+
+// lineCount counts the lines of s.
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}
+
+// newInput is a text input as every screen uses it: a steady cursor, which
+// reads better on a shared screen and in a screen reader than a blinking one.
+func newInput(prompt string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
+}
