@@ -41,6 +41,11 @@ type Options struct {
 	Now       func() time.Time
 	Demo      bool
 	Presenter bool // a shared screen: wider margins and a banner
+	// Verify, when set, proves a credential at verify steps.
+	Verify Verifier
+	// Target names where Procore is, for the header ("simulator on
+	// 127.0.0.1:41234" under --demo); empty shows nothing.
+	Target string
 }
 
 // Outcome is how the wizard ended.
@@ -105,7 +110,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap()}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}
@@ -497,6 +502,9 @@ func (m *Model) header(width int) string {
 		left += st.Subtle.Render(" · ") + st.Header.Render(m.guide.Title)
 	}
 	var right []string
+	if m.opts.Target != "" {
+		right = append(right, st.Subtle.Render(m.opts.Target))
+	}
 	if m.opts.Demo {
 		right = append(right, st.Badge.Render("DEMO"))
 	}

@@ -17,6 +17,9 @@ type shared struct {
 	styles Styles
 	keys   KeyMap
 	walker *steps.Walker
+	// verify, when set, runs verify steps against Procore; without it they
+	// are walked as instructions.
+	verify Verifier
 }
 
 // nav is what a screen asks the root model to do after a key.
@@ -54,6 +57,12 @@ func newScreen(sh *shared, width int) screen {
 		s = newPasswordScreen(sh, st)
 	case steps.KindMatrix:
 		s = &matrixScreen{sh: sh, step: st}
+	case steps.KindVerify:
+		if sh.verify != nil {
+			s = &verifyScreen{sh: sh, step: st, verify: sh.verify}
+			break
+		}
+		s = &checklistScreen{sh: sh, step: st}
 	default:
 		// Instructions, and the kinds a later version automates, which are
 		// walked as instructions until then.

@@ -3,15 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -57,6 +55,8 @@ type app struct {
 	profile   string
 	plain     bool
 	presenter bool
+
+	sim *runningSim // the demo's simulator, once started
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -102,22 +102,21 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newVersionCmd(a),
 		newGuidesCmd(a),
 		newPasswordCmd(a),
+		newSimCmd(a),
 	)
 	return cmd
 }
 
 // checkFlags validates the global flags before any command runs.
 func (a *app) checkFlags() error {
-	switch a.env {
-	case "production", "sandbox", "monthly":
-	default:
-		return usage(fmt.Errorf("--env %q: use production, sandbox or monthly", a.env))
+	if _, err := procore.EnvironmentNamed(a.env); err != nil {
+		return usage(fmt.Errorf("--env: %w", err))
 	}
 	for name, v := range map[string]string{"--api-url": a.apiURL, "--login-url": a.loginURL} {
 		if v == "" {
 			continue
 		}
-		if err := checkBaseURL(v); err != nil {
+		if err := procore.CheckBaseURL(v); err != nil {
 			return usage(fmt.Errorf("%s: %w", name, err))
 		}
 	}
@@ -128,32 +127,6 @@ func (a *app) checkFlags() error {
 		a.plain = true
 	}
 	return nil
-}
-
-// checkBaseURL allows plain http only for loopback hosts.
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL", raw)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if isLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q: only https is allowed for hosts other than loopback", raw)
-	}
-	return fmt.Errorf("%q: the scheme must be https", raw)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // configDir is $XDG_CONFIG_HOME/procore-sa (else ~/.config/procore-sa).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -31,7 +32,19 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	if a.plain {
 		return a.runPlain(ctx, cat, id, store)
 	}
+	var verify tui.Verifier
+	target := ""
+	if a.demo {
+		env, err := a.target()
+		if err != nil {
+			return err
+		}
+		defer a.stopDemo()
+		verify, target = a.demoVerifier(env), "simulator on "+strings.TrimPrefix(env.APIURL, "http://")
+	}
 	m := tui.New(tui.Options{
+		Verify:    verify,
+		Target:    target,
 		Guides:    cat.List(),
 		GuideID:   id,
 		Store:     store,

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
+)
+
+// TestSimCommand runs `procore-sa sim` on a free port and signs in to it
+// with the credentials it prints, through the real client.
+func TestSimCommand(t *testing.T) {
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		var errb strings.Builder
+		cmd := newRootCmd(newApp(strings.NewReader(""), pw, &errb))
+		cmd.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--projects", "12"})
+		err := cmd.ExecuteContext(ctx)
+		pw.Close()
+		code := 0
+		if ee, ok := err.(*exitError); ok {
+			code = ee.code
+		}
+		done <- code
+	}()
+	vals := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for len(vals) < 10 && sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ": ")
+		vals[k] = v
+	}
+	for _, k := range []string{"login_url", "api_url", "company_id", "dmsa_client_id", "dmsa_client_secret",
+		"admin_client_id", "admin_client_secret", "admin_login"} {
+		if vals[k] == "" {
+			t.Fatalf("sim printed no %s: %v", k, vals)
+		}
+	}
+	env := procore.Environment{LoginURL: vals["login_url"], APIURL: vals["api_url"]}
+	var company int64
+	for _, r := range vals["company_id"] {
+		company = company*10 + int64(r-'0')
+	}
+	c, err := procore.New(procore.Config{Env: env, CompanyID: company,
+		Auth: procore.ClientCredentials(env, nil, vals["dmsa_client_id"], procore.NewSecret(vals["dmsa_client_secret"]))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := verifyFacts(context.Background(), c)
+	if err != nil || len(facts) != 3 || !strings.Contains(facts[2], "11 active projects") {
+		t.Fatalf("verify against the sim command: %v, %v", facts, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d after interrupt, want %d", code, exitInterrupted)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the simulator did not stop")
+	}
+}
+
+func TestSimRefusesNonLoopback(t *testing.T) {
+	if _, _, code := runWithInput(t, "", "sim", "--addr", "0.0.0.0:7070"); code != exitUsage {
+		t.Fatalf("exit %d, want %d", code, exitUsage)
+	}
+}

@@ -1,0 +1,184 @@
+package procore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// OOBRedirect is the out-of-band redirect: Procore shows the code on a page
+// and the person pastes it into the program.
+const OOBRedirect = "urn:ietf:wg:oauth:2.0:oob"
+
+// Auth gives the client an access token and takes back one that Procore
+// refused, so the next Token fetches a new one.
+type Auth interface {
+	Token(ctx context.Context) (*oauth2.Token, error)
+	Invalidate(tok *oauth2.Token)
+}
+
+// SaveFunc keeps a new token pair. Procore's refresh tokens are single use,
+// so it is called with every new refresh token before its access token is
+// used; if it fails, the access token is not used.
+type SaveFunc func(ctx context.Context, tok *oauth2.Token) error
+
+func endpoint(env Environment) oauth2.Endpoint {
+	return oauth2.Endpoint{
+		AuthURL:  env.LoginURL + "/oauth/authorize",
+		TokenURL: env.LoginURL + "/oauth/token",
+		// Procore accepts both; the body keeps the secret out of headers
+		// that proxies log.
+		AuthStyle: oauth2.AuthStyleInParams,
+	}
+}
+
+// OAuthConfig is the authorization-code configuration of an app.
+func OAuthConfig(env Environment, clientID string, secret Secret) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     clientID,
+		ClientSecret: secret.Reveal(),
+		Endpoint:     endpoint(env),
+		RedirectURL:  OOBRedirect,
+	}
+}
+
+// AuthCodeURL is the page where an admin approves the app and is shown a
+// code to paste.
+func AuthCodeURL(env Environment, clientID, state string) string {
+	return OAuthConfig(env, clientID, Secret{}).AuthCodeURL(state)
+}
+
+// Exchange trades an authorization code for a token pair.
+func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID string, secret Secret, code string) (*oauth2.Token, error) {
+	ctx = withHTTPClient(ctx, hc)
+	tok, err := OAuthConfig(env, clientID, secret).Exchange(ctx, code)
+	if err != nil {
+		return nil, tokenError("exchange the authorization code", err)
+	}
+	return tok, nil
+}
+
+func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
+	if hc == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, hc)
+}
+
+// tokenError turns an OAuth failure into an *Error whose message says what
+// to do. oauth2's own errors quote the whole response body; this keeps
+// only the fields RFC 6749 defines.
+func tokenError(doing string, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		e := ParseError(re.Response.StatusCode, re.Body)
+		e.Method, e.Path = http.MethodPost, "/oauth/token"
+		if re.ErrorCode != "" {
+			e.Code = clip(re.ErrorCode)
+		}
+		return fmt.Errorf("%s: %w", doing, e)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// tokenAuth caches a token and fetches a new one through fetch when it is
+// expired or was refused. One fetch at a time: a refresh token is single use,
+// so two refreshes at once would lose the pair.
+type tokenAuth struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	fetch func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error)
+	now   func() time.Time
+}
+
+// expiryDelta renews a token this long before it expires, so a request in
+// flight does not carry a token that dies on the way.
+const expiryDelta = 30 * time.Second
+
+func (a *tokenAuth) Token(ctx context.Context) (*oauth2.Token, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tok != nil && a.tok.AccessToken != "" && (a.tok.Expiry.IsZero() || a.now().Add(expiryDelta).Before(a.tok.Expiry)) {
+		return a.tok, nil
+	}
+	tok, err := a.fetch(ctx, a.tok)
+	if err != nil {
+		return nil, err
+	}
+	a.tok = tok
+	return tok, nil
+}
+
+func (a *tokenAuth) Invalidate(tok *oauth2.Token) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.tok == tok && a.tok != nil {
+		// Keep the refresh token; drop only the access token.
+		cp := *a.tok
+		cp.AccessToken = ""
+		a.tok = &cp
+	}
+}
+
+// ClientCredentials authenticates a Developer Managed Service Account.
+func ClientCredentials(env Environment, hc *http.Client, clientID string, secret Secret) Auth {
+	cc := &clientcredentials.Config{
+		ClientID:     clientID,
+		ClientSecret: secret.Reveal(),
+		TokenURL:     env.LoginURL + "/oauth/token",
+		AuthStyle:    oauth2.AuthStyleInParams,
+	}
+	return &tokenAuth{now: time.Now, fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		// A client-credentials grant may be repeated, so a dropped
+		// connection is retried; an answer from Procore is final.
+		var err error
+		for attempt := range 4 {
+			var tok *oauth2.Token
+			if tok, err = cc.Token(withHTTPClient(ctx, hc)); err == nil {
+				return tok, nil
+			}
+			var re *oauth2.RetrieveError
+			if errors.As(err, &re) || ctx.Err() != nil {
+				break
+			}
+			if sleep(ctx, time.Duration(100<<attempt)*time.Millisecond) != nil {
+				break
+			}
+		}
+		return nil, tokenError("get a token with the client ID and secret", err)
+	}}
+}
+
+// RefreshingAuth authenticates with an admin's token pair, refreshing it
+// when it expires and handing every new pair to save before use.
+func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Secret, tok *oauth2.Token, save SaveFunc) Auth {
+	conf := OAuthConfig(env, clientID, secret)
+	return &tokenAuth{now: time.Now, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
+		if old == nil || old.RefreshToken == "" {
+			return nil, errors.New("the sign-in has no refresh token: sign in again with 'procore-sa login'")
+		}
+		// A token with no access token makes oauth2 refresh at once.
+		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+		if err != nil {
+			return nil, tokenError("refresh the sign-in", err)
+		}
+		if err := save(ctx, next); err != nil {
+			return nil, fmt.Errorf("keep the new refresh token (Procore has retired the old one): %w", err)
+		}
+		return next, nil
+	}}
+}
+
+// StaticAuth uses one access token and cannot renew it.
+func StaticAuth(accessToken Secret) Auth {
+	return &tokenAuth{now: time.Now, tok: &oauth2.Token{AccessToken: accessToken.Reveal()},
+		fetch: func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+			return nil, errors.New("the access token was refused and cannot be renewed")
+		}}
+}

@@ -1,0 +1,318 @@
+package procore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config configures a Client.
+type Config struct {
+	Env       Environment
+	CompanyID int64 // sent as Procore-Company-Id on every call
+	Auth      Auth
+	// HTTPClient defaults to one with a 60-second timeout.
+	HTTPClient *http.Client
+	// UserAgent names the program and its version.
+	UserAgent string
+	// OnEvent, when set, hears every wait and retry, for a screen to show.
+	OnEvent func(Event)
+	// MaxRetries bounds the retries of one request after a 5xx, a dropped
+	// connection or a 429 (default 8).
+	MaxRetries int
+	// BaseBackoff is the first retry's pause, doubled each time up to
+	// MaxBackoff (defaults 500 ms and 30 s).
+	BaseBackoff, MaxBackoff time.Duration
+}
+
+// EventKind says what an Event is about.
+type EventKind int
+
+const (
+	// EventRateWait: waiting for a rate-limit window to reset.
+	EventRateWait EventKind = iota + 1
+	// EventRetry: a request failed in a way worth repeating; waiting first.
+	EventRetry
+	// EventRefresh: the access token was refused; getting a new one.
+	EventRefresh
+)
+
+// Event is a wait or retry the client made, for progress displays.
+type Event struct {
+	Kind    EventKind
+	Wait    time.Duration
+	Attempt int    // for EventRetry: the attempt about to be made, from 2
+	Reason  string // a few words: "rate limit", "503 Service Unavailable", "connection dropped"
+	Method  string
+	Path    string
+}
+
+func (e Event) String() string {
+	secs := int((e.Wait + time.Second - 1) / time.Second)
+	switch e.Kind {
+	case EventRateWait:
+		return fmt.Sprintf("waiting %d s for Procore's rate limit", secs)
+	case EventRetry:
+		return fmt.Sprintf("%s; trying again in %d s (attempt %d)", e.Reason, secs, e.Attempt)
+	case EventRefresh:
+		return "the access token expired; renewing it"
+	}
+	return e.Reason
+}
+
+// Client calls Procore's REST API for one company.
+type Client struct {
+	cfg   Config
+	base  *url.URL
+	hc    *http.Client
+	pacer *pacer
+}
+
+// New makes a client. The API URL must pass CheckBaseURL.
+func New(cfg Config) (*Client, error) {
+	if err := CheckBaseURL(cfg.Env.APIURL); err != nil {
+		return nil, fmt.Errorf("API URL: %w", err)
+	}
+	if cfg.Auth == nil {
+		return nil, errors.New("a client needs a credential")
+	}
+	base, _ := url.Parse(strings.TrimRight(cfg.Env.APIURL, "/"))
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "procore-sa"
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 8
+	}
+	if cfg.BaseBackoff == 0 {
+		cfg.BaseBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxBackoff == 0 {
+		cfg.MaxBackoff = 30 * time.Second
+	}
+	// Never follow a redirect: it could carry the bearer token elsewhere.
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{cfg: cfg, base: base, hc: &hc, pacer: newPacer(time.Now)}, nil
+}
+
+// CompanyID is the company the client works in.
+func (c *Client) CompanyID() int64 { return c.cfg.CompanyID }
+
+func (c *Client) emit(e Event) {
+	if c.cfg.OnEvent != nil {
+		c.cfg.OnEvent(e)
+	}
+}
+
+// request is one call: its method, path (with query), JSON body, and
+// whether repeating it is harmless.
+type request struct {
+	method string
+	path   string // from the API root, e.g. "/rest/v1.0/me"; or an absolute URL on the API host
+	query  url.Values
+	body   any
+	// idempotent: sending it twice has the effect of sending it once, so
+	// it may be repeated after a 5xx or a dropped connection.
+	idempotent bool
+}
+
+// maxBody bounds what the client reads of one answer.
+const maxBody = 64 << 20
+
+// do sends r, pacing, renewing the token once on a 401, and retrying what
+// is safe to retry. It decodes a success into out (when not nil) and
+// returns the answer's status and headers.
+// answer is what do returns of a success.
+type answer struct {
+	status int
+	header http.Header
+}
+
+func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
+	target, err := c.resolve(r.path, r.query)
+	if err != nil {
+		return nil, err
+	}
+	var body []byte
+	if r.body != nil {
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, fmt.Errorf("%s %s: encode the request: %w", r.method, target.Path, err)
+		}
+	}
+	renewed := false
+	for attempt := 1; ; attempt++ {
+		if err := c.pacer.acquire(ctx, func(d time.Duration) {
+			c.emit(Event{Kind: EventRateWait, Wait: d, Reason: "rate limit", Method: r.method, Path: target.Path})
+		}); err != nil {
+			return nil, err
+		}
+		tok, err := c.cfg.Auth.Token(ctx)
+		if err != nil {
+			c.pacer.release(nil)
+			return nil, err
+		}
+		req, err := http.NewRequestWithContext(ctx, r.method, target.String(), bytes.NewReader(body))
+		if err != nil {
+			c.pacer.release(nil)
+			return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		req.Header.Set("Procore-Company-Id", strconv.FormatInt(c.cfg.CompanyID, 10))
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+		req.Header.Set("Accept", "application/json")
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			c.pacer.release(nil)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !r.idempotent || attempt > c.cfg.MaxRetries {
+				return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, scrub(err))
+			}
+			if err := c.backoff(ctx, r, target, attempt, 0, "connection dropped"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		c.pacer.release(resp.Header)
+		data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		resp.Body.Close()
+		if readErr != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if r.idempotent && attempt <= c.cfg.MaxRetries {
+				if err := c.backoff(ctx, r, target, attempt, 0, "connection dropped"); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			return nil, fmt.Errorf("%s %s: read the answer: %w", r.method, target.Path, scrub(readErr))
+		}
+		status := resp.StatusCode
+		if status >= 200 && status < 300 {
+			if out != nil && len(bytes.TrimSpace(data)) > 0 {
+				if err := json.Unmarshal(data, out); err != nil {
+					return nil, fmt.Errorf("%s %s: read the answer: %w", r.method, target.Path, err)
+				}
+			}
+			return &answer{status: status, header: resp.Header}, nil
+		}
+		apiErr := ParseError(status, data)
+		apiErr.Method, apiErr.Path = r.method, target.Path
+		apiErr.RetryAfter = retryAfter(resp.Header, time.Now())
+		switch {
+		case status == http.StatusUnauthorized && !renewed:
+			// The token expired early or was revoked: renew once. Procore
+			// did nothing with a 401, so any request may be repeated.
+			renewed = true
+			c.cfg.Auth.Invalidate(tok)
+			c.emit(Event{Kind: EventRefresh, Method: r.method, Path: target.Path})
+			continue
+		case status == http.StatusTooManyRequests && attempt <= c.cfg.MaxRetries:
+			// Nothing was done either; wait as Procore says.
+			wait := apiErr.RetryAfter
+			if wait <= 0 {
+				if reset, err := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64); err == nil {
+					at := time.Unix(reset, 0)
+					c.pacer.exhaust(at)
+					wait = time.Until(at)
+				}
+			}
+			if wait <= 0 {
+				wait = c.cfg.BaseBackoff
+			}
+			wait += c.pacer.jitter(wait)
+			c.emit(Event{Kind: EventRateWait, Wait: wait, Reason: "rate limit", Method: r.method, Path: target.Path})
+			if err := sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			continue
+		case status >= 500 && r.idempotent && attempt <= c.cfg.MaxRetries:
+			reason := fmt.Sprintf("Procore answered %d %s", status, http.StatusText(status))
+			if err := c.backoff(ctx, r, target, attempt, apiErr.RetryAfter, reason); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return nil, apiErr
+	}
+}
+
+// backoff waits before attempt+1: Retry-After when Procore gave one, else
+// capped exponential backoff with jitter.
+func (c *Client) backoff(ctx context.Context, r request, target *url.URL, attempt int, after time.Duration, reason string) error {
+	d := after
+	if d <= 0 {
+		d = c.cfg.BaseBackoff << min(attempt-1, 20)
+		d = min(d, c.cfg.MaxBackoff)
+		d = d/2 + time.Duration(rand.Int64N(int64(d/2)+1)) // "equal jitter"
+	}
+	c.emit(Event{Kind: EventRetry, Wait: d, Attempt: attempt + 1, Reason: reason, Method: r.method, Path: target.Path})
+	return sleep(ctx, d)
+}
+
+// retryAfter reads Retry-After in seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+// resolve makes path absolute on the API host. An absolute URL (a Link
+// header's) must be on the API host itself: the client never sends its
+// token anywhere else.
+func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
+	u, err := url.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("request path %q: %w", path, err)
+	}
+	if u.IsAbs() || u.Host != "" {
+		if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+			return nil, fmt.Errorf("refusing to follow %s://%s: not the API host %s", u.Scheme, u.Host, c.base.Host)
+		}
+	} else {
+		u = c.base.ResolveReference(&url.URL{Path: c.base.Path + u.Path, RawQuery: u.RawQuery})
+	}
+	if len(q) > 0 {
+		merged := u.Query()
+		for k, vs := range q {
+			merged[k] = vs
+		}
+		u.RawQuery = merged.Encode()
+	}
+	return u, nil
+}
+
+// scrub keeps a transport error's cause but not its URL, whose query could
+// one day carry something that should not be repeated.
+func scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,490 @@
+package procore_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/procore/sim"
+)
+
+// world is a simulator over real HTTP on loopback and what a client needs
+// to reach it.
+type world struct {
+	t   testing.TB
+	s   *sim.Server
+	ts  *httptest.Server
+	env procore.Environment
+	fx  sim.Fixtures
+
+	mu      sync.Mutex
+	headers []http.Header // of every /rest request
+	events  []procore.Event
+}
+
+func newWorld(t testing.TB, cfg sim.Config) *world {
+	t.Helper()
+	if cfg.HourlyLimit == 0 {
+		cfg.HourlyLimit = 1_000_000
+	}
+	if cfg.SpikeLimit == 0 {
+		cfg.SpikeLimit = 1_000_000
+	}
+	w := &world{t: t, s: sim.New(cfg)}
+	w.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/rest/") {
+			w.mu.Lock()
+			w.headers = append(w.headers, r.Header.Clone())
+			w.mu.Unlock()
+		}
+		w.s.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(w.ts.Close)
+	w.env = procore.Environment{Name: "sim", LoginURL: w.ts.URL, APIURL: w.ts.URL}
+	w.fx = w.s.Fixtures()
+	return w
+}
+
+// client is a DMSA client (client credentials) for company.
+func (w *world) client(company int64, mod func(*procore.Config)) *procore.Client {
+	w.t.Helper()
+	cfg := procore.Config{
+		Env: w.env, CompanyID: company, UserAgent: "procore-sa/test",
+		Auth:        procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret(w.fx.DMSAClientSecret)),
+		BaseBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		OnEvent: func(e procore.Event) {
+			w.mu.Lock()
+			w.events = append(w.events, e)
+			w.mu.Unlock()
+		},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := procore.New(cfg)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return c
+}
+
+func (w *world) eventCount(k procore.EventKind) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, e := range w.events {
+		if e.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEveryEndpoint(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 3, Projects: 40})
+	ctx := context.Background()
+	c := w.client(w.fx.CompanyID, nil)
+
+	me, err := c.Me(ctx)
+	if err != nil || me.ID != w.fx.DMSAUserID {
+		t.Fatalf("Me = %+v, %v; want user %d", me, err, w.fx.DMSAUserID)
+	}
+	companies, err := procore.Collect(c.Companies(ctx))
+	if err != nil || !slices.ContainsFunc(companies, func(co procore.Company) bool { return co.ID == w.fx.CompanyID }) {
+		t.Fatalf("Companies = %+v, %v", companies, err)
+	}
+	projects, err := procore.Collect(c.Projects(ctx, procore.ProjectFilter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, p := range projects {
+		if !p.Active {
+			t.Errorf("inactive project %d listed as active", p.ID)
+		}
+		ids = append(ids, p.ID)
+	}
+	if want := w.s.ActiveProjectIDs(); !slices.Equal(sorted(ids), sorted(want)) {
+		t.Errorf("active projects %v, want %v", ids, want)
+	}
+	all, err := procore.Collect(c.Projects(ctx, procore.ProjectFilter{Status: "All"}))
+	if err != nil || len(all) != 40 {
+		t.Errorf("all projects: %d, %v; want 40", len(all), err)
+	}
+	users, err := procore.Collect(c.Users(ctx, w.fx.ServiceUserEmail))
+	if err != nil || len(users) != 1 || users[0].ID != w.fx.ServiceUserID {
+		t.Fatalf("Users(search) = %+v, %v", users, err)
+	}
+	u, err := c.User(ctx, w.fx.ServiceUserID)
+	if err != nil || u.EmailAddress != w.fx.ServiceUserEmail {
+		t.Fatalf("User = %+v, %v", u, err)
+	}
+	created, err := c.CreateUser(ctx, procore.NewUser{FirstName: "Sync", LastName: "Robot", EmailAddress: "sync.robot@example.com"})
+	if err != nil || created.ID == 0 {
+		t.Fatalf("CreateUser = %+v, %v", created, err)
+	}
+	if err := c.InviteUser(ctx, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := c.SetAddToNewProjects(ctx, created.ID, true); err != nil || !u.AddToNewProjects {
+		t.Fatalf("SetAddToNewProjects = %+v, %v", u, err)
+	}
+	templates, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
+	if err != nil || !slices.ContainsFunc(templates, func(p procore.PermissionTemplate) bool { return p.ID == w.fx.TemplateID }) {
+		t.Fatalf("PermissionTemplates = %+v, %v", templates, err)
+	}
+	if pt, err := procore.Collect(c.ProjectPermissionTemplates(ctx, ids[0])); err != nil || len(pt) == 0 {
+		t.Fatalf("ProjectPermissionTemplates = %+v, %v", pt, err)
+	}
+	if err := c.AddToProject(ctx, ids[0], created.ID, w.fx.TemplateID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddToProject(ctx, ids[0], created.ID, w.fx.TemplateID); err != nil {
+		t.Fatalf("adding a member again: %v", err)
+	}
+	if n := w.s.AddCount(created.ID, ids[0]); n != 1 {
+		t.Errorf("membership created %d times", n)
+	}
+	res, err := c.BulkAdd(ctx, []procore.Membership{
+		{UserID: created.ID, ProjectID: ids[1], PermissionTemplateID: w.fx.TemplateID},
+		{UserID: created.ID, ProjectID: ids[2], PermissionTemplateID: w.fx.TemplateID},
+	})
+	if err != nil || res.Partial || len(res.Entities[strconv.FormatInt(created.ID, 10)]) != 2 {
+		t.Fatalf("BulkAdd = %+v, %v", res, err)
+	}
+	as, err := procore.Collect(c.ProjectAssignments(ctx, created.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assigned := 0
+	for _, a := range as {
+		if a.IsAssigned {
+			assigned++
+		}
+	}
+	if assigned != 3 {
+		t.Errorf("%d projects assigned, want 3: %+v", assigned, as)
+	}
+	if err := c.RemoveFromProject(ctx, ids[0], created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(w.s.ProjectMembers(ids[0]), created.ID) {
+		t.Error("still a member after remove")
+	}
+
+	// Every /rest call carried the company, a bearer token and the user agent.
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.headers) < 15 {
+		t.Fatalf("only %d requests seen", len(w.headers))
+	}
+	for _, h := range w.headers {
+		if h.Get("Procore-Company-Id") != strconv.FormatInt(w.fx.CompanyID, 10) ||
+			!strings.HasPrefix(h.Get("Authorization"), "Bearer ") || h.Get("User-Agent") != "procore-sa/test" {
+			t.Fatalf("request headers %v", h)
+		}
+	}
+}
+
+func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
+
+func TestBulkAddPartial(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 3, Projects: 20})
+	c := w.client(w.fx.CompanyID, nil)
+	ids := w.s.ActiveProjectIDs()
+	res, err := c.BulkAdd(context.Background(), []procore.Membership{
+		{UserID: w.fx.ServiceUserID, ProjectID: ids[0]},
+		{UserID: w.fx.ServiceUserID, ProjectID: 999_999_999},
+	})
+	if err != nil || !res.Partial || len(res.Errors) != 1 || res.Errors[0].ProjectID != 999_999_999 {
+		t.Fatalf("BulkAdd = %+v, %v; want a 207 naming the unknown project", res, err)
+	}
+	if _, err := c.BulkAdd(context.Background(), make([]procore.Membership, procore.BulkAddLimit+1)); err == nil {
+		t.Fatal("more than 1000 triplets were sent")
+	}
+}
+
+func TestPaginationAcrossPages(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 5, Projects: 250})
+	c := w.client(w.fx.CompanyID, nil)
+	if _, err := c.Me(context.Background()); err != nil { // fetch the token first
+		t.Fatal(err)
+	}
+	for _, per := range []int{1, 7, 100, 225, 300} {
+		w.s.ResetStats()
+		got, err := procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{PerPage: per}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := len(w.s.ActiveProjectIDs())
+		seen := map[int64]bool{}
+		for _, p := range got {
+			if seen[p.ID] {
+				t.Fatalf("per_page %d: project %d twice", per, p.ID)
+			}
+			seen[p.ID] = true
+		}
+		if len(got) != active {
+			t.Errorf("per_page %d: %d projects, want %d", per, len(got), active)
+		}
+		if want, n := (active+per-1)/per, w.s.Stats().Requests; n != want {
+			t.Errorf("per_page %d: %d requests, want %d", per, n, want)
+		}
+	}
+}
+
+func TestRefreshAfter401(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 9})
+	ctx := context.Background()
+	code, err := w.s.IssueCode(w.fx.AdminClientID, procore.OOBRedirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := procore.NewSecret(w.fx.AdminClientSecret)
+	tok, err := procore.Exchange(ctx, nil, w.env, w.fx.AdminClientID, secret, code)
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("Exchange = %+v, %v", tok, err)
+	}
+	if _, err := procore.Exchange(ctx, nil, w.env, w.fx.AdminClientID, secret, code); err == nil {
+		t.Fatal("a code was accepted twice")
+	}
+	var saved []string
+	auth := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, tok, func(_ context.Context, t *oauth2.Token) error {
+		saved = append(saved, t.RefreshToken)
+		return nil
+	})
+	c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+	if me, err := c.Me(ctx); err != nil || me.ID != w.fx.AdminUserID {
+		t.Fatalf("Me = %+v, %v", me, err)
+	}
+	w.s.ExpireTokens()
+	if _, err := c.Me(ctx); err != nil {
+		t.Fatalf("after forced expiry: %v", err)
+	}
+	if len(saved) != 1 || saved[0] == tok.RefreshToken || saved[0] == "" {
+		t.Fatalf("saved refresh tokens %d; want one new one", len(saved))
+	}
+	if w.eventCount(procore.EventRefresh) != 1 {
+		t.Errorf("%d refresh events, want 1", w.eventCount(procore.EventRefresh))
+	}
+	// The old refresh token is dead: a client still holding it is refused
+	// with a sentence that says to sign in again.
+	stale := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: tok.RefreshToken},
+		func(context.Context, *oauth2.Token) error { return nil })
+	c2 := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = stale })
+	_, err = c2.Me(ctx)
+	if err == nil || !strings.Contains(err.Error(), "procore-sa login") {
+		t.Fatalf("a reused refresh token: %v", err)
+	}
+	if strings.Contains(err.Error(), tok.RefreshToken) || strings.Contains(err.Error(), w.fx.AdminClientSecret) {
+		t.Fatal("the error holds a token or secret")
+	}
+	// A failed save means the new token is not used.
+	w.s.ExpireTokens()
+	failing := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: saved[0]},
+		func(context.Context, *oauth2.Token) error { return errors.New("keychain locked") })
+	c3 := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = failing })
+	if _, err := c3.Me(ctx); err == nil || !strings.Contains(err.Error(), "keychain locked") {
+		t.Fatalf("save failure: %v", err)
+	}
+}
+
+func TestErrorStatuses(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 3, Projects: 5})
+	ctx := context.Background()
+	c := w.client(w.fx.CompanyID, nil)
+	tests := []struct {
+		name   string
+		call   func() error
+		status int
+		says   string
+	}{
+		{"403 not installed", func() error {
+			_, err := w.client(w.fx.OtherCompanyID, nil).Me(ctx)
+			return err
+		}, 403, "not installed in this company"},
+		{"404", func() error { _, err := c.User(ctx, 424242424); return err }, 404, "could not find it"},
+		{"409", func() error {
+			_, err := c.CreateUser(ctx, procore.NewUser{LastName: "Dup", EmailAddress: w.fx.ServiceUserEmail})
+			return err
+		}, 409, "already exists"},
+		{"422", func() error {
+			_, err := c.CreateUser(ctx, procore.NewUser{EmailAddress: "no.last.name@example.com"})
+			return err
+		}, 422, "last_name"},
+		{"401 bad client", func() error {
+			bad := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
+				cfg.Auth = procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret("wrong-secret"))
+			})
+			_, err := bad.Me(ctx)
+			return err
+		}, 401, "check both"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if procore.StatusOf(err) != tt.status || !strings.Contains(err.Error(), tt.says) {
+				t.Fatalf("got %v (status %d); want %d saying %q", err, procore.StatusOf(err), tt.status, tt.says)
+			}
+			if strings.Contains(err.Error(), w.fx.DMSAClientSecret) || strings.Contains(err.Error(), "Bearer") {
+				t.Fatal("the error holds a secret")
+			}
+		})
+	}
+}
+
+// TestRateLimit429 makes a second client share the first one's token
+// bucket without knowing it, so that it draws 429s, with and without
+// Retry-After, and must wait them out.
+func TestRateLimit429(t *testing.T) {
+	for _, retryAfter := range []bool{false, true} {
+		t.Run("retry-after="+strconv.FormatBool(retryAfter), func(t *testing.T) {
+			w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 4, SpikeWindow: 2 * time.Second})
+			w.s.SetFaults(sim.Faults{RetryAfterOn429: retryAfter})
+			ctx := context.Background()
+			auth := procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret(w.fx.DMSAClientSecret))
+			a := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+			b := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+			for range 4 {
+				if _, err := a.Me(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := time.Now()
+			if _, err := b.Me(ctx); err != nil {
+				t.Fatalf("after a 429: %v", err)
+			}
+			if st := w.s.Stats(); st.TooMany != 1 {
+				t.Errorf("%d 429s, want exactly 1", st.TooMany)
+			}
+			if time.Since(start) < 200*time.Millisecond || w.eventCount(procore.EventRateWait) == 0 {
+				t.Errorf("did not wait for the window (%v, %d wait events)", time.Since(start), w.eventCount(procore.EventRateWait))
+			}
+		})
+	}
+}
+
+// TestPacingDrawsNo429 runs well past the spike limit: the pacer must wait
+// for each reset rather than let Procore refuse.
+func TestPacingDrawsNo429(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 10, SpikeWindow: time.Second})
+	c := w.client(w.fx.CompanyID, nil)
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 10 {
+				if _, err := c.Me(context.Background()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if st := w.s.Stats(); st.TooMany != 0 || st.Requests < 30 {
+		t.Fatalf("%d requests, %d 429s; want 30 and none", st.Requests, st.TooMany)
+	}
+	if w.eventCount(procore.EventRateWait) == 0 {
+		t.Error("no rate-limit wait was reported")
+	}
+}
+
+func TestRetries(t *testing.T) {
+	t.Run("5xx", func(t *testing.T) {
+		w := newWorld(t, sim.Config{Seed: 11, Projects: 30})
+		w.s.SetFaults(sim.Faults{ErrorRate: 0.4})
+		c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
+		for range 20 {
+			if _, err := c.Me(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st := w.s.Stats(); st.Status[500]+st.Status[503] == 0 || w.eventCount(procore.EventRetry) == 0 {
+			t.Fatalf("no server errors were retried: %+v", st.Status)
+		}
+	})
+	t.Run("dropped connections", func(t *testing.T) {
+		w := newWorld(t, sim.Config{Seed: 12, Projects: 30})
+		w.s.SetFaults(sim.Faults{DropRate: 0.3})
+		c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
+		got, err := procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{PerPage: 2}))
+		if err != nil || len(got) != len(w.s.ActiveProjectIDs()) {
+			t.Fatalf("%d projects, %v", len(got), err)
+		}
+		if w.s.Stats().Dropped == 0 {
+			t.Fatal("nothing was dropped")
+		}
+	})
+	t.Run("503 without retry for an unsafe request", func(t *testing.T) {
+		w := newWorld(t, sim.Config{Seed: 13})
+		w.s.SetFaults(sim.Faults{ErrorRate: 1})
+		c := w.client(w.fx.CompanyID, nil)
+		_, err := c.CreateUser(context.Background(), procore.NewUser{LastName: "X", EmailAddress: "x@example.com"})
+		if s := procore.StatusOf(err); s != 500 && s != 503 {
+			t.Fatalf("got %v", err)
+		}
+		if w.eventCount(procore.EventRetry) != 0 {
+			t.Fatal("a create was repeated")
+		}
+	})
+}
+
+func TestCancelMidWait(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
+	c := w.client(w.fx.CompanyID, nil)
+	for range 2 {
+		if _, err := c.Me(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Me(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want the context's error", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("cancellation took %v", d)
+	}
+}
+
+func TestRefusesForeignLinks(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Link", `<http://evil.example/rest/v1.1/projects?page=2>; rel="next"`)
+		rw.Write([]byte(`[{"id":1,"name":"a","active":true}]`))
+	}))
+	defer ts.Close()
+	env := procore.Environment{APIURL: ts.URL, LoginURL: ts.URL}
+	c, err := procore.New(procore.Config{Env: env, CompanyID: 1, Auth: procore.StaticAuth(procore.NewSecret("tok"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{}))
+	if err == nil || !strings.Contains(err.Error(), "not the API host") {
+		t.Fatalf("followed a link off the API host: %v", err)
+	}
+}
+
+func TestOnlyLoopbackMayUseHTTP(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://api.procore.com": true, "http://127.0.0.1:7070": true, "http://localhost:1": true, "http://[::1]:8": true,
+		"http://api.procore.com": false, "ftp://x": false, "api.procore.com": false, "https://u:p@x.com": false,
+	} {
+		if err := procore.CheckBaseURL(raw); (err == nil) != ok {
+			t.Errorf("CheckBaseURL(%q) = %v", raw, err)
+		}
+	}
+}
