@@ -195,3 +195,21 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestAudit(t *testing.T) {
+	s, _ := Open(t.TempDir())
+	must(t, s.Audit(AuditEntry{Action: "save", Profile: "default", Detail: "guide dmsa"}))
+	must(t, s.Audit(AuditEntry{Action: "delete", Profile: "default"}))
+	data, err := os.ReadFile(s.Path("audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `"action":"save"`) || !strings.Contains(lines[1], `"profile":"default"`) ||
+		!strings.Contains(lines[0], `"user":"`) {
+		t.Fatalf("audit log:\n%s", data)
+	}
+	if got := mode(t, s.Path("audit.jsonl")); got != 0o600 {
+		t.Errorf("audit mode %v", got)
+	}
+}

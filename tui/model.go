@@ -43,6 +43,8 @@ type Options struct {
 	Presenter bool // a shared screen: wider margins and a banner
 	// Verify, when set, proves a credential at verify steps.
 	Verify Verifier
+	// Custody, when set, keeps the credentials of capture steps.
+	Custody Custody
 	// Target names where Procore is, for the header ("simulator on
 	// 127.0.0.1:41234" under --demo); empty shows nothing.
 	Target string
@@ -110,7 +112,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}
@@ -183,6 +185,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, k.Quit) {
+		if g, ok := m.screen.(guard); ok && m.phase == phaseStep && g.Guarding() {
+			g.askDiscard(true)
+			return nil
+		}
 		return m.requestQuit()
 	}
 	typing := m.phase == phaseStep && m.screen.Typing()
@@ -221,6 +227,8 @@ func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
 	w := m.sh.walker
 	n, cmd := m.screen.Update(msg)
 	switch n {
+	case quitNow:
+		return tea.Batch(cmd, m.saveIfChanged(), m.quit())
 	case forward:
 		if err := w.Next(); err != nil {
 			m.status = "Not yet: " + err.Error() + "."

@@ -86,6 +86,10 @@ type driver struct {
 	t     *testing.T
 	m     *Model
 	quits int
+	// hold keeps the answers of background work (a save, a check) in held
+	// instead of delivering them, to see the screen while it runs.
+	hold bool
+	held []tea.Msg
 }
 
 func newDriver(t *testing.T, opts Options, w, h int) *driver {
@@ -118,6 +122,12 @@ func (d *driver) run(cmd tea.Cmd) {
 	case tea.QuitMsg:
 		d.quits++
 	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
+		d.send(msg)
+	case captureDoneMsg, verifyDoneMsg:
+		if d.hold {
+			d.held = append(d.held, msg)
+			return
+		}
 		d.send(msg)
 	}
 }

@@ -20,6 +20,9 @@ type shared struct {
 	// verify, when set, runs verify steps against Procore; without it they
 	// are walked as instructions.
 	verify Verifier
+	// custody, when set, takes credential capture steps into the keychain;
+	// without it they are walked as instructions.
+	custody Custody
 }
 
 // nav is what a screen asks the root model to do after a key.
@@ -29,7 +32,15 @@ const (
 	stay nav = iota
 	forward
 	backward
+	quitNow // leave the program (after a confirmation the screen asked for)
 )
+
+// guard is a screen that holds something leaving would lose for good (a
+// one-time secret), and asks for a typed confirmation first.
+type guard interface {
+	Guarding() bool
+	askDiscard(quit bool)
+}
 
 // screen is one step kind's page. Update mutates the screen in place and
 // never does I/O; View returns the content and the line to keep in sight
@@ -57,6 +68,12 @@ func newScreen(sh *shared, width int) screen {
 		s = newPasswordScreen(sh, st)
 	case steps.KindMatrix:
 		s = &matrixScreen{sh: sh, step: st}
+	case steps.KindCredential:
+		if sh.custody != nil {
+			s = newCaptureScreen(sh, st, sh.custody)
+			break
+		}
+		s = &checklistScreen{sh: sh, step: st}
 	case steps.KindVerify:
 		if sh.verify != nil {
 			s = &verifyScreen{sh: sh, step: st, verify: sh.verify}

@@ -34,16 +34,18 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	}
 	var verify tui.Verifier
 	target := ""
+	env, err := a.target()
+	if err != nil {
+		return err
+	}
 	if a.demo {
-		env, err := a.target()
-		if err != nil {
-			return err
-		}
 		defer a.stopDemo()
 		verify, target = a.demoVerifier(env), "simulator on "+strings.TrimPrefix(env.APIURL, "http://")
 	}
+	creds, memoryOnly := a.credStore(ctx)
 	m := tui.New(tui.Options{
 		Verify:    verify,
+		Custody:   &custody{a: a, env: env, store: creds, state: store, memoryOnly: memoryOnly},
 		Target:    target,
 		Guides:    cat.List(),
 		GuideID:   id,

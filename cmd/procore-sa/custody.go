@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/state"
+)
+
+// keychainService is the keychain service of this run: the demo keeps its
+// entries apart from real ones.
+func (a *app) keychainService() string {
+	if a.demo {
+		return "procore-sa-demo"
+	}
+	return "procore-sa"
+}
+
+// credStore is the credential store. Only under --demo, and only when no
+// keychain answers, does it keep entries in memory; memoryOnly says so, for
+// the screen to tell the person. A real run never falls back.
+func (a *app) credStore(ctx context.Context) (store *procore.Store, memoryOnly bool) {
+	s := procore.NewStore(a.keychainService())
+	if a.demo {
+		if err := s.Probe(ctx); err != nil {
+			s.Keyring = &procore.MemoryKeyring{}
+			return s, true
+		}
+	}
+	return s, false
+}
+
+// custody is the wizard's keeper of one-time credentials: the keychain,
+// read back before the person may go on, or an age file; never plain text.
+type custody struct {
+	a          *app
+	env        procore.Environment
+	store      *procore.Store
+	state      *state.Store
+	memoryOnly bool
+}
+
+func (c *custody) Environment() string { return c.env.Name }
+
+func (c *custody) Where() string {
+	if c.memoryOnly {
+		return "memory only (demo: no keychain was found on this machine; it is gone when the program ends)"
+	}
+	return fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.a.profile)
+}
+
+func (c *custody) DefaultExportPath() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "."
+	}
+	return filepath.Join(home, fmt.Sprintf("procore-sa-%s-%s.age", c.a.profile, time.Now().Format("20060102-150405")))
+}
+
+func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
+	auth := procore.ClientCredentials(c.env, nil, cred.ClientID, cred.ClientSecret)
+	if _, err := auth.Token(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
+	if err := c.store.Save(ctx, c.a.profile, cred, true); err != nil {
+		return err
+	}
+	c.audit("save", "guide "+cred.Guide)
+	return nil
+}
+
+func (c *custody) Export(ctx context.Context, path string, passphrase procore.Secret, cred procore.Credential) error {
+	if err := procore.ExportCredential(path, passphrase, cred); err != nil {
+		return err
+	}
+	c.audit("export", path)
+	return nil
+}
+
+// audit records what was done; a failure to record is said, not fatal.
+func (c *custody) audit(action, detail string) {
+	if c.state == nil {
+		return
+	}
+	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: c.a.profile, Detail: detail}); err != nil {
+		fmt.Fprintln(c.a.stderr, "procore-sa:", err)
+	}
+}

@@ -1,0 +1,786 @@
+package procore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// Kind is which way a credential signs in to Procore.
+type Kind string
+
+// The kinds of credential the keychain holds.
+const (
+	KindClientCredentials Kind = "client_credentials" // a Developer Managed Service Account
+	KindUserLogin         Kind = "user_login"         // a dedicated user's login and password
+	KindAdminOAuth        Kind = "admin_oauth"        // an admin's sign-in, kept as a refresh token
+)
+
+// CredentialVersion is the version of the stored document this code writes.
+const CredentialVersion = 1
+
+// Credential is one profile's entry in the keychain. Its secret fields are
+// Secrets, so printing or marshalling a Credential shows masks; the store
+// writes the real values through its own wire document.
+type Credential struct {
+	Version      int
+	Kind         Kind
+	Environment  string
+	CompanyID    int64
+	ClientID     string
+	ClientSecret Secret
+	Login        string
+	Password     Secret
+	RefreshToken Secret
+	Guide        string
+	CreatedAt    time.Time
+}
+
+// credentialWire is the stored document, the only place the secrets are
+// revealed. The field order is the order of PRODUCT.md's layout.
+type credentialWire struct {
+	Version      int    `json:"version"`
+	Kind         Kind   `json:"kind"`
+	Environment  string `json:"environment,omitempty"`
+	CompanyID    int64  `json:"company_id,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	Login        string `json:"login,omitempty"`
+	Password     string `json:"password,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Guide        string `json:"guide,omitempty"`
+	CreatedAt    string `json:"created_at,omitempty"`
+}
+
+// kindFields says which kind-specific fields each kind may hold and which it
+// must; the shared fields (environment, company_id, guide, created_at) are
+// allowed for all.
+var kindFields = map[Kind]struct{ allowed, required []string }{
+	KindClientCredentials: {[]string{"client_id", "client_secret"}, []string{"client_id", "client_secret"}},
+	KindUserLogin:         {[]string{"login", "password"}, []string{"login", "password"}},
+	KindAdminOAuth:        {[]string{"client_id", "client_secret", "refresh_token"}, []string{"refresh_token"}},
+}
+
+func (w *credentialWire) specific() map[string]string {
+	return map[string]string{
+		"client_id": w.ClientID, "client_secret": w.ClientSecret,
+		"login": w.Login, "password": w.Password, "refresh_token": w.RefreshToken,
+	}
+}
+
+// check rejects a document with a field of another kind or without one its
+// kind needs. Rejecting (rather than dropping) a stray field means nothing a
+// person typed disappears without a word.
+func (w *credentialWire) check() error {
+	if w.Version != CredentialVersion {
+		return fmt.Errorf("version %d is not %d (written by another version of procore-sa?)", w.Version, CredentialVersion)
+	}
+	kf, ok := kindFields[w.Kind]
+	if !ok {
+		return fmt.Errorf("kind %q is not one of client_credentials, user_login, admin_oauth", w.Kind)
+	}
+	for name, v := range w.specific() {
+		if v == "" {
+			continue
+		}
+		if !slices.Contains(kf.allowed, name) {
+			return fmt.Errorf("a %s credential has no %s", w.Kind, name)
+		}
+	}
+	for _, name := range kf.required {
+		if w.specific()[name] == "" {
+			return fmt.Errorf("a %s credential needs a %s", w.Kind, name)
+		}
+	}
+	return nil
+}
+
+func (c Credential) wire() credentialWire {
+	w := credentialWire{
+		Version: c.Version, Kind: c.Kind, Environment: c.Environment, CompanyID: c.CompanyID,
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret.Reveal(),
+		Login: c.Login, Password: c.Password.Reveal(), RefreshToken: c.RefreshToken.Reveal(),
+		Guide: c.Guide,
+	}
+	if !c.CreatedAt.IsZero() {
+		w.CreatedAt = c.CreatedAt.UTC().Format(time.RFC3339Nano)
+	}
+	return w
+}
+
+func (w credentialWire) credential() (Credential, error) {
+	c := Credential{
+		Version: w.Version, Kind: w.Kind, Environment: w.Environment, CompanyID: w.CompanyID,
+		ClientID: w.ClientID, Login: w.Login, Guide: w.Guide,
+	}
+	// Zero Secrets for absent fields, so IsZero and == behave as expected.
+	if w.ClientSecret != "" {
+		c.ClientSecret = NewSecret(w.ClientSecret)
+	}
+	if w.Password != "" {
+		c.Password = NewSecret(w.Password)
+	}
+	if w.RefreshToken != "" {
+		c.RefreshToken = NewSecret(w.RefreshToken)
+	}
+	if w.CreatedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, w.CreatedAt)
+		if err != nil {
+			return Credential{}, errors.New("created_at is not an RFC 3339 time")
+		}
+		c.CreatedAt = t
+	}
+	return c, nil
+}
+
+// encodeCredential is the stored document for c.
+func encodeCredential(c Credential) (string, error) {
+	w := c.wire()
+	if err := w.check(); err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // secrets with & < > stay readable to secret-tool
+	if err := enc.Encode(w); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
+// decodeCredential reads a stored document. Its errors never quote the
+// document: it holds secrets.
+func decodeCredential(s string) (Credential, error) {
+	var w credentialWire
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		return Credential{}, errors.New("it is not a procore-sa credential document")
+	}
+	if err := w.check(); err != nil {
+		return Credential{}, err
+	}
+	return w.credential()
+}
+
+// Keyring is what the store needs of an OS keychain: go-keyring's calls.
+// Tests put a fake here.
+type Keyring interface {
+	Get(service, account string) (string, error)
+	Set(service, account, value string) error
+	Delete(service, account string) error
+}
+
+// osKeyring is go-keyring behind a platform check (on Linux: is there a
+// session bus at all, so that godbus never runs dbus-launch).
+type osKeyring struct{}
+
+func (osKeyring) Get(service, account string) (string, error) {
+	if err := checkSessionBus(); err != nil {
+		return "", err
+	}
+	return keyring.Get(service, account)
+}
+
+func (osKeyring) Set(service, account, value string) error {
+	if err := checkSessionBus(); err != nil {
+		return err
+	}
+	return keyring.Set(service, account, value)
+}
+
+func (osKeyring) Delete(service, account string) error {
+	if err := checkSessionBus(); err != nil {
+		return err
+	}
+	return keyring.Delete(service, account)
+}
+
+// Default timeouts. Nobody typing: a keychain that answers answers in
+// milliseconds. Someone may be typing an unlock password (a KWallet or
+// login-keyring prompt): give them time (GitHub CLI's 3 s is not enough).
+const (
+	DefaultTimeout            = 5 * time.Second
+	DefaultInteractiveTimeout = 2 * time.Minute
+)
+
+// MaxValueBytes bounds a stored document on every system: Windows Credential
+// Manager holds 2,560 bytes and macOS about 3,000 with the names, so a
+// credential that saves on one machine saves on all.
+const MaxValueBytes = 2500
+
+// indexAccount is the entry that lists the profiles, since go-keyring cannot
+// enumerate. Profile names start with a letter or digit, so no profile can
+// collide with it.
+const indexAccount = "_profiles"
+
+// probeAccount is what Probe looks up; it is never written.
+const probeAccount = "_probe"
+
+// Store keeps credentials in the OS keychain, one entry per profile, under
+// Service. It never falls back to a file.
+type Store struct {
+	Service string // "procore-sa", or "procore-sa-demo" under --demo
+
+	Timeout            time.Duration // per call when nobody is typing; DefaultTimeout if zero
+	InteractiveTimeout time.Duration // per call when a person may be unlocking; DefaultInteractiveTimeout if zero
+
+	Keyring Keyring // the OS keychain through go-keyring; a fake in tests
+
+	mu sync.Mutex // serialises the index's read-modify-write within a process
+}
+
+// NewStore is a store over the OS keychain.
+func NewStore(service string) *Store {
+	return &Store{Service: service, Keyring: osKeyring{}}
+}
+
+// Backend names the keychain for messages and doctor.
+func (s *Store) Backend() string { return backendName }
+
+type interactiveKey struct{}
+
+// Interactive marks ctx as coming from a person at a terminal who may be
+// asked to unlock the keychain, so Delete, Profiles and Probe (which take no
+// interactive flag) wait InteractiveTimeout instead of Timeout.
+func Interactive(ctx context.Context) context.Context {
+	return context.WithValue(ctx, interactiveKey{}, true)
+}
+
+func isInteractive(ctx context.Context) bool {
+	v, _ := ctx.Value(interactiveKey{}).(bool)
+	return v
+}
+
+func (s *Store) timeout(interactive bool) time.Duration {
+	if interactive {
+		if s.InteractiveTimeout > 0 {
+			return s.InteractiveTimeout
+		}
+		return DefaultInteractiveTimeout
+	}
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (s *Store) keyring() Keyring {
+	if s.Keyring == nil {
+		return osKeyring{}
+	}
+	return s.Keyring
+}
+
+// errTimedOut is the cause of a TimedOut error.
+type errTimedOut struct{ after time.Duration }
+
+func (e errTimedOut) Error() string {
+	return fmt.Sprintf("the keychain did not answer within %s", e.after)
+}
+
+// errTooBig is the cause of a TooBig error found before calling the keychain.
+type errTooBig struct{ n int }
+
+func (e errTooBig) Error() string {
+	return fmt.Sprintf("the entry is %d bytes, more than the %d a keychain entry can hold on every system", e.n, MaxValueBytes)
+}
+
+// errMismatch is what a read-back that differs from the write returns.
+var errMismatch = errors.New("the keychain returned something other than what was just written")
+
+// do runs f with a timeout. go-keyring has no context and blocks forever on
+// a locked keyring whose unlock prompt nobody answers, so f runs in its own
+// goroutine; on expiry that goroutine is left behind (it ends with the
+// process) and the caller gets TimedOut with its data still in hand.
+func (s *Store) do(ctx context.Context, interactive bool, f func() (string, error)) (string, error) {
+	d := s.timeout(interactive)
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1) // buffered: an abandoned f can still send and exit
+	go func() {
+		v, err := f()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return "", errTimedOut{d}
+		}
+		return "", ctx.Err()
+	}
+}
+
+func (s *Store) get(ctx context.Context, interactive bool, account string) (string, error) {
+	return s.do(ctx, interactive, func() (string, error) { return s.keyring().Get(s.Service, account) })
+}
+
+func (s *Store) set(ctx context.Context, interactive bool, account, value string) error {
+	// Checked here so every system refuses the same sizes, before any call.
+	if len(value) > MaxValueBytes {
+		return errTooBig{len(value)}
+	}
+	_, err := s.do(ctx, interactive, func() (string, error) { return "", s.keyring().Set(s.Service, account, value) })
+	return err
+}
+
+func (s *Store) del(ctx context.Context, interactive bool, account string) error {
+	_, err := s.do(ctx, interactive, func() (string, error) { return "", s.keyring().Delete(s.Service, account) })
+	return err
+}
+
+func (s *Store) fail(op, profile string, err error) error {
+	return &StoreError{Op: op, Profile: profile, Class: classify(err), Err: err, Service: s.Service, Backend: s.Backend()}
+}
+
+// Save writes c as profile's entry and reads it back; it returns nil only
+// when the keychain gave back exactly what was written. A zero Version is
+// written as CredentialVersion and a zero CreatedAt as now. On any error
+// the caller still holds c: nothing here clears it.
+func (s *Store) Save(ctx context.Context, profile string, c Credential, interactive bool) error {
+	if err := ValidateProfile(profile); err != nil {
+		return s.fail(OpSave, profile, &errInvalid{err})
+	}
+	if c.Version == 0 {
+		c.Version = CredentialVersion
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now()
+	}
+	doc, err := encodeCredential(c)
+	if err != nil {
+		return s.fail(OpSave, profile, &errInvalid{fmt.Errorf("the credential is not complete: %w", err)})
+	}
+	if len(doc) > MaxValueBytes {
+		return s.fail(OpSave, profile, errTooBig{len(doc)})
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The name goes into the index first: a failure after that leaves a
+	// listed name with no entry (Load says NotFound), never a saved secret
+	// that `secret list` cannot show.
+	added, err := s.addToIndex(ctx, interactive, profile)
+	if err != nil {
+		return s.fail(OpSave, profile, err)
+	}
+	if err := s.set(ctx, interactive, profile, doc); err != nil {
+		s.undoIndex(ctx, added, profile, err)
+		return s.fail(OpSave, profile, err)
+	}
+	back, err := s.get(ctx, interactive, profile)
+	if err != nil {
+		return s.fail(OpVerify, profile, err)
+	}
+	if back != doc {
+		return s.fail(OpVerify, profile, errMismatch)
+	}
+	return nil
+}
+
+// undoIndex takes back a name Save just added, best effort: the error the
+// caller sees is the one that stopped the save. After a timeout the write
+// may still land, so the name stays: a listed name with no entry is the
+// harmless side.
+func (s *Store) undoIndex(ctx context.Context, added bool, profile string, cause error) {
+	if added && classify(cause) != TimedOut {
+		_ = s.removeFromIndex(ctx, false, profile)
+	}
+}
+
+// Load reads profile's entry.
+func (s *Store) Load(ctx context.Context, profile string, interactive bool) (Credential, error) {
+	if err := ValidateProfile(profile); err != nil {
+		return Credential{}, s.fail(OpLoad, profile, &errInvalid{err})
+	}
+	doc, err := s.get(ctx, interactive, profile)
+	if err != nil {
+		return Credential{}, s.fail(OpLoad, profile, err)
+	}
+	c, err := decodeCredential(doc)
+	if err != nil {
+		return Credential{}, s.fail(OpLoad, profile, &errBadEntry{err})
+	}
+	return c, nil
+}
+
+// errInvalid is a caller's mistake (a bad profile name, a credential
+// missing a field); its text already says what to do.
+type errInvalid struct{ err error }
+
+func (e *errInvalid) Error() string { return e.err.Error() }
+func (e *errInvalid) Unwrap() error { return e.err }
+
+// errBadEntry is an entry that is there but cannot be read as a credential.
+type errBadEntry struct{ err error }
+
+func (e *errBadEntry) Error() string { return "the entry is damaged: " + e.err.Error() }
+func (e *errBadEntry) Unwrap() error { return e.err }
+
+// Delete removes profile's entry and its name from the index. A profile
+// with no entry is NotFound, but its name still leaves the index.
+func (s *Store) Delete(ctx context.Context, profile string) error {
+	if err := ValidateProfile(profile); err != nil {
+		return s.fail(OpDelete, profile, &errInvalid{err})
+	}
+	interactive := isInteractive(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delErr := s.del(ctx, interactive, profile)
+	if delErr != nil && classify(delErr) != NotFound {
+		return s.fail(OpDelete, profile, delErr)
+	}
+	if err := s.removeFromIndex(ctx, interactive, profile); err != nil {
+		return s.fail(OpUnlist, profile, err)
+	}
+	if delErr != nil {
+		return s.fail(OpDelete, profile, delErr)
+	}
+	return nil
+}
+
+// Probe says whether the keychain can be used at all: it looks up an entry
+// that is never written and expects NotFound.
+func (s *Store) Probe(ctx context.Context) error {
+	_, err := s.get(ctx, isInteractive(ctx), probeAccount)
+	if err == nil || errors.Is(err, keyring.ErrNotFound) {
+		return nil
+	}
+	return s.fail(OpProbe, "", err)
+}
+
+// Profiles lists the saved profile names, sorted. No index yet means none.
+func (s *Store) Profiles(ctx context.Context) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names, err := s.readIndex(ctx, isInteractive(ctx))
+	if err != nil {
+		return nil, s.fail(OpList, "", err)
+	}
+	return names, nil
+}
+
+// errBadIndex is an index entry that is not a JSON list of names.
+var errBadIndex = errors.New("the list of profiles (entry _profiles) is damaged; delete it with `secret-tool clear` and save each profile again")
+
+func (s *Store) readIndex(ctx context.Context, interactive bool) ([]string, error) {
+	doc, err := s.get(ctx, interactive, indexAccount)
+	if errors.Is(err, keyring.ErrNotFound) {
+		return []string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	if json.Unmarshal([]byte(doc), &names) != nil {
+		return nil, errBadIndex
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+func (s *Store) writeIndex(ctx context.Context, interactive bool, names []string) error {
+	if len(names) == 0 {
+		err := s.del(ctx, interactive, indexAccount)
+		if errors.Is(err, keyring.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	b, err := json.Marshal(names)
+	if err != nil {
+		return err
+	}
+	return s.set(ctx, interactive, indexAccount, string(b))
+}
+
+// addToIndex adds profile, reporting whether it was not there before.
+func (s *Store) addToIndex(ctx context.Context, interactive bool, profile string) (bool, error) {
+	names, err := s.readIndex(ctx, interactive)
+	if errors.Is(err, errBadIndex) {
+		// A damaged list must not stop a secret from being saved; the
+		// names it held are lost, the entries are not.
+		names, err = nil, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if slices.Contains(names, profile) {
+		return false, nil
+	}
+	names = append(names, profile)
+	slices.Sort(names)
+	return true, s.writeIndex(ctx, interactive, names)
+}
+
+func (s *Store) removeFromIndex(ctx context.Context, interactive bool, profile string) error {
+	names, err := s.readIndex(ctx, interactive)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(names, profile) {
+		return nil
+	}
+	return s.writeIndex(ctx, interactive, slices.DeleteFunc(names, func(n string) bool { return n == profile }))
+}
+
+// ValidateProfile checks a profile name: 1 to 64 ASCII letters, digits,
+// '-', '_' and '.', starting with a letter or digit (so that it never reads
+// as a flag and never collides with the store's own "_profiles" entry).
+func ValidateProfile(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("profile name %q: use 1 to 64 letters, digits, '-', '_' or '.'", name)
+	}
+	for i, r := range name {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if i == 0 && !alnum {
+			return fmt.Errorf("profile name %q: start it with a letter or a digit", name)
+		}
+		if !alnum && r != '-' && r != '_' && r != '.' {
+			return fmt.Errorf("profile name %q: use only letters, digits, '-', '_' or '.'", name)
+		}
+	}
+	return nil
+}
+
+// ErrorClass sorts keychain failures by what the person can do about them.
+type ErrorClass int
+
+// The classes. Other is the zero value: an error nobody has sorted.
+const (
+	Other       ErrorClass = iota
+	NotFound               // no entry for this profile (only go-keyring's ErrNotFound)
+	Unavailable            // no keychain to talk to (no session bus, no Secret Service)
+	Locked                 // the keychain is locked and could not be unlocked here
+	TimedOut               // the keychain did not answer in time
+	TooBig                 // the entry is larger than a keychain entry can hold
+)
+
+func (c ErrorClass) String() string {
+	switch c {
+	case NotFound:
+		return "NotFound"
+	case Unavailable:
+		return "Unavailable"
+	case Locked:
+		return "Locked"
+	case TimedOut:
+		return "TimedOut"
+	case TooBig:
+		return "TooBig"
+	}
+	return "Other"
+}
+
+// ClassOf is the class of err: a StoreError's own, or else what the error
+// from go-keyring means. nil and unrecognised errors are Other.
+func ClassOf(err error) ErrorClass {
+	var se *StoreError
+	if errors.As(err, &se) {
+		return se.Class
+	}
+	return classify(err)
+}
+
+// unavailableText and lockedText are go-keyring's (godbus's, the Secret
+// Service's) words for each situation of keyring-on-linux.md; there is no
+// typed error to test for.
+var (
+	unavailableText = []string{
+		"executable file not found",                    // no bus and no dbus-launch
+		"dbus-launch",                                  // dbus-launch failed
+		"connect: no such file",                        // stale bus address
+		"connect: connection refused",                  // stale abstract address
+		"was not provided by any .service files",       // bus but no Secret Service
+		"org.freedesktop.DBus.Error.ServiceUnknown",    // the same, by name
+		"couldn't determine address of session bus",    // godbus without autolaunch
+		"org.freedesktop.DBus.Error.NoServer",          // the bus went away
+		"org.freedesktop.DBus.Error.Spawn.ChildExited", // activation failed
+	}
+	lockedText = []string{
+		"failed to unlock correct collection",   // locked, or no login collection, no prompter
+		"org.freedesktop.Secret.Error.IsLocked", // a call on a locked collection
+		"Cannot create an item in a locked collection",
+	}
+)
+
+func classify(err error) ErrorClass {
+	var se *StoreError
+	var tm errTimedOut
+	var tb errTooBig
+	var nb *busError
+	switch {
+	case err == nil:
+		return Other
+	case errors.As(err, &se):
+		return se.Class
+	case errors.Is(err, keyring.ErrNotFound):
+		return NotFound
+	case errors.Is(err, keyring.ErrSetDataTooBig), errors.As(err, &tb):
+		return TooBig
+	case errors.As(err, &tm), errors.Is(err, context.DeadlineExceeded):
+		return TimedOut
+	case errors.As(err, &nb), errors.Is(err, keyring.ErrUnsupportedPlatform):
+		return Unavailable
+	}
+	msg := err.Error()
+	for _, t := range unavailableText {
+		if strings.Contains(msg, t) {
+			return Unavailable
+		}
+	}
+	for _, t := range lockedText {
+		if strings.Contains(msg, t) {
+			return Locked
+		}
+	}
+	return Other
+}
+
+// The operations a StoreError names.
+const (
+	OpSave   = "save"
+	OpVerify = "verify"
+	OpLoad   = "load"
+	OpDelete = "delete"
+	OpUnlist = "unlist"
+	OpList   = "list"
+	OpProbe  = "probe"
+)
+
+// StoreError is a keychain failure. Its message is one sentence: what
+// failed, why, and what the person can do. It never holds a secret: the
+// causes are go-keyring's and D-Bus's words or this file's, never a value.
+type StoreError struct {
+	Op      string // OpSave, OpVerify, OpLoad, OpDelete, OpUnlist, OpList or OpProbe
+	Profile string
+	Class   ErrorClass
+	Err     error
+
+	Service string // the keychain service, for the message
+	Backend string // the keychain's name, for the message
+}
+
+func (e *StoreError) Unwrap() error { return e.Err }
+
+func (e *StoreError) Error() string {
+	if errors.As(e.Err, new(*errInvalid)) {
+		return e.what() + ": " + e.Err.Error()
+	}
+	return e.what() + ": " + e.why() + "; " + e.advice()
+}
+
+func (e *StoreError) what() string {
+	in := "the " + e.backendName()
+	p := fmt.Sprintf("profile %q", e.Profile)
+	switch e.Op {
+	case OpSave:
+		return fmt.Sprintf("could not save the credential for %s in %s", p, in)
+	case OpVerify:
+		return fmt.Sprintf("could not confirm the credential for %s was saved in %s", p, in)
+	case OpLoad:
+		return fmt.Sprintf("could not read the credential for %s from %s", p, in)
+	case OpDelete:
+		return fmt.Sprintf("could not delete the credential for %s from %s", p, in)
+	case OpUnlist:
+		return fmt.Sprintf("deleted the credential for %s, but could not remove it from the list of profiles in %s", p, in)
+	case OpList:
+		return "could not list the saved profiles in " + in
+	case OpProbe:
+		return "could not use " + in
+	}
+	return fmt.Sprintf("could not %s %s in %s", e.Op, p, in)
+}
+
+func (e *StoreError) backendName() string {
+	if e.Backend != "" {
+		return e.Backend
+	}
+	return backendName
+}
+
+// maxCause bounds how much of a cause a message repeats.
+const maxCause = 240
+
+func (e *StoreError) why() string {
+	if e.Err == nil {
+		return "no reason was given"
+	}
+	switch e.Class {
+	case NotFound:
+		svc := e.Service
+		if svc == "" {
+			svc = "procore-sa"
+		}
+		return fmt.Sprintf("there is no entry for it (service %s)", svc)
+	case Locked:
+		if strings.Contains(e.Err.Error(), "aliases/default") {
+			// go-keyring falls back to the default alias when there is no
+			// login collection: a keyring that was never created.
+			return "the Secret Service has no login keyring to keep it in, or cannot unlock it here (" + clipCause(e.Err.Error()) + ")"
+		}
+		return "the keyring is locked and no unlock prompt can be shown here (" + clipCause(e.Err.Error()) + ")"
+	case Unavailable:
+		var nb *busError
+		if errors.As(e.Err, &nb) {
+			return nb.Error()
+		}
+		msg := e.Err.Error()
+		switch {
+		case strings.Contains(msg, "was not provided by any .service files") || strings.Contains(msg, "ServiceUnknown"):
+			return "no Secret Service is running on the D-Bus session bus (nothing owns org.freedesktop.secrets)"
+		case strings.Contains(msg, "connect: no such file") || strings.Contains(msg, "connection refused"):
+			return "the D-Bus session bus in DBUS_SESSION_BUS_ADDRESS is gone (" + clipCause(msg) + ")"
+		case strings.Contains(msg, "dbus-launch") || strings.Contains(msg, "executable file not found"):
+			return "there is no D-Bus session bus (" + clipCause(msg) + ")"
+		}
+	}
+	return clipCause(e.Err.Error())
+}
+
+func clipCause(s string) string {
+	if len(s) > maxCause {
+		return s[:maxCause] + "..."
+	}
+	return s
+}
+
+// exportAdvice is how a person keeps a secret the keychain would not take.
+const exportAdvice = "or keep it in a passphrase-encrypted file with `procore-sa secret export` (procore-sa never writes it in plain text)"
+
+func (e *StoreError) advice() string {
+	switch e.Class {
+	case NotFound:
+		return "check the name with `procore-sa secret list`, or run the guide again to create it"
+	case Unavailable:
+		return unavailableAdvice + ", " + exportAdvice
+	case Locked:
+		return lockedAdvice + ", " + exportAdvice
+	case TimedOut:
+		return "it may be waiting for an unlock password in a window you cannot see: unlock the keychain and try again, " + exportAdvice
+	case TooBig:
+		return "this is more than procore-sa should ever store, so please report it; meanwhile " + strings.TrimPrefix(exportAdvice, "or ")
+	}
+	switch e.Op {
+	case OpVerify:
+		return "the keychain may be failing: try again, run `procore-sa doctor`, " + exportAdvice
+	}
+	if errors.As(e.Err, new(*errBadEntry)) {
+		return "save the profile again (run its guide), or delete it with `procore-sa secret delete`"
+	}
+	return "try again, or run `procore-sa doctor` to check the keychain, " + exportAdvice
+}

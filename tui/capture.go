@@ -1,0 +1,496 @@
+package tui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// Custody takes a one-time credential into safe keeping. Its methods run
+// as commands, never inside Update.
+type Custody interface {
+	// Prove gets a client-credentials token with the credential.
+	Prove(ctx context.Context, c procore.Credential) error
+	// Save writes the credential to the keychain and reads it back.
+	Save(ctx context.Context, c procore.Credential) error
+	// Export writes it to a passphrase-encrypted age file (0600).
+	Export(ctx context.Context, path string, passphrase procore.Secret, c procore.Credential) error
+	// Where says where Save keeps it ("the keychain (Secret Service) as
+	// procore-sa / default").
+	Where() string
+	// DefaultExportPath is offered when the keychain fails.
+	DefaultExportPath() string
+	// Environment is the environment the credential belongs to.
+	Environment() string
+}
+
+// custodyTimeout bounds a save, which may wait for the person to unlock
+// the keychain.
+const custodyTimeout = 3 * time.Minute
+
+type capturePhase int
+
+const (
+	captureEditing   capturePhase = iota
+	captureWorking                // proving and saving
+	captureSaved                  // in the keychain (or an age file) and read back
+	captureFailed                 // the keychain refused; retry or export
+	captureExporting              // asking for a passphrase and a path
+	captureDiscard                // asking the person to type "discard"
+)
+
+type (
+	captureProgressMsg struct{ what string }
+	captureDoneMsg     struct {
+		proveErr, saveErr error
+		exported         string // the file written, when exporting
+	}
+)
+
+// Field indexes of the capture form.
+const (
+	capClientID = iota
+	capSecret
+	capCompany
+	capProve // a toggle, not an input
+	capFields
+)
+
+// Field indexes of the export form.
+const (
+	expPass = iota
+	expConfirm
+	expPath
+)
+
+// captureScreen takes the client ID, the one-time client secret and the
+// company ID, and lets the person go on only once the secret is in safe
+// keeping. The secret is never drawn, not even its length.
+type captureScreen struct {
+	sh      *shared
+	step    *steps.Step
+	custody Custody
+	width   int
+
+	phase  capturePhase
+	inputs [3]textinput.Model
+	prove  bool
+	focus  int
+	errs   [3]string
+	status string // what is happening or what went wrong
+
+	export      [3]textinput.Model
+	exportFocus int
+	exported    string
+
+	discard     textinput.Model
+	discardQuit bool // after discarding: quit (else go back)
+	before      capturePhase
+}
+
+func newCaptureScreen(sh *shared, st *steps.Step, c Custody) *captureScreen {
+	s := &captureScreen{sh: sh, step: st, custody: c, prove: true}
+	labels := [3]string{"Client ID:     ", "Client secret: ", "Company ID:    "}
+	for i := range s.inputs {
+		s.inputs[i] = newInput(labels[i])
+	}
+	s.inputs[capSecret].EchoMode = textinput.EchoNone
+	s.inputs[capCompany].CharLimit = 19
+	for i, p := range [3]string{"Passphrase: ", "Again:      ", "File:       "} {
+		s.export[i] = newInput(p)
+	}
+	s.export[expPass].EchoMode = textinput.EchoNone
+	s.export[expConfirm].EchoMode = textinput.EchoNone
+	s.discard = newInput("> ")
+	s.inputs[0].Focus()
+	return s
+}
+
+func (s *captureScreen) SetWidth(w int) {
+	s.width = w
+	for i := range s.inputs {
+		s.inputs[i].SetWidth(max(10, min(w-18, 60)))
+	}
+	for i := range s.export {
+		s.export[i].SetWidth(max(10, min(w-15, 70)))
+	}
+}
+
+func (s *captureScreen) Typing() bool {
+	return s.phase == captureEditing || s.phase == captureExporting || s.phase == captureDiscard
+}
+
+// Guarding reports whether leaving now would lose a secret the person has
+// typed and not yet put in safe keeping.
+func (s *captureScreen) Guarding() bool {
+	return s.phase != captureSaved && strings.TrimSpace(s.inputs[capSecret].Value()) != ""
+}
+
+// askDiscard opens the typed confirmation; quit says what follows it.
+func (s *captureScreen) askDiscard(quit bool) {
+	if s.phase != captureDiscard {
+		s.before = s.phase
+	}
+	s.phase, s.discardQuit = captureDiscard, quit
+	s.discard.SetValue("")
+	s.discard.Focus()
+}
+
+func (s *captureScreen) Bindings() []key.Binding {
+	k := s.sh.keys
+	switch s.phase {
+	case captureSaved:
+		return []key.Binding{k.Next, k.Back}
+	case captureFailed:
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try the keychain again")),
+			key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "write an encrypted age file")),
+			withHelp(k.Back, "edit"),
+		}
+	case captureDiscard:
+		return []key.Binding{withHelp(k.Next, "confirm"), withHelp(k.Back, "keep the secret")}
+	case captureWorking:
+		return nil
+	}
+	return []key.Binding{withHelp(k.Next, "save"), k.NextItem, k.Back}
+}
+
+func (s *captureScreen) credential() (procore.Credential, bool) {
+	s.errs = [3]string{}
+	id := strings.TrimSpace(s.inputs[capClientID].Value())
+	secret := strings.TrimSpace(s.inputs[capSecret].Value())
+	company := strings.TrimSpace(s.inputs[capCompany].Value())
+	ok := true
+	if id == "" || strings.ContainsAny(id, " \t") {
+		s.errs[capClientID], ok = "paste the client ID from Procore (one word, no spaces)", false
+	}
+	if secret == "" || strings.ContainsAny(secret, " \t\r\n") {
+		s.errs[capSecret], ok = "paste the client secret Procore shows once (one word, no spaces)", false
+	}
+	cid, err := strconv.ParseInt(company, 10, 64)
+	if err != nil || cid <= 0 {
+		s.errs[capCompany], ok = "digits only: the number in Procore's address after /companies/", false
+	}
+	return procore.Credential{
+		Version: 1, Kind: procore.KindClientCredentials, Environment: s.custody.Environment(),
+		CompanyID: cid, ClientID: id, ClientSecret: procore.NewSecret(secret),
+		Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC(),
+	}, ok
+}
+
+func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	switch msg := msg.(type) {
+	case captureProgressMsg:
+		s.status = msg.what
+		return stay, nil
+	case captureDoneMsg:
+		return s.done(msg)
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	}
+	return stay, s.updateFocused(msg)
+}
+
+func (s *captureScreen) done(msg captureDoneMsg) (nav, tea.Cmd) {
+	switch {
+	case msg.proveErr != nil:
+		s.phase, s.status = captureEditing, "Procore refused the credentials: "+msg.proveErr.Error()
+		s.inputs[s.focus].Focus()
+	case msg.saveErr != nil && msg.exported == "" && s.phase == captureExporting:
+		s.status = "The file could not be written: " + msg.saveErr.Error()
+	case msg.saveErr != nil:
+		s.phase, s.status = captureFailed, msg.saveErr.Error()
+	default:
+		s.phase, s.exported = captureSaved, msg.exported
+		s.status = ""
+		for i := range s.step.Checklist {
+			if !s.sh.walker.Checked(i) {
+				s.sh.walker.Toggle(i)
+			}
+		}
+		// Nothing of the secret stays in the screen once it is kept.
+		s.inputs[capSecret].SetValue("")
+		s.export[expPass].SetValue("")
+		s.export[expConfirm].SetValue("")
+	}
+	return stay, nil
+}
+
+func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
+	k := s.sh.keys
+	switch s.phase {
+	case captureWorking:
+		return stay, nil
+	case captureSaved:
+		switch {
+		case key.Matches(km, k.Next):
+			return forward, nil
+		case key.Matches(km, k.Back):
+			return backward, nil
+		}
+		return stay, nil
+	case captureDiscard:
+		switch {
+		case key.Matches(km, k.Back):
+			s.phase = s.before
+			return stay, nil
+		case key.Matches(km, k.Next):
+			if strings.TrimSpace(s.discard.Value()) != "discard" {
+				s.status = `Type the word discard to leave without the secret, or press esc to keep it.`
+				return stay, nil
+			}
+			for i := range s.inputs {
+				s.inputs[i].SetValue("")
+			}
+			s.phase, s.status = captureEditing, ""
+			if s.discardQuit {
+				return quitNow, nil
+			}
+			return backward, nil
+		}
+		var cmd tea.Cmd
+		s.discard, cmd = s.discard.Update(km)
+		return stay, cmd
+	case captureFailed:
+		switch km.String() {
+		case "r":
+			return s.submit()
+		case "a":
+			s.phase, s.exportFocus, s.status = captureExporting, expPass, ""
+			if s.export[expPath].Value() == "" {
+				s.export[expPath].SetValue(s.custody.DefaultExportPath())
+			}
+			s.focusExport(expPass)
+			return stay, nil
+		}
+		if key.Matches(km, k.Back) {
+			s.phase = captureEditing
+			s.inputs[s.focus].Focus()
+		}
+		return stay, nil
+	case captureExporting:
+		switch {
+		case key.Matches(km, k.Back):
+			s.phase = captureFailed
+			return stay, nil
+		case km.String() == "tab" || km.String() == "down":
+			s.focusExport((s.exportFocus + 1) % 3)
+			return stay, nil
+		case km.String() == "shift+tab" || km.String() == "up":
+			s.focusExport((s.exportFocus + 2) % 3)
+			return stay, nil
+		case key.Matches(km, k.Next):
+			if s.exportFocus < expPath {
+				s.focusExport(s.exportFocus + 1)
+				return stay, nil
+			}
+			return s.startExport()
+		}
+		return stay, s.updateFocused(km)
+	}
+	// Editing.
+	switch {
+	case key.Matches(km, k.Back):
+		if s.Guarding() {
+			s.askDiscard(false)
+			return stay, nil
+		}
+		return backward, nil
+	case km.String() == "tab" || km.String() == "down":
+		s.setFocus((s.focus + 1) % capFields)
+		return stay, nil
+	case km.String() == "shift+tab" || km.String() == "up":
+		s.setFocus((s.focus + capFields - 1) % capFields)
+		return stay, nil
+	case s.focus == capProve && (key.Matches(km, k.Toggle)):
+		s.prove = !s.prove
+		return stay, nil
+	case key.Matches(km, k.Next):
+		if s.focus < capCompany {
+			s.setFocus(s.focus + 1)
+			return stay, nil
+		}
+		return s.submit()
+	}
+	cmd := s.updateFocused(km)
+	if s.errs != [3]string{} {
+		s.credential() // errors follow the typing once shown
+	}
+	return stay, cmd
+}
+
+func (s *captureScreen) setFocus(i int) {
+	if s.focus < capProve {
+		s.inputs[s.focus].Blur()
+	}
+	s.focus = i
+	if i < capProve {
+		s.inputs[i].Focus()
+	}
+}
+
+func (s *captureScreen) focusExport(i int) {
+	for j := range s.export {
+		s.export[j].Blur()
+	}
+	s.exportFocus = i
+	s.export[i].Focus()
+}
+
+func (s *captureScreen) updateFocused(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case s.phase == captureEditing && s.focus < capProve:
+		s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
+	case s.phase == captureExporting:
+		s.export[s.exportFocus], cmd = s.export[s.exportFocus].Update(msg)
+	case s.phase == captureDiscard:
+		s.discard, cmd = s.discard.Update(msg)
+	}
+	return cmd
+}
+
+// submit checks the formats, then proves (if asked) and saves in the
+// background.
+func (s *captureScreen) submit() (nav, tea.Cmd) {
+	cred, ok := s.credential()
+	if !ok {
+		s.status = "Not yet: correct the fields marked ✗."
+		return stay, nil
+	}
+	s.phase, s.status = captureWorking, "Saving to "+s.custody.Where()+"…"
+	for i := range s.inputs {
+		s.inputs[i].Blur()
+	}
+	custody, prove := s.custody, s.prove
+	if prove {
+		s.status = "Checking the credentials with Procore…"
+	}
+	return stay, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
+		defer cancel()
+		if prove {
+			if err := custody.Prove(ctx, cred); err != nil {
+				return captureDoneMsg{proveErr: err}
+			}
+		}
+		return captureDoneMsg{saveErr: custody.Save(ctx, cred)}
+	}
+}
+
+func (s *captureScreen) startExport() (nav, tea.Cmd) {
+	pass, again := s.export[expPass].Value(), s.export[expConfirm].Value()
+	path := strings.TrimSpace(s.export[expPath].Value())
+	switch {
+	case len(pass) < 12:
+		s.status = "Choose a passphrase of at least 12 characters."
+		s.focusExport(expPass)
+		return stay, nil
+	case pass != again:
+		s.status = "The two passphrases differ; type them again."
+		s.export[expPass].SetValue("")
+		s.export[expConfirm].SetValue("")
+		s.focusExport(expPass)
+		return stay, nil
+	case path == "":
+		s.status = "Name the file to write."
+		return stay, nil
+	}
+	cred, ok := s.credential()
+	if !ok {
+		s.phase = captureEditing
+		return stay, nil
+	}
+	custody, secret := s.custody, procore.NewSecret(pass)
+	s.status = "Encrypting to " + path + "…"
+	return stay, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
+		defer cancel()
+		if err := custody.Export(ctx, path, secret, cred); err != nil {
+			return captureDoneMsg{saveErr: err}
+		}
+		return captureDoneMsg{exported: path}
+	}
+}
+
+func (s *captureScreen) View() (string, int) {
+	st := s.sh.styles
+	var b strings.Builder
+	if s.step.Body != "" {
+		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
+	}
+	switch s.phase {
+	case captureSaved:
+		if s.exported != "" {
+			b.WriteString(st.Success.Render("✓ Written to "+s.exported) + "\n\n")
+			b.WriteString(wrap("It is encrypted with your passphrase; decrypt it with: age -d "+s.exported+". The keychain still holds nothing: keep the file and the passphrase apart.", s.width, 0) + "\n\n")
+		} else {
+			b.WriteString(st.Success.Render(wrap("✓ Saved to "+s.custody.Where()+" and read back.", s.width, 2)) + "\n\n")
+		}
+		b.WriteString("Press enter to continue.\n")
+		return b.String(), 0
+	case captureFailed:
+		b.WriteString(st.Error.Render(wrap("✗ "+s.status, s.width, 2)) + "\n\n")
+		b.WriteString(wrap("The secret you entered is kept here, unsaved. Press r to try the keychain again (unlock it first if it is locked), or a to write it to a file encrypted with a passphrase (readable with the age tool). It is never written in plain text.", s.width, 0) + "\n")
+		return b.String(), 0
+	case captureExporting:
+		b.WriteString(st.Label.Render("Write an encrypted file") + "\n")
+		for i := range s.export {
+			b.WriteString(s.export[i].View())
+			if i != expPath && s.export[i].Value() != "" {
+				b.WriteString(st.Subtle.Render("  (entered, hidden)"))
+			}
+			b.WriteString("\n")
+		}
+		if s.status != "" {
+			b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
+		}
+		return b.String(), 0
+	case captureDiscard:
+		b.WriteString(st.Warning.Render(wrap("Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one.", s.width, 0)) + "\n\n")
+		b.WriteString("Type discard and press enter to leave without it, or esc to stay:\n")
+		b.WriteString(s.discard.View() + "\n")
+		if s.status != "" {
+			b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
+		}
+		return b.String(), 0
+	}
+	focusLine := lineCount(b.String())
+	for i := range s.inputs {
+		if i == s.focus {
+			focusLine = lineCount(b.String())
+		}
+		b.WriteString(s.inputs[i].View())
+		if i == capSecret && s.inputs[i].Value() != "" {
+			b.WriteString(st.Subtle.Render("(entered, hidden)"))
+		}
+		b.WriteString("\n")
+		if s.errs[i] != "" {
+			b.WriteString(st.Error.Render(wrap("  ✗ "+s.errs[i], s.width, 4)) + "\n")
+		}
+	}
+	box := "[ ]"
+	if s.prove {
+		box = "[x]"
+	}
+	line := box + " Check them with Procore before saving"
+	if s.focus == capProve {
+		line = st.Selected.Render("› " + line)
+	} else {
+		line = "  " + line
+	}
+	b.WriteString("\n" + line + "\n")
+	if s.status != "" {
+		b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
+	}
+	b.WriteString("\n" + st.Subtle.Render(wrap("The secret is never shown. It goes to "+s.custody.Where()+" and is read back before you can go on.", s.width, 0)) + "\n")
+	return b.String(), focusLine
+}

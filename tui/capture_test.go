@@ -1,0 +1,192 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/procore-sa/procore-sa/procore"
+)
+
+const testSecret = "CS-9f8e7d6c5b4a-QUOKKA"
+
+// fakeCustody keeps credentials in a list, failing saves while failSave is set.
+type fakeCustody struct {
+	mu        sync.Mutex
+	failSave  error
+	failProve error
+	saved     []procore.Credential
+	exported  map[string]procore.Secret
+}
+
+func (f *fakeCustody) Prove(context.Context, procore.Credential) error { return f.failProve }
+func (f *fakeCustody) Save(_ context.Context, c procore.Credential) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failSave != nil {
+		return f.failSave
+	}
+	f.saved = append(f.saved, c)
+	return nil
+}
+func (f *fakeCustody) Export(_ context.Context, path string, pass procore.Secret, c procore.Credential) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.exported == nil {
+		f.exported = map[string]procore.Secret{}
+	}
+	f.exported[path] = pass
+	return nil
+}
+func (f *fakeCustody) Where() string             { return "the keychain (test) as procore-sa / default" }
+func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
+func (f *fakeCustody) Environment() string       { return "production" }
+
+func captureOpts(t *testing.T, c *fakeCustody) Options {
+	o := fixtureOpts(t)
+	o.Custody = c
+	return o
+}
+
+// toCapture walks the fixture to its capture step.
+func toCapture(t *testing.T, c *fakeCustody, w, h int) *driver {
+	d := newDriver(t, captureOpts(t, c), w, h)
+	completeFixtureTo(d, 5)
+	return d
+}
+
+func (d *driver) fillCapture(secret string) *driver {
+	return d.typ("dmsa-client-1234").press("tab").typ(secret).press("tab").typ("4264807")
+}
+
+func noSecret(t *testing.T, d *driver) {
+	t.Helper()
+	for _, part := range []string{testSecret, testSecret[:8], testSecret[len(testSecret)-8:]} {
+		if strings.Contains(d.screen(), part) {
+			t.Fatalf("the secret (or part of it) was drawn:\n%s", d.text())
+		}
+	}
+}
+
+func TestCaptureScreens(t *testing.T) {
+	keychainDown := errors.New(`could not save the credential for profile "default" in the Secret Service (D-Bus): no Secret Service is running on the D-Bus session bus; install and start gnome-keyring`)
+	cases := []struct {
+		name string
+		fail error
+		do   func(d *driver)
+	}{
+		{"empty", nil, func(d *driver) {}},
+		{"invalid", nil, func(d *driver) { d.typ("has space").press("tab").typ(testSecret).press("tab").typ("12x").press("enter") }},
+		{"saving", nil, func(d *driver) { d.hold = true; d.fillCapture(testSecret).press("enter") }},
+		{"saved", nil, func(d *driver) { d.fillCapture(testSecret).press("enter") }},
+		{"keychain-failed", keychainDown, func(d *driver) { d.fillCapture(testSecret).press("enter") }},
+		{"export", keychainDown, func(d *driver) { d.fillCapture(testSecret).press("enter", "a").typ("a long passphrase") }},
+		{"discard", nil, func(d *driver) { d.fillCapture(testSecret).press("esc") }},
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s/%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
+				d := toCapture(t, &fakeCustody{failSave: c.fail}, size[0], size[1])
+				c.do(d)
+				noSecret(t, d)
+				checkFits(t, d.text(), size[0], size[1])
+				golden.RequireEqual(t, d.screen())
+			})
+		}
+	}
+}
+
+func TestCaptureSavesThenUnlocksNext(t *testing.T) {
+	c := &fakeCustody{}
+	d := toCapture(t, c, 80, 24)
+	d.press("enter", "enter", "enter") // nothing entered: stays, marks the fields
+	if d.m.Walker().Index() != 5 || len(c.saved) != 0 {
+		t.Fatal("went on or saved with nothing entered")
+	}
+	d.contains("✗ paste the client ID")
+	// A paste with white space around it is trimmed.
+	d.press("tab", "tab") // from the company field round to the client ID
+	d.m.screen.(*captureScreen).inputs[capClientID].SetValue("  dmsa-client-1234 \n")
+	d.press("tab").typ(testSecret).press("tab").typ("4264807").press("enter")
+	if len(c.saved) != 1 {
+		t.Fatalf("saved %d credentials", len(c.saved))
+	}
+	got := c.saved[0]
+	if got.ClientID != "dmsa-client-1234" || got.ClientSecret.Reveal() != testSecret || got.CompanyID != 4264807 ||
+		got.Kind != procore.KindClientCredentials || got.Guide != "fixture" {
+		t.Fatalf("saved %+v (secret ok: %v)", got, got.ClientSecret.Reveal() == testSecret)
+	}
+	d.contains("Saved to the keychain", "read back")
+	d.press("enter")
+	if !d.m.Walker().Finished() {
+		t.Fatal("the step did not complete after the save")
+	}
+}
+
+
+func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
+	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
+	d := toCapture(t, c, 80, 24)
+	d.fillCapture(testSecret).press("enter")
+	d.contains("the keyring is locked", "try the keychain again")
+	if d.m.Walker().Index() != 5 {
+		t.Fatal("went on after a failed save")
+	}
+	// Unlocked now: r tries again with what was typed.
+	c.failSave = nil
+	d.press("r")
+	if len(c.saved) != 1 || c.saved[0].ClientSecret.Reveal() != testSecret {
+		t.Fatal("the retry lost the secret")
+	}
+
+	c2 := &fakeCustody{failSave: errors.New("no Secret Service")}
+	d2 := toCapture(t, c2, 80, 24)
+	d2.fillCapture(testSecret).press("enter", "a")
+	d2.typ("short").press("enter").typ("short").press("enter", "enter")
+	d2.contains("at least 12 characters")
+	d2.typ("a long passphrase").press("enter").typ("a different one!").press("enter", "enter")
+	d2.contains("differ")
+	d2.typ("a long passphrase").press("enter").typ("a long passphrase").press("enter", "enter")
+	if p, ok := c2.exported["/home/admin/procore-sa-default.age"]; !ok || p.Reveal() != "a long passphrase" {
+		t.Fatalf("exported %v", c2.exported)
+	}
+	d2.contains("Written to /home/admin/procore-sa-default.age", "age -d")
+	noSecret(t, d2)
+}
+
+func TestCaptureLeavingNeedsDiscard(t *testing.T) {
+	for _, how := range []string{"esc", "ctrl+c"} {
+		t.Run(how, func(t *testing.T) {
+			c := &fakeCustody{}
+			d := toCapture(t, c, 80, 24)
+			d.fillCapture(testSecret).press(how)
+			d.contains("Procore shows this secret only once", "Type discard")
+			d.typ("yes").press("enter")
+			d.contains("Type the word discard")
+			if d.quits != 0 || d.m.Walker().Index() != 5 {
+				t.Fatal("left without the typed confirmation")
+			}
+			d.press("esc") // keep it
+			d.contains("Client secret")
+			d.press(how).typ("discard").press("enter")
+			switch how {
+			case "esc":
+				if d.m.Walker().Index() != 4 {
+					t.Fatalf("at step %d after discarding", d.m.Walker().Index()+1)
+				}
+			case "ctrl+c":
+				if d.quits != 1 {
+					t.Fatal("did not quit after discarding")
+				}
+			}
+			if len(c.saved) != 0 {
+				t.Fatal("saved after a discard")
+			}
+		})
+	}
+}
