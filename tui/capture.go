@@ -51,7 +51,7 @@ type (
 	captureProgressMsg struct{ what string }
 	captureDoneMsg     struct {
 		proveErr, saveErr error
-		exported         string // the file written, when exporting
+		exported          string // the file written, when exporting
 	}
 )
 

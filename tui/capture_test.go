@@ -81,7 +81,9 @@ func TestCaptureScreens(t *testing.T) {
 		do   func(d *driver)
 	}{
 		{"empty", nil, func(d *driver) {}},
-		{"invalid", nil, func(d *driver) { d.typ("has space").press("tab").typ(testSecret).press("tab").typ("12x").press("enter") }},
+		{"invalid", nil, func(d *driver) {
+			d.typ("has space").press("tab").typ(testSecret).press("tab").typ("12x").press("enter")
+		}},
 		{"saving", nil, func(d *driver) { d.hold = true; d.fillCapture(testSecret).press("enter") }},
 		{"saved", nil, func(d *driver) { d.fillCapture(testSecret).press("enter") }},
 		{"keychain-failed", keychainDown, func(d *driver) { d.fillCapture(testSecret).press("enter") }},
@@ -127,7 +129,6 @@ func TestCaptureSavesThenUnlocksNext(t *testing.T) {
 		t.Fatal("the step did not complete after the save")
 	}
 }
-
 
 func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
