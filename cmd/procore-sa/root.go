@@ -103,6 +103,11 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newGuidesCmd(a),
 		newPasswordCmd(a),
 		newSimCmd(a),
+		newLoginCmd(a),
+		newVerifyCmd(a),
+		newSecretCmd(a),
+		newStatusCmd(a),
+		newDoctorCmd(a),
 	)
 	return cmd
 }
