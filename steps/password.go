@@ -294,9 +294,20 @@ type randSource struct {
 
 func (s *randSource) byte() (byte, error) {
 	if s.pos == s.end {
-		n, err := io.ReadAtLeast(s.r, s.buf[:], 1)
+		// One Read at a time: io.ReadAtLeast spins for ever on a reader
+		// that returns 0, nil.
+		var n int
+		var err error
+		for range 100 {
+			if n, err = s.r.Read(s.buf[:]); n > 0 || err != nil {
+				break
+			}
+		}
 		if n == 0 {
-			if err == nil || errors.Is(err, io.EOF) {
+			switch {
+			case err == nil:
+				err = io.ErrNoProgress
+			case errors.Is(err, io.EOF):
 				err = io.ErrUnexpectedEOF
 			}
 			return 0, fmt.Errorf("read randomness: %w", err)

@@ -50,8 +50,11 @@ func TestRenderEveryStep(t *testing.T) {
 					case "markdown":
 						title = fmt.Sprintf("## Step %d of %d: %s\n", i+1, len(g.Steps), mdLine(st.Title))
 					case "json":
-						b, _ := json.Marshal(st.Title)
-						title = string(b)
+						var b bytes.Buffer
+						enc := json.NewEncoder(&b)
+						enc.SetEscapeHTML(false) // as Render writes it
+						_ = enc.Encode(st.Title)
+						title = strings.TrimSuffix(b.String(), "\n")
 					}
 					if !strings.Contains(out, title) {
 						t.Errorf("%s: step %d: no %q", format, i+1, title)

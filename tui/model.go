@@ -103,8 +103,8 @@ type Model struct {
 	outcome       Outcome
 
 	// Saves run one at a time, newest snapshot last.
-	saving, saveAgain, quitAfterSave bool
-	savedRev                         int
+	saving, saveAgain, quitAfterSave, finishAfterSave bool
+	savedRev                                          int
 }
 
 // New builds the root model.
@@ -341,6 +341,10 @@ func (m *Model) savedOne(msg sessionSavedMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if m.finishAfterSave {
+		m.finishAfterSave = false
+		return m.finish()
+	}
 	if m.quitAfterSave {
 		return tea.Quit
 	}
@@ -350,6 +354,12 @@ func (m *Model) savedOne(msg sessionSavedMsg) tea.Cmd {
 // finish writes the transcript of the finished walk, then forgets the saved
 // progress: there is nothing left to resume.
 func (m *Model) finish() tea.Cmd {
+	if m.saving {
+		// A save still in flight would bring the session back after the
+		// delete: finish once it has landed.
+		m.finishAfterSave = true
+		return nil
+	}
 	store, g, snap, now := m.opts.Store, m.guide, m.sh.walker.Session.Clone(), m.opts.Now()
 	if store == nil {
 		return func() tea.Msg { return finishedMsg{} }

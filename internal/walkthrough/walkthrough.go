@@ -18,6 +18,22 @@ const Password = "Sync3r!Passw0rd"
 type Action struct {
 	Key  string
 	Text string
+	// Wait, when set, is text to wait for on the screen before going on
+	// (the end of work the wizard does in the background).
+	Wait string
+}
+
+// Capture is what to enter at a credential capture step, when the wizard
+// keeps credentials (else the step is a checklist).
+type Capture struct {
+	ClientID, Secret, CompanyID string
+}
+
+// Options say which steps the wizard runs for real rather than as
+// checklists.
+type Options struct {
+	Capture    *Capture // credential capture steps take these
+	LiveVerify bool     // verify steps check with Procore (the demo)
 }
 
 // Step is the actions that complete one step.
@@ -35,8 +51,12 @@ func press(keys ...string) []Action {
 	return a
 }
 
-// Script returns, step by step, the keys that walk g to its end.
-func Script(g *steps.Guide) []Step {
+// Script returns, step by step, the keys that walk g to its end, with
+// every step a screen of its kind or a checklist.
+func Script(g *steps.Guide) []Step { return ScriptWith(g, Options{}) }
+
+// ScriptWith is Script for a wizard that runs some steps for real.
+func ScriptWith(g *steps.Guide, o Options) []Step {
 	domainOf := map[string]bool{} // field ids used as an email's domain
 	for _, st := range g.Steps {
 		for _, f := range st.Fields {
@@ -49,6 +69,18 @@ func Script(g *steps.Guide) []Step {
 	out := make([]Step, 0, len(g.Steps))
 	for i, st := range g.Steps {
 		var a []Action
+		switch {
+		case st.Kind == steps.KindCredential && o.Capture != nil:
+			a = append(a, Action{Text: o.Capture.ClientID}, Action{Key: "tab"}, Action{Text: o.Capture.Secret},
+				Action{Key: "tab"}, Action{Text: o.Capture.CompanyID}, Action{Key: "enter"}, Action{Wait: "Press enter to continue"},
+				Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Kind == steps.KindVerify && o.LiveVerify:
+			a = append(a, Action{Key: "enter"}, Action{Wait: "The credential works"}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		}
 		for range st.Checklist {
 			a = append(a, press("space")...) // a tick moves the cursor down
 		}

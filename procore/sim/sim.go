@@ -252,9 +252,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	drop := s.draw(f.DropRate)
 	if drop == dropNone {
-		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusWriter{ResponseWriter: w, s: s, r: r}
 		s.mux.ServeHTTP(rec, r)
-		s.count(r.Pattern, rec.status, false)
+		rec.countOnce(http.StatusOK)
 		return
 	}
 	pattern := ""
@@ -270,15 +270,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hangUp(w)
 }
 
-// statusWriter remembers the status sent.
+// statusWriter counts a request as its status is sent, before the client
+// can read the answer, so that Stats read after a call includes it.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	s       *Server
+	r       *http.Request
+	counted bool
+}
+
+func (w *statusWriter) countOnce(code int) {
+	if !w.counted {
+		w.counted = true
+		w.s.count(w.r.Pattern, code, false)
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	w.countOnce(code)
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.countOnce(http.StatusOK)
+	return w.ResponseWriter.Write(b)
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
