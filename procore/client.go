@@ -160,12 +160,12 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 		}
 		tok, err := c.cfg.Auth.Token(ctx)
 		if err != nil {
-			c.pacer.release(nil)
+			c.pacer.release(nil, time.Time{})
 			return nil, err
 		}
 		req, err := http.NewRequestWithContext(ctx, r.method, target.String(), bytes.NewReader(body))
 		if err != nil {
-			c.pacer.release(nil)
+			c.pacer.release(nil, time.Time{})
 			return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, err)
 		}
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
@@ -175,9 +175,10 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 		if body != nil {
 			req.Header.Set("Content-Type", "application/json")
 		}
+		sent := time.Now()
 		resp, err := c.hc.Do(req)
 		if err != nil {
-			c.pacer.release(nil)
+			c.pacer.release(nil, time.Time{})
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -189,7 +190,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 			}
 			continue
 		}
-		c.pacer.release(resp.Header)
+		c.pacer.release(resp.Header, sent)
 		data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 		resp.Body.Close()
 		if readErr != nil {

@@ -23,15 +23,18 @@ type pacer struct {
 	remaining int       // as of the last answer
 	reset     time.Time // when the window in the last answer resets
 	inflight  int
-	now       func() time.Time
-	jitter    func(time.Duration) time.Duration
+	// opened is when the window in reset truly resets, estimated from the
+	// answer that opened it (see release); zero when unknown.
+	opened time.Time
+	now    func() time.Time
+	jitter func(time.Duration) time.Duration
 }
 
 func newPacer(now func() time.Time) *pacer {
 	return &pacer{now: now, jitter: func(d time.Duration) time.Duration {
-		// Up to a tenth more, at least 50 ms, so that many clients do not
-		// all return in the same instant.
-		return time.Duration(rand.Int64N(int64(max(d/10, 50*time.Millisecond)) + 1))
+		// A little more, so that many clients do not all return in the
+		// same instant; small, because every millisecond here is pace lost.
+		return time.Duration(rand.Int64N(int64(min(d/20, 25*time.Millisecond)) + 1))
 	}}
 }
 
@@ -47,14 +50,18 @@ func (p *pacer) acquire(ctx context.Context, wait func(time.Duration)) error {
 			p.inflight++
 			p.mu.Unlock()
 			return nil
-		case p.known && !p.now().Before(p.reset):
-			p.known = false
+		case p.known && (!p.now().Before(p.reset) || (!p.opened.IsZero() && !p.now().Before(p.opened))):
+			p.known, p.opened = false, time.Time{}
 			p.mu.Unlock()
 			continue
 		}
 		var d time.Duration
 		if p.known {
-			d = p.reset.Sub(p.now())
+			at := p.reset
+			if !p.opened.IsZero() && p.opened.Before(at) {
+				at = p.opened
+			}
+			d = at.Sub(p.now())
 			d += p.jitter(d)
 		}
 		p.mu.Unlock()
@@ -70,9 +77,9 @@ func (p *pacer) acquire(ctx context.Context, wait func(time.Duration)) error {
 	}
 }
 
-// release records the answer to a request acquire let through; h is nil
-// when there was none.
-func (p *pacer) release(h http.Header) {
+// release records the answer to a request acquire let through, sent at
+// sent; h is nil when there was none.
+func (p *pacer) release(h http.Header, sent time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.inflight--
@@ -89,6 +96,23 @@ func (p *pacer) release(h http.Header) {
 	// the same window, and a later window's count once it has begun.
 	if p.known && at.Equal(p.reset) && rem > p.remaining {
 		return
+	}
+	if !p.known || !at.Equal(p.reset) {
+		p.opened = time.Time{}
+	}
+	// The reset is stated in whole seconds, rounded up: waiting for it
+	// loses up to a second a window. When this request opened the window
+	// (it left limit-1), the window began between sent and now, and lasts
+	// stated - ceil(start) whole seconds, so it resets no later than
+	// now + stated - ceil(sent): never early, often sooner than stated.
+	if limit, err := strconv.Atoi(h.Get("X-Rate-Limit-Limit")); err == nil && rem == limit-1 && !sent.IsZero() {
+		ceilSent := sent.Truncate(time.Second)
+		if ceilSent.Before(sent) {
+			ceilSent = ceilSent.Add(time.Second)
+		}
+		if est := p.now().Add(at.Sub(ceilSent)); est.Before(at) {
+			p.opened = est
+		}
 	}
 	p.known, p.remaining, p.reset = true, rem, at
 }

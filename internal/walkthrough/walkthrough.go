@@ -27,6 +27,7 @@ type Action struct {
 // keeps credentials (else the step is a checklist).
 type Capture struct {
 	ClientID, Secret, CompanyID string
+	NoProve                     bool // untick "check them with Procore first"
 }
 
 // Options say which steps the wizard runs for real rather than as
@@ -72,8 +73,11 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 		switch {
 		case st.Kind == steps.KindCredential && o.Capture != nil:
 			a = append(a, Action{Text: o.Capture.ClientID}, Action{Key: "tab"}, Action{Text: o.Capture.Secret},
-				Action{Key: "tab"}, Action{Text: o.Capture.CompanyID}, Action{Key: "enter"}, Action{Wait: "Press enter to continue"},
-				Action{Key: "enter"})
+				Action{Key: "tab"}, Action{Text: o.Capture.CompanyID})
+			if o.Capture.NoProve {
+				a = append(a, Action{Key: "tab"}, Action{Key: "space"})
+			}
+			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
 		case st.Kind == steps.KindVerify && o.LiveVerify:
