@@ -108,6 +108,7 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newSecretCmd(a),
 		newStatusCmd(a),
 		newDoctorCmd(a),
+		newAddAllCmd(a),
 	)
 	return cmd
 }

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/state"
+)
+
+type addAllFlags struct {
+	user, template, resume, report string
+	newProjects, dryRun, asJSON    bool
+}
+
+func newAddAllCmd(a *app) *cobra.Command {
+	var f addAllFlags
+	cmd := &cobra.Command{
+		Use:   "add-all --user ID|EMAIL",
+		Short: "Add a user to every active project, resumably",
+		Long: `Add a user to every active project of the company, resumably.
+
+Plan first (the user's project assignments, the template checked to exist),
+then act: bulk_add 1,000 projects a call, or one project at a time where
+bulk_add is refused, within Procore's rate limits. Every confirmed project is
+journaled under the state directory's runs/, so a run stopped at any moment
+resumes with --resume RUN, re-planning from Procore's state. Exit status 0
+only when every project ended with the user a member.`,
+		Example: "  procore-sa add-all --user sync@example.com --template Standard --new-projects\n  procore-sa add-all --resume 20261123T101500Z-ab12",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.user == "" && f.resume == "" {
+				return usage(errors.New("name the user with --user ID or --user EMAIL (or resume a run with --resume RUN)"))
+			}
+			return a.addAll(cmd.Context(), f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.user, "user", "", "the user to add: a company user ID or email address")
+	fl.StringVar(&f.template, "template", "", "permission template for the new memberships: ID or name")
+	fl.BoolVar(&f.newProjects, "new-projects", false, "also set the user to be added to every new project")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan and change nothing")
+	fl.StringVar(&f.resume, "resume", "", "resume the run with this id (from runs/ in the state directory)")
+	fl.StringVar(&f.report, "report", "", "write one CSV row per project to FILE.csv")
+	fl.BoolVar(&f.asJSON, "json", false, "print events as JSON lines")
+	return cmd
+}
+
+// findUser turns --user into a user ID: digits are an ID, anything else an
+// email address looked up in the company directory.
+func findUser(ctx context.Context, c *procore.Client, who string) (int64, error) {
+	if id, err := strconv.ParseInt(who, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	for u, err := range c.Users(ctx, who) {
+		if err != nil {
+			return 0, err
+		}
+		if strings.EqualFold(u.EmailAddress, who) || strings.EqualFold(u.Login, who) {
+			return u.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no active user with the email address %s in company %d", who, c.CompanyID())
+}
+
+// eventLine is one JSON line of --json.
+type eventLine struct {
+	Event     string  `json:"event"`
+	Run       string  `json:"run,omitempty"`
+	ProjectID int64   `json:"project_id,omitempty"`
+	Project   string  `json:"project,omitempty"`
+	Reason    string  `json:"reason,omitempty"`
+	WaitS     float64 `json:"wait_s,omitempty"`
+	Done      int     `json:"done,omitempty"`
+	Total     int     `json:"total,omitempty"`
+	ToAdd     *int    `json:"to_add,omitempty"`
+	Already   *int    `json:"already,omitempty"`
+	Inactive  *int    `json:"inactive,omitempty"`
+	Template  string  `json:"template,omitempty"`
+	Added     *int    `json:"added,omitempty"`
+	Failed    *int    `json:"failed,omitempty"`
+	OK        *bool   `json:"ok,omitempty"`
+}
+
+func intp(v int) *int { return &v }
+
+func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
+	defer a.stopDemo()
+	st, err := a.stateStore()
+	if err != nil {
+		return failed(err)
+	}
+	var mu sync.Mutex // events come from several goroutines
+	out := func(l eventLine) {
+		mu.Lock()
+		defer mu.Unlock()
+		b, _ := json.Marshal(l)
+		fmt.Fprintln(a.stdout, string(b))
+	}
+	var progress func(procore.AddAllEvent)
+	c, _, err := a.client(ctx, func(e procore.Event) {
+		if progress != nil {
+			progress(procore.AddAllEventFromClient(e))
+		}
+	})
+	if err != nil {
+		return err
+	}
+
+	// What to do: from the flags, or from the journal of the run resumed.
+	req := procore.AddAllRequest{Template: f.template, NewProjects: f.newProjects}
+	var header *procore.JournalHeader
+	var confirmed map[int64]procore.ProjectResult
+	run := f.resume
+	if run != "" {
+		h, conf, err := readRun(st, run)
+		if err != nil {
+			return failed(err)
+		}
+		header, confirmed, req = &h, conf, h.Request()
+	} else {
+		if req.UserID, err = findUser(ctx, c, f.user); err != nil {
+			return failed(err)
+		}
+		run = procore.NewRunID(time.Now())
+	}
+
+	plan, err := procore.PlanAddAll(ctx, c, req)
+	if err != nil {
+		return failed(fmt.Errorf("plan adding user %d to every project: %w", req.UserID, err))
+	}
+	if f.asJSON {
+		out(eventLine{Event: "planned", Run: run, ToAdd: intp(len(plan.ToAdd)), Already: intp(len(plan.Already)),
+			Inactive: intp(plan.Inactive), Template: plan.TemplateName, Total: plan.Total()})
+	} else {
+		tmpl := "no template"
+		if plan.TemplateName != "" {
+			tmpl = fmt.Sprintf("template %q (%d)", plan.TemplateName, plan.TemplateID)
+		}
+		fmt.Fprintf(a.stdout, "Plan for user %d in company %d: %d projects to add, %d already a member, %d inactive skipped; %s.\n",
+			req.UserID, c.CompanyID(), len(plan.ToAdd), len(plan.Already), plan.Inactive, tmpl)
+	}
+	if f.dryRun {
+		if !f.asJSON {
+			fmt.Fprintln(a.stdout, "Dry run: nothing was changed.")
+		}
+		return nil
+	}
+
+	w, err := st.OpenAppend("runs/" + run + ".jsonl")
+	if err != nil {
+		return failed(err)
+	}
+	defer w.Close()
+	var j *procore.Journal
+	if header != nil {
+		j = procore.ResumeJournal(w, *header, confirmed)
+	} else {
+		j = procore.NewJournal(w, run)
+	}
+
+	last := time.Time{}
+	progress = func(e procore.AddAllEvent) {
+		if f.asJSON {
+			l := eventLine{Event: e.Kind, Reason: e.Reason, WaitS: e.Wait.Seconds(), Done: e.Done, Total: e.Total}
+			if e.Project != nil {
+				l.ProjectID, l.Project = e.Project.ID, e.Project.Name
+			}
+			out(l)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case "new_projects":
+			// The summary says whether it was set.
+		case "wait", "retry", "fallback", "failed":
+			msg := e.Reason
+			if e.Project != nil {
+				msg = fmt.Sprintf("project %d (%s): %s", e.Project.ID, e.Project.Name, e.Reason)
+			}
+			fmt.Fprintf(a.stdout, "  %s: %s\n", e.Kind, msg)
+		case "added", "already":
+			if time.Since(last) > 2*time.Second || e.Done == e.Total {
+				last = time.Now()
+				fmt.Fprintf(a.stdout, "  %d of %d projects done\n", e.Done, e.Total)
+			}
+		}
+	}
+	rep, runErr := procore.RunAddAll(ctx, c, plan, j, progress)
+	progress = nil
+	if rep != nil && f.report != "" {
+		if err := writeReportCSV(f.report, rep); err != nil {
+			fmt.Fprintln(a.stderr, "procore-sa:", err)
+		}
+	}
+	if errors.Is(runErr, context.Canceled) || ctx.Err() != nil {
+		fmt.Fprintf(a.stderr, "Stopped; what was confirmed is journaled. Resume with: procore-sa%s add-all --resume %s\n", demoArg(a.demo), run)
+		return &exitError{code: exitInterrupted}
+	}
+	if runErr != nil {
+		fmt.Fprintf(a.stderr, "Resume with: procore-sa%s add-all --resume %s\n", demoArg(a.demo), run)
+		return failed(runErr)
+	}
+	added, already, failedN := rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed)
+	if f.asJSON {
+		ok := rep.OK()
+		out(eventLine{Event: "report", Run: run, Added: intp(added), Already: intp(already), Failed: intp(failedN), OK: &ok})
+	} else {
+		fmt.Fprintf(a.stdout, "Done in %s with %d requests: %d added, %d already a member, %d failed.\n",
+			rep.Elapsed.Round(100*time.Millisecond), rep.Requests, added, already, failedN)
+		for _, r := range rep.Results {
+			if r.Outcome == procore.OutcomeFailed {
+				fmt.Fprintf(a.stdout, "  failed: project %d (%s): %s\n", r.ID, r.Name, r.Reason)
+			}
+		}
+		if plan.Request.NewProjects {
+			if rep.NewProjectsSet {
+				fmt.Fprintln(a.stdout, "The user will be added to every new project.")
+			} else {
+				fmt.Fprintln(a.stdout, "Could not set add to new projects: "+rep.NewProjectsReason)
+			}
+		}
+	}
+	if !rep.OK() {
+		return &exitError{code: exitFailed}
+	}
+	return nil
+}
+
+func readRun(st *state.Store, run string) (procore.JournalHeader, map[int64]procore.ProjectResult, error) {
+	if strings.ContainsAny(run, `/\`) || strings.HasPrefix(run, ".") {
+		return procore.JournalHeader{}, nil, fmt.Errorf("run %q: give the run id printed when it stopped", run)
+	}
+	f, err := os.Open(st.Path("runs/" + run + ".jsonl"))
+	if err != nil {
+		return procore.JournalHeader{}, nil, fmt.Errorf("resume run %s: %w", run, err)
+	}
+	defer f.Close()
+	h, conf, err := procore.ReadJournal(f)
+	if err != nil {
+		return h, nil, fmt.Errorf("resume run %s: %w", run, err)
+	}
+	return h, conf, nil
+}
+
+// writeReportCSV writes one row per project (0600).
+func writeReportCSV(path string, rep *procore.Report) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	if err := writeCSV(f, rep); err != nil {
+		f.Close()
+		return fmt.Errorf("write the report %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func writeCSV(w io.Writer, rep *procore.Report) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"project_id", "project", "outcome", "reason"})
+	for _, r := range rep.Results {
+		_ = cw.Write([]string{strconv.FormatInt(r.ID, 10), csvSafe(r.Name), string(r.Outcome), csvSafe(r.Reason)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvSafe keeps a spreadsheet from taking a cell for a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
