@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // canary is the recognisable secret typed into the capture screen.
@@ -22,8 +23,20 @@ const canary = "LEAKCANARY-7f3a9c1e5b2d-QUOKKA"
 // scrollback, every process's command line, and stderr. It must be in the
 // keychain, and only there.
 func TestSecretLeaksNowhere(t *testing.T) {
-	g := builtin(t, "dmsa")
 	home := t.TempDir()
+	// A guide of the person's own, so that no later step needs the secret
+	// to be one the simulator knows.
+	dir := filepath.Join(home, "config", "procore-sa", "guides")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "leak.yaml"), []byte(leakGuide), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g, problems := steps.LoadFile(filepath.Join(dir, "leak.yaml"))
+	if problems != nil {
+		t.Fatal(problems)
+	}
 	stderr := filepath.Join(home, "stderr")
 	tm := newTerm(t, home, 100, 30, "--demo", "--profile", "leaktest", g.ID, "2>"+stderr)
 	o := demoRun()
@@ -31,7 +44,7 @@ func TestSecretLeaksNowhere(t *testing.T) {
 	for _, st := range walkthrough.ScriptWith(g, o) {
 		tm.waitFor(fmt.Sprintf("Step %d of %d", st.Index+1, len(g.Steps)))
 		tm.do(st.Actions...)
-		if st.Title == "Capture the client ID and secret" {
+		if st.Title == "Capture the client ID and secret" || st.Index == len(g.Steps)-1 {
 			checkCmdlines(t)
 		}
 	}
@@ -81,6 +94,24 @@ func TestSecretLeaksNowhere(t *testing.T) {
 		t.Fatalf("only %d files looked at", files)
 	}
 }
+
+const leakGuide = `id: leak-check
+title: Leak check
+account_model: dmsa
+steps:
+  - id: intro
+    kind: notice
+    title: Before
+    body: A capture, then one more step.
+  - id: capture
+    kind: credential_capture
+    title: Capture the client ID and secret
+    body: Paste them.
+  - id: after
+    kind: instruction
+    title: After
+    checklist: [Done]
+`
 
 // checkCmdlines looks for the secret in every process's arguments.
 func checkCmdlines(t *testing.T) {

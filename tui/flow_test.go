@@ -17,17 +17,17 @@ import (
 // wait on the model rather than on fragments of a diffed screen.
 type probe struct {
 	*Model
-	at chan<- progress
+	at chan<- probeState
 }
 
-type progress struct {
+type probeState struct {
 	phase phase
 	step  int
 }
 
 func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.Model.Update(msg)
-	at := progress{phase: p.phase}
+	at := probeState{phase: p.phase}
 	if w := p.Walker(); w != nil {
 		at.step = w.Index()
 	}
@@ -38,7 +38,7 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return p, cmd
 }
 
-func waitFor(t *testing.T, at <-chan progress, ok func(progress) bool) {
+func waitFor(t *testing.T, at <-chan probeState, ok func(probeState) bool) {
 	t.Helper()
 	deadline := time.After(5 * time.Second)
 	for {
@@ -65,13 +65,13 @@ func TestFlowWholeGuide(t *testing.T) {
 		t.Fatal("no spectrum guide")
 	}
 	store := openStore(t)
-	at := make(chan progress, 1024)
+	at := make(chan probeState, 1024)
 	m := probe{Model: New(Options{Guides: cat.List(), GuideID: g.ID, Store: store, Now: fixedNow}), at: at}
 	tm := teatest.NewTestModel(t, m,
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 
-	waitFor(t, at, func(p progress) bool { return p.phase == phaseStep })
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseStep })
 	for _, st := range walkthrough.Script(g) {
 		for _, a := range st.Actions {
 			if a.Text != "" {
@@ -81,11 +81,11 @@ func TestFlowWholeGuide(t *testing.T) {
 			}
 		}
 		want := st.Index + 1
-		waitFor(t, at, func(p progress) bool {
+		waitFor(t, at, func(p probeState) bool {
 			return p.step == want || (want == len(g.Steps) && p.phase >= phaseFinishing)
 		})
 	}
-	waitFor(t, at, func(p progress) bool { return p.phase == phaseDone })
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseDone })
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("transcript")) },
 		teatest.WithDuration(5*time.Second))
 	tm.Send(keyPress("enter"))

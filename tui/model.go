@@ -45,6 +45,8 @@ type Options struct {
 	Verify Verifier
 	// Custody, when set, keeps the credentials of capture steps.
 	Custody Custody
+	// AddAll, when set, runs add-all steps through Procore's API.
+	AddAll AddAller
 	// Target names where Procore is, for the header ("simulator on
 	// 127.0.0.1:41234" under --demo); empty shows nothing.
 	Target string
@@ -112,7 +114,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, now: opts.Now}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}
@@ -270,6 +272,9 @@ func (m *Model) requestQuit() tea.Cmd {
 // quit ends the program once the last save has landed.
 func (m *Model) quit() tea.Cmd {
 	m.confirmQuit = false
+	if s, ok := m.screen.(interface{ stop() }); ok {
+		s.stop() // a run in progress stops at its next safe point
+	}
 	if m.saving {
 		m.quitAfterSave = true
 		return nil

@@ -123,7 +123,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.quits++
 	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
 		d.send(msg)
-	case captureDoneMsg, verifyDoneMsg:
+	case captureDoneMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
 			return

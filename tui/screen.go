@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -23,6 +24,9 @@ type shared struct {
 	// custody, when set, takes credential capture steps into the keychain;
 	// without it they are walked as instructions.
 	custody Custody
+	// addAll, when set, runs add-all steps through Procore's API.
+	addAll AddAller
+	now    func() time.Time
 }
 
 // nav is what a screen asks the root model to do after a key.
@@ -71,6 +75,12 @@ func newScreen(sh *shared, width int) screen {
 	case steps.KindCredential:
 		if sh.custody != nil {
 			s = newCaptureScreen(sh, st, sh.custody)
+			break
+		}
+		s = &checklistScreen{sh: sh, step: st}
+	case steps.KindAddAll:
+		if sh.addAll != nil {
+			s = newAddAllScreen(sh, st, sh.addAll, sh.now)
 			break
 		}
 		s = &checklistScreen{sh: sh, step: st}

@@ -33,7 +33,15 @@ func (a *app) audit(action, profile, detail string) {
 		err = st.Audit(state.AuditEntry{Action: action, Profile: profile, Detail: detail})
 	}
 	if err != nil {
-		fmt.Fprintln(a.stderr, "procore-sa: could not write the audit log:", err)
+		a.say("could not write the audit log: " + err.Error())
+	}
+}
+
+// say tells the person something on stderr, except while the full-screen
+// wizard owns the terminal.
+func (a *app) say(msg string) {
+	if !a.quiet {
+		fmt.Fprintln(a.stderr, "procore-sa: "+msg)
 	}
 }
 
@@ -87,7 +95,7 @@ func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore
 	cred, fromEnv := a.envCredential()
 	switch {
 	case fromEnv:
-		fmt.Fprintln(a.stderr, "procore-sa: using the credential in PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET (the environment supplied it), not the keychain")
+		a.say("using the credential in PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET (the environment supplied it), not the keychain")
 	case a.demo && a.sim != nil:
 		if c, err := store.Load(ctx, a.profile, false); err == nil {
 			cred = c
@@ -95,7 +103,7 @@ func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore
 			fx := a.sim.Fixtures()
 			cred = procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
 				CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}
-			fmt.Fprintln(a.stderr, "procore-sa: demo: using the simulator's own DMSA credential")
+			a.say("demo: using the simulator's own DMSA credential")
 		}
 	default:
 		if cred, err = store.Load(procore.Interactive(ctx), a.profile, true); err != nil {

@@ -24,14 +24,20 @@ func (a *app) keychainService() string {
 // keychain answers, does it keep entries in memory; memoryOnly says so, for
 // the screen to tell the person. A real run never falls back.
 func (a *app) credStore(ctx context.Context) (store *procore.Store, memoryOnly bool) {
+	if a.creds != nil {
+		return a.creds, a.credsInMemory
+	}
 	s := procore.NewStore(a.keychainService())
 	if a.demo {
 		if err := s.Probe(ctx); err != nil {
 			s.Keyring = &procore.MemoryKeyring{}
-			return s, true
+			memoryOnly = true
 		}
 	}
-	return s, false
+	// One store per process: the demo's memory keyring must be the same
+	// one for the capture step and for the steps that use what it saved.
+	a.creds, a.credsInMemory = s, memoryOnly
+	return s, memoryOnly
 }
 
 // custody is the wizard's keeper of one-time credentials: the keychain,

@@ -57,6 +57,10 @@ type app struct {
 	presenter bool
 
 	sim *runningSim // the demo's simulator, once started
+
+	creds         *procore.Store // the credential store, once opened
+	credsInMemory bool
+	quiet         bool // the full-screen wizard owns the terminal
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {

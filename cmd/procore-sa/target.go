@@ -64,16 +64,16 @@ func (a *app) stopDemo() {
 	}
 }
 
-// demoVerifier proves the demo DMSA's credentials against the simulator:
-// the same calls a verify makes against Procore.
-func (a *app) demoVerifier(env procore.Environment) func(ctx context.Context) ([]string, error) {
-	fx := a.sim.Fixtures()
+// verifier proves the profile's credential (under --demo, the one the
+// capture step saved, else the simulator's own): the calls verify makes.
+func (a *app) verifier() func(ctx context.Context) ([]string, error) {
 	return func(ctx context.Context) ([]string, error) {
-		c, err := procore.New(procore.Config{
-			Env: env, CompanyID: fx.CompanyID, UserAgent: userAgent(),
-			Auth: procore.ClientCredentials(env, nil, fx.DMSAClientID, procore.NewSecret(fx.DMSAClientSecret)),
-		})
+		c, _, err := a.client(ctx, nil)
 		if err != nil {
+			var ee *exitError
+			if errors.As(err, &ee) && ee.err != nil {
+				err = ee.err
+			}
 			return nil, err
 		}
 		return verifyFacts(ctx, c)

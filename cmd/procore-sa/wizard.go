@@ -32,7 +32,6 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	if a.plain {
 		return a.runPlain(ctx, cat, id, store)
 	}
-	var verify tui.Verifier
 	target := ""
 	env, err := a.target()
 	if err != nil {
@@ -40,11 +39,14 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	}
 	if a.demo {
 		defer a.stopDemo()
-		verify, target = a.demoVerifier(env), "simulator on "+strings.TrimPrefix(env.APIURL, "http://")
+		target = "simulator on " + strings.TrimPrefix(env.APIURL, "http://")
 	}
 	creds, memoryOnly := a.credStore(ctx)
+	a.quiet = true
+	defer func() { a.quiet = false }()
 	m := tui.New(tui.Options{
-		Verify:    verify,
+		Verify:    a.verifier(),
+		AddAll:    &wizardAddAll{a: a},
 		Custody:   &custody{a: a, env: env, store: creds, state: store, memoryOnly: memoryOnly},
 		Target:    target,
 		Guides:    cat.List(),

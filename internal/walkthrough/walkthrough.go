@@ -35,6 +35,7 @@ type Capture struct {
 type Options struct {
 	Capture    *Capture // credential capture steps take these
 	LiveVerify bool     // verify steps check with Procore (the demo)
+	LiveAddAll bool     // add-all steps run through Procore's API (the demo)
 }
 
 // Step is the actions that complete one step.
@@ -78,6 +79,11 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 				a = append(a, Action{Key: "tab"}, Action{Key: "space"})
 			}
 			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Kind == steps.KindAddAll && o.LiveAddAll:
+			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to add"}, Action{Key: "enter"},
+				Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
 		case st.Kind == steps.KindVerify && o.LiveVerify:

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
+)
+
+// wizardAddAll runs the wizard's add-all steps through the same engine as
+// the add-all command, journaled the same way.
+type wizardAddAll struct {
+	a *app
+
+	mu     sync.Mutex
+	emit   func(procore.AddAllEvent) // where the client's waits go during a run
+	client *procore.Client
+}
+
+func (w *wizardAddAll) onEvent(e procore.Event) {
+	w.mu.Lock()
+	emit := w.emit
+	w.mu.Unlock()
+	if emit != nil {
+		emit(procore.AddAllEventFromClient(e))
+	}
+}
+
+// Plan adds the account the guide named by email (the walk's "email"
+// field), or else the credential's own user (a DMSA's service account).
+func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error) {
+	c, _, err := w.a.client(ctx, w.onEvent)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.err != nil {
+			err = ee.err
+		}
+		return nil, "", fmt.Errorf("no credential to add with: %w", err)
+	}
+	w.mu.Lock()
+	w.client = c
+	w.mu.Unlock()
+	var id int64
+	var who string
+	if email := strings.TrimSpace(values["email"]); email != "" {
+		if id, err = findUser(ctx, c, email); err != nil && w.a.demo {
+			// The demo's simulator has never heard of the address typed:
+			// create the user there, as the person did in the guide.
+			u, cerr := c.CreateUser(ctx, procore.NewUser{FirstName: values["first-name"], LastName: orDefault(values["last-name"], "Integration"), EmailAddress: email})
+			if cerr != nil {
+				return nil, "", cerr
+			}
+			id, err = u.ID, nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		who = fmt.Sprintf("for %s (user %d)", email, id)
+	} else {
+		me, err := c.Me(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		id, who = me.ID, fmt.Sprintf("for %s (user %d), the credential's own user", me.Login, me.ID)
+	}
+	plan, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: id, NewProjects: true})
+	if err != nil {
+		return nil, "", err
+	}
+	return plan, who + fmt.Sprintf(" in company %d", c.CompanyID()), nil
+}
+
+func orDefault(s, d string) string {
+	if strings.TrimSpace(s) == "" {
+		return d
+	}
+	return s
+}
+
+func (w *wizardAddAll) Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+	w.mu.Lock()
+	c := w.client
+	w.emit = emit
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.emit = nil
+		w.mu.Unlock()
+	}()
+	st, err := w.a.stateStore()
+	if err != nil {
+		return nil, err
+	}
+	run := procore.NewRunID(time.Now())
+	f, err := st.OpenAppend("runs/" + run + ".jsonl")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rep, err := procore.RunAddAll(ctx, c, plan, procore.NewJournal(f, run), emit)
+	if err != nil && ctx.Err() != nil {
+		return rep, fmt.Errorf("stopped; resume with: procore-sa%s add-all --resume %s", demoArg(w.a.demo), run)
+	}
+	return rep, err
+}

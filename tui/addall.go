@@ -1,0 +1,322 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// AddAller adds the guide's account to every project through Procore's API.
+// Its methods run as commands, never inside Update.
+type AddAller interface {
+	// Plan reads what is to be done for the walk's values (the account's
+	// email, when the guide asked for one; else the credential's own user).
+	Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error)
+	// Run carries the plan out, sending progress to emit.
+	Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
+}
+
+type addAllPhase int
+
+const (
+	addAllIdle addAllPhase = iota
+	addAllPlanning
+	addAllPlanned
+	addAllRunning
+	addAllDone
+)
+
+type (
+	addAllPlannedMsg struct {
+		plan *procore.Plan
+		who  string
+		err  error
+	}
+	addAllEventMsg struct{ e procore.AddAllEvent }
+	addAllDoneMsg  struct {
+		rep *procore.Report
+		err error
+	}
+)
+
+// addAllScreen plans, confirms, then adds the account to every project
+// with a progress bar, and ends with a report that lists what failed.
+type addAllScreen struct {
+	sh     *shared
+	step   *steps.Step
+	runner AddAller
+	width  int
+	now    func() time.Time
+
+	phase   addAllPhase
+	plan    *procore.Plan
+	who     string
+	err     error
+	events  chan procore.AddAllEvent
+	cancel  context.CancelFunc
+	bar     progress.Model
+	started time.Time
+
+	done, total, added, already, failed int
+	waitUntil                           time.Time
+	waitWhy                             string
+	retries                             int
+	report                              *procore.Report
+}
+
+func newAddAllScreen(sh *shared, st *steps.Step, r AddAller, now func() time.Time) *addAllScreen {
+	return &addAllScreen{sh: sh, step: st, runner: r, now: now,
+		bar: progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
+}
+
+func (s *addAllScreen) SetWidth(w int) {
+	s.width = w
+	s.bar.SetWidth(max(10, min(w, 60)))
+}
+
+func (s *addAllScreen) Typing() bool { return false }
+
+// stop cancels a run in progress; the engine journals what was confirmed.
+func (s *addAllScreen) stop() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+func (s *addAllScreen) Bindings() []key.Binding {
+	k := s.sh.keys
+	switch s.phase {
+	case addAllPlanned:
+		return []key.Binding{withHelp(k.Next, "add to every project"), k.Back}
+	case addAllRunning, addAllPlanning:
+		return nil
+	case addAllDone:
+		b := []key.Binding{}
+		if s.report != nil && s.report.OK() {
+			b = append(b, k.Next)
+		}
+		if s.failed > 0 || s.err != nil {
+			b = append(b, key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry the failed ones")))
+		}
+		return append(b, k.Back)
+	}
+	return []key.Binding{withHelp(k.Next, "plan"), k.Back}
+}
+
+func (s *addAllScreen) startPlan() tea.Cmd {
+	s.phase, s.err = addAllPlanning, nil
+	runner, values := s.runner, maps(s.sh.walker.Session.Values)
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		plan, who, err := runner.Plan(ctx, values)
+		return addAllPlannedMsg{plan: plan, who: who, err: err}
+	}
+}
+
+func maps(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *addAllScreen) startRun() tea.Cmd {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.phase, s.started = cancel, addAllRunning, s.now()
+	s.done, s.total, s.added, s.already, s.failed = 0, s.plan.Total(), 0, len(s.plan.Already), 0
+	s.events = make(chan procore.AddAllEvent, 256)
+	runner, plan, events := s.runner, s.plan, s.events
+	run := func() tea.Msg {
+		defer close(events)
+		rep, err := runner.Run(ctx, plan, func(e procore.AddAllEvent) {
+			select {
+			case events <- e:
+			default: // a slow screen drops progress, never the run
+			}
+		})
+		return addAllDoneMsg{rep: rep, err: err}
+	}
+	return tea.Batch(run, s.listen())
+}
+
+// listen waits for the next progress event.
+func (s *addAllScreen) listen() tea.Cmd {
+	events := s.events
+	return func() tea.Msg {
+		e, ok := <-events
+		if !ok {
+			return nil
+		}
+		return addAllEventMsg{e: e}
+	}
+}
+
+func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	switch msg := msg.(type) {
+	case addAllPlannedMsg:
+		s.plan, s.who, s.err = msg.plan, msg.who, msg.err
+		s.phase = addAllPlanned
+		if msg.err != nil {
+			s.phase = addAllIdle
+		}
+		return stay, nil
+	case addAllEventMsg:
+		s.apply(msg.e)
+		return stay, s.listen()
+	case addAllDoneMsg:
+		s.phase, s.report, s.err, s.cancel = addAllDone, msg.rep, msg.err, nil
+		if msg.rep != nil {
+			s.added = msg.rep.Count(procore.OutcomeAdded)
+			s.already = msg.rep.Count(procore.OutcomeAlready)
+			s.failed = msg.rep.Count(procore.OutcomeFailed)
+			s.done = len(msg.rep.Results)
+			if msg.err == nil && msg.rep.OK() {
+				for i := range s.step.Checklist {
+					if !s.sh.walker.Checked(i) {
+						s.sh.walker.Toggle(i)
+					}
+				}
+			}
+		}
+		return stay, nil
+	case tea.KeyPressMsg:
+		k := s.sh.keys
+		switch s.phase {
+		case addAllIdle:
+			switch {
+			case key.Matches(msg, k.Next):
+				return stay, s.startPlan()
+			case key.Matches(msg, k.Back):
+				return backward, nil
+			}
+		case addAllPlanned:
+			switch {
+			case key.Matches(msg, k.Next):
+				if s.plan.Total() == 0 {
+					return stay, nil
+				}
+				return stay, s.startRun()
+			case key.Matches(msg, k.Back):
+				s.phase = addAllIdle
+			}
+		case addAllDone:
+			switch {
+			case key.Matches(msg, k.Next) && s.report != nil && s.report.OK() && s.err == nil:
+				return forward, nil
+			case msg.String() == "r" && (s.failed > 0 || s.err != nil):
+				return stay, s.startPlan() // a new plan holds only what is still missing
+			case key.Matches(msg, k.Back):
+				s.phase = addAllIdle
+			}
+		}
+	}
+	return stay, nil
+}
+
+func (s *addAllScreen) apply(e procore.AddAllEvent) {
+	if s.phase != addAllRunning {
+		return // late progress from a run that has ended
+	}
+	switch e.Kind {
+	case "added", "already", "failed":
+		s.done = e.Done
+		if e.Total > 0 {
+			s.total = e.Total
+		}
+		switch e.Kind {
+		case "added":
+			s.added++
+		case "failed":
+			s.failed++
+		}
+	case "wait":
+		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
+	case "retry":
+		s.retries++
+		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
+	case "fallback":
+		s.waitWhy = "bulk add was refused; adding one project at a time"
+	}
+}
+
+func (s *addAllScreen) View() (string, int) {
+	st := s.sh.styles
+	var b strings.Builder
+	if s.step.Body != "" {
+		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
+	}
+	switch s.phase {
+	case addAllIdle:
+		if s.err != nil {
+			b.WriteString(st.Error.Render(wrap("✗ "+s.err.Error(), s.width, 2)) + "\n\n")
+		}
+		b.WriteString(wrap("Press enter to read the projects from Procore and see the plan. Nothing changes until you confirm it.", s.width, 0) + "\n")
+	case addAllPlanning:
+		b.WriteString("Reading the projects and memberships from Procore…\n")
+	case addAllPlanned:
+		p := s.plan
+		b.WriteString(st.Label.Render("The plan") + "  " + wrap(s.who, s.width-10, 0) + "\n\n")
+		fmt.Fprintf(&b, "  %6d projects to add\n  %6d already a member\n  %6d inactive, skipped\n", len(p.ToAdd), len(p.Already), p.Inactive)
+		if p.TemplateName != "" {
+			fmt.Fprintf(&b, "  template %s\n", p.TemplateName)
+		}
+		if p.Request.NewProjects {
+			b.WriteString("  and then: add to every new project\n")
+		}
+		b.WriteString("\n")
+		if p.Total() == 0 {
+			b.WriteString("There are no active projects to add to.\n")
+		} else {
+			b.WriteString("Press enter to add the account to every project.\n")
+		}
+	case addAllRunning, addAllDone:
+		pct := 0.0
+		if s.total > 0 {
+			pct = float64(s.done) / float64(s.total)
+		}
+		b.WriteString(s.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%\n\n", pct*100))
+		fmt.Fprintf(&b, "  %d of %d done: %d added, %d already a member, %d failed\n", s.done, s.total, s.added, s.already, s.failed)
+		if s.phase == addAllRunning {
+			elapsed := s.now().Sub(s.started)
+			if s.added > 0 && elapsed > 0 {
+				rate := float64(s.added) / elapsed.Seconds()
+				left := time.Duration(float64(s.total-s.done)/rate) * time.Second
+				fmt.Fprintf(&b, "  %.1f projects/s, about %s left\n", rate, left.Round(time.Second))
+			}
+			if w := s.waitUntil.Sub(s.now()); w > 0 {
+				b.WriteString("  " + st.Warning.Render(wrap(s.waitWhy, s.width-2, 2)) + "\n")
+			} else if s.waitWhy != "" && strings.HasPrefix(s.waitWhy, "bulk add") {
+				b.WriteString("  " + wrap(s.waitWhy, s.width-2, 2) + "\n")
+			}
+			b.WriteString("\nctrl+c stops at the next safe point; what was done is journaled.\n")
+			break
+		}
+		b.WriteString("\n")
+		if s.err != nil {
+			b.WriteString(st.Error.Render(wrap("✗ Stopped: "+s.err.Error(), s.width, 2)) + "\n")
+		}
+		if s.report != nil {
+			for _, r := range s.report.Results {
+				if r.Outcome == procore.OutcomeFailed {
+					b.WriteString(st.Error.Render(wrap(fmt.Sprintf("✗ %s (%d): %s", r.Name, r.ID, r.Reason), s.width, 2)) + "\n")
+				}
+			}
+			if s.report.OK() && s.err == nil {
+				b.WriteString(st.Success.Render(wrap(fmt.Sprintf("✓ Every project has the account as a member (%d requests, %s).", s.report.Requests, s.report.Elapsed.Round(100*time.Millisecond)), s.width, 2)) + "\n\nPress enter to continue.\n")
+			} else if s.report.NewProjectsReason != "" {
+				b.WriteString(st.Error.Render(wrap("✗ Add to new projects: "+s.report.NewProjectsReason, s.width, 2)) + "\n")
+			}
+		}
+	}
+	return b.String(), 0
+}
