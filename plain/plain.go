@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -31,12 +32,22 @@ type Store interface {
 	WriteTranscript(g *steps.Guide, s *steps.Session, now time.Time) (string, error)
 }
 
+// AddAller adds the guide's account to every project; see tui.AddAller.
+type AddAller interface {
+	Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error)
+	Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
+}
+
 // Runner walks a guide at a line prompt.
 type Runner struct {
 	In    io.Reader
 	Out   io.Writer
 	Store Store // nil keeps nothing
 	Now   func() time.Time
+	// AddAll, when set, runs add-all steps through Procore's API.
+	AddAll AddAller
+	// Verify, when set, proves the credential at verify steps.
+	Verify func(ctx context.Context) ([]string, error)
 
 	lines *bufio.Reader
 }
@@ -75,7 +86,7 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := r.step(w)
+		err := r.step(ctx, w)
 		switch {
 		case errors.Is(err, errBack):
 			if !w.Back() {
@@ -143,7 +154,7 @@ func (r *Runner) ask(prompt string) (string, error) {
 }
 
 // step presents the current step and collects what it needs.
-func (r *Runner) step(w *steps.Walker) error {
+func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 	st := w.Current()
 	r.printf("\nStep %d of %d: %s\n", w.Index()+1, w.Len(), st.Title)
 	if st.Level == "warning" {
@@ -151,6 +162,20 @@ func (r *Runner) step(w *steps.Walker) error {
 	}
 	if st.Body != "" {
 		r.printf("%s\n", strings.TrimRight(st.Body, "\n"))
+	}
+	var auto func(context.Context, *steps.Walker) (bool, error)
+	switch {
+	case st.Kind == steps.KindAddAll && r.AddAll != nil:
+		auto = r.addAll
+	case st.Kind == steps.KindVerify && r.Verify != nil:
+		auto = r.verify
+	}
+	if auto != nil {
+		done, err := auto(ctx, w)
+		if err != nil || done {
+			return err
+		}
+		r.printf("Then do it by hand in Procore's web pages:\n")
 	}
 	for i, item := range st.Checklist {
 		for !w.Checked(i) {
@@ -176,6 +201,102 @@ func (r *Runner) step(w *steps.Walker) error {
 		return err
 	}
 	return nil
+}
+
+// tickAll completes a step's checklist that the API has just done.
+func tickAll(w *steps.Walker) {
+	for i := range w.Current().Checklist {
+		if !w.Checked(i) {
+			w.Toggle(i)
+		}
+	}
+}
+
+// addAll plans, asks, adds with a progress line every few seconds, and
+// reports. It returns done=false when the person chooses to do it by hand.
+func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
+	for {
+		r.printf("Reading the projects and memberships from Procore...\n")
+		plan, who, err := r.AddAll.Plan(ctx, w.Session.Values)
+		if err != nil {
+			r.printf("Could not plan: %v\n", err)
+		} else {
+			r.printf("Plan %s: %d projects to add, %d already a member, %d inactive skipped.\n",
+				who, len(plan.ToAdd), len(plan.Already), plan.Inactive)
+			ans, err := r.ask("Add the account to every project now? [y/n] ")
+			if err != nil {
+				return false, err
+			}
+			if yes(ans) {
+				rep, err := r.AddAll.Run(ctx, plan, r.progress(plan.Total()))
+				if rep != nil {
+					r.printf("%d added, %d already a member, %d failed.\n",
+						rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed))
+					for _, res := range rep.Results {
+						if res.Outcome == procore.OutcomeFailed {
+							r.printf("  failed: %s (%d): %s\n", res.Name, res.ID, res.Reason)
+						}
+					}
+				}
+				if err != nil {
+					r.printf("Stopped: %v\n", err)
+				} else if rep.OK() {
+					tickAll(w)
+					return true, nil
+				}
+			}
+		}
+		ans, err := r.ask("Try again (t), or do it by hand in Procore (h)? ")
+		if err != nil {
+			return false, err
+		}
+		if strings.HasPrefix(strings.TrimSpace(ans), "h") {
+			return false, nil
+		}
+	}
+}
+
+// progress prints a line every few seconds, and each wait, retry and
+// failure as it happens.
+func (r *Runner) progress(total int) func(procore.AddAllEvent) {
+	var last time.Time
+	return func(e procore.AddAllEvent) {
+		switch e.Kind {
+		case "wait", "retry", "fallback":
+			r.printf("  %s\n", e.Reason)
+		case "failed":
+			if e.Project != nil {
+				r.printf("  failed: %s (%d): %s\n", e.Project.Name, e.Project.ID, e.Reason)
+			}
+		case "added", "already":
+			if time.Since(last) >= 2*time.Second || e.Done == total {
+				last = time.Now()
+				r.printf("  %d of %d projects done\n", e.Done, total)
+			}
+		}
+	}
+}
+
+func (r *Runner) verify(ctx context.Context, w *steps.Walker) (bool, error) {
+	for {
+		r.printf("Checking the credential with Procore...\n")
+		facts, err := r.Verify(ctx)
+		if err == nil {
+			for _, f := range facts {
+				r.printf("  ok  %s\n", f)
+			}
+			tickAll(w)
+			return true, nil
+		}
+		r.printf("The check failed: %v\n", err)
+		ans, err := r.ask("Try again (t), or check by hand in Procore (h)? ")
+		if err != nil {
+			return false, err
+		}
+		if strings.HasPrefix(strings.TrimSpace(ans), "h") {
+			return false, nil
+		}
+	}
 }
 
 func yes(s string) bool {

@@ -29,9 +29,6 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	if err != nil {
 		return failed(err)
 	}
-	if a.plain {
-		return a.runPlain(ctx, cat, id, store)
-	}
 	target := ""
 	env, err := a.target()
 	if err != nil {
@@ -40,6 +37,9 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	if a.demo {
 		defer a.stopDemo()
 		target = "simulator on " + strings.TrimPrefix(env.APIURL, "http://")
+	}
+	if a.plain {
+		return a.runPlain(ctx, cat, id, store)
 	}
 	creds, memoryOnly := a.credStore(ctx)
 	a.quiet = true
@@ -96,7 +96,8 @@ func (a *app) stateStore() (*state.Store, error) {
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
 func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store) error {
-	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now}
+	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now,
+		AddAll: &wizardAddAll{a: a}, Verify: a.verifier()}
 	g, ok := cat.Get(id)
 	if !ok {
 		var err error
