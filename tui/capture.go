@@ -94,6 +94,20 @@ type captureScreen struct {
 	discard     textinput.Model
 	discardQuit bool // after discarding: quit (else go back)
 	before      capturePhase
+
+	// preset is a credential the wizard already holds (a user login's
+	// password): the screen only keeps it, with the same gate.
+	preset *procore.Credential
+}
+
+// newKeepScreen takes a credential the wizard already holds into custody:
+// save, read back, or on failure retry or an age file; leaving first needs
+// the typed discard.
+func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred procore.Credential) (*captureScreen, tea.Cmd) {
+	s := newCaptureScreen(sh, st, c)
+	s.preset, s.prove = &cred, false
+	_, cmd := s.submit()
+	return s, cmd
 }
 
 func newCaptureScreen(sh *shared, st *steps.Step, c Custody) *captureScreen {
@@ -131,7 +145,7 @@ func (s *captureScreen) Typing() bool {
 // Guarding reports whether leaving now would lose a secret the person has
 // typed and not yet put in safe keeping.
 func (s *captureScreen) Guarding() bool {
-	return s.phase != captureSaved && strings.TrimSpace(s.inputs[capSecret].Value()) != ""
+	return s.phase != captureSaved && (s.preset != nil || strings.TrimSpace(s.inputs[capSecret].Value()) != "")
 }
 
 // askDiscard opens the typed confirmation; quit says what follows it.
@@ -164,6 +178,9 @@ func (s *captureScreen) Bindings() []key.Binding {
 }
 
 func (s *captureScreen) credential() (procore.Credential, bool) {
+	if s.preset != nil {
+		return *s.preset, true
+	}
 	s.errs = [3]string{}
 	id := strings.TrimSpace(s.inputs[capClientID].Value())
 	secret := strings.TrimSpace(s.inputs[capSecret].Value())
@@ -272,6 +289,10 @@ func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
 			return stay, nil
 		}
 		if key.Matches(km, k.Back) {
+			if s.preset != nil {
+				s.askDiscard(false) // nothing to edit: the wizard holds it
+				return stay, nil
+			}
 			s.phase = captureEditing
 			s.inputs[s.focus].Focus()
 		}
@@ -455,7 +476,11 @@ func (s *captureScreen) View() (string, int) {
 		}
 		return b.String(), 0
 	case captureDiscard:
-		b.WriteString(st.Warning.Render(wrap("Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one.", s.width, 0)) + "\n\n")
+		warn := "Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one."
+		if s.preset != nil {
+			warn = "The password is not saved anywhere yet. If you leave now it is lost, and you will have to set a new one in Procore."
+		}
+		b.WriteString(st.Warning.Render(wrap(warn, s.width, 0)) + "\n\n")
 		b.WriteString("Type discard and press enter to leave without it, or esc to stay:\n")
 		b.WriteString(s.discard.View() + "\n")
 		if s.status != "" {

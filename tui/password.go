@@ -3,11 +3,13 @@ package tui
 import (
 	"crypto/rand"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -23,6 +25,54 @@ type passwordScreen struct {
 	focus  int
 	width  int
 	note   string // what the last generate or copy did
+
+	// keep takes an accepted password into the keychain before the person
+	// may go on (a user login's password is needed later, as seeds 000 and
+	// 001 say); nil until then, or when nothing keeps credentials.
+	keep      *captureScreen
+	generated bool
+}
+
+// Guarding reports whether leaving would lose a password the wizard made
+// or accepted and has not yet kept.
+func (s *passwordScreen) Guarding() bool {
+	if s.keep != nil {
+		return s.keep.Guarding()
+	}
+	return s.generated && s.sh.custody != nil
+}
+
+func (s *passwordScreen) askDiscard(quit bool) {
+	if s.keep == nil {
+		// A generated password not yet accepted: keep it first, or discard.
+		s.keep = newPendingKeep(s)
+	}
+	s.keep.askDiscard(quit)
+}
+
+// newPendingKeep is a keep screen with nothing saved yet, for the discard
+// question alone.
+func newPendingKeep(s *passwordScreen) *captureScreen {
+	k := newCaptureScreen(s.sh, s.step, s.sh.custody)
+	cred := s.credential(s.inputs[0].Value())
+	k.preset, k.phase = &cred, captureEditing
+	k.SetWidth(s.width)
+	return k
+}
+
+// credential is the user login the password belongs to: the guide's first
+// email field with a value.
+func (s *passwordScreen) credential(pw string) procore.Credential {
+	login := ""
+	for _, st := range s.sh.walker.Guide.Steps {
+		for _, f := range st.Fields {
+			if v := s.sh.walker.Value(f.ID); login == "" && f.Type == steps.FieldEmail && v != "" {
+				login = v
+			}
+		}
+	}
+	return procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: s.sh.custody.Environment(),
+		Login: login, Password: procore.NewSecret(pw), Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC()}
 }
 
 func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {
@@ -40,14 +90,25 @@ func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {
 
 func (s *passwordScreen) SetWidth(w int) {
 	s.width = w
+	if s.keep != nil {
+		s.keep.SetWidth(w)
+	}
 	for i := range s.inputs {
 		s.inputs[i].SetWidth(max(10, min(w-12, 40)))
 	}
 }
 
-func (s *passwordScreen) Typing() bool { return true }
+func (s *passwordScreen) Typing() bool {
+	if s.keep != nil {
+		return s.keep.Typing()
+	}
+	return true
+}
 
 func (s *passwordScreen) Bindings() []key.Binding {
+	if s.keep != nil {
+		return s.keep.Bindings()
+	}
 	k := s.sh.keys
 	b := []key.Binding{k.Next, k.NextItem, k.Generate}
 	if s.inputs[0].Value() != "" {
@@ -68,6 +129,24 @@ func (s *passwordScreen) setFocus(i int) {
 }
 
 func (s *passwordScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	if s.keep != nil {
+		n, cmd := s.keep.Update(msg)
+		switch n {
+		case backward: // discarded: back to choosing a password
+			s.keep, s.generated = nil, false
+			s.inputs[0].SetValue("")
+			s.inputs[1].SetValue("")
+			s.setFocus(0)
+			s.note = "The password was discarded; choose another."
+			return stay, cmd
+		case quitNow:
+			return quitNow, cmd
+		}
+		if s.keep.phase == captureEditing {
+			s.keep = nil // the discard question was only for a pending password: back to it
+		}
+		return n, cmd
+	}
 	k := s.sh.keys
 	if km, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
@@ -81,6 +160,7 @@ func (s *passwordScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			}
 			s.inputs[0].SetValue(pw)
 			s.inputs[1].SetValue(pw)
+			s.generated = true
 			s.note = "Generated a password that meets every rule (not shown). Press ctrl+y to copy it, then paste it into Procore."
 			return stay, nil
 		case key.Matches(km, k.Copy):
@@ -121,10 +201,22 @@ func (s *passwordScreen) accept() (nav, tea.Cmd) {
 		s.note = "Not yet: " + err.Error() + "."
 		return stay, nil
 	}
+	if s.sh.custody != nil && s.sh.walker.Guide.AccountModel == steps.UserLogin {
+		var cmd tea.Cmd
+		s.keep, cmd = newKeepScreen(s.sh, s.step, s.sh.custody, s.credential(s.inputs[0].Value()))
+		s.keep.SetWidth(s.width)
+		// Nothing of the password stays in the inputs once it is handed over.
+		s.inputs[0].SetValue("")
+		s.inputs[1].SetValue("")
+		return stay, cmd
+	}
 	return forward, nil
 }
 
 func (s *passwordScreen) View() (string, int) {
+	if s.keep != nil {
+		return s.keep.View()
+	}
 	st := s.sh.styles
 	var b strings.Builder
 	if s.step.Body != "" {

@@ -84,6 +84,41 @@ func (a *app) envCredential() (procore.Credential, bool) {
 		CompanyID: a.company, ClientID: id, ClientSecret: procore.NewSecret(secret)}, true
 }
 
+// adminProfile is where a user-login guide's wizard looks for an admin's
+// own sign-in ('procore-sa login --profile admin') when the profile itself
+// holds only the integration user's password.
+const adminProfile = "admin"
+
+// usableCredential is the profile's credential, or, when that is a user's
+// login and password (which the API cannot use), the admin's sign-in;
+// under --demo, failing both, the simulator's own DMSA.
+func (a *app) usableCredential(ctx context.Context, store *procore.Store) (procore.Credential, string, error) {
+	interactive := !a.demo
+	if interactive {
+		ctx = procore.Interactive(ctx)
+	}
+	cred, err := store.Load(ctx, a.profile, interactive)
+	used := a.profile
+	if err == nil && cred.Kind == procore.KindUserLogin {
+		if admin, aerr := store.Load(ctx, adminProfile, interactive); aerr == nil {
+			cred, used = admin, adminProfile
+		} else {
+			err = fmt.Errorf("profile %q holds the integration user's login, which the API cannot use; sign in as a company admin with 'procore-sa login --profile %s'", a.profile, adminProfile)
+		}
+	}
+	if err != nil && a.demo && a.sim != nil {
+		fx := a.sim.Fixtures()
+		a.say("demo: using the simulator's own DMSA credential")
+		return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
+			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}, "", nil
+	}
+	if err != nil {
+		return cred, used, err
+	}
+	a.audit("read", used, "for use")
+	return cred, used, nil
+}
+
 // client builds an API client for the profile (or the environment's
 // credential), renewing and re-storing an admin's refresh token as needed.
 func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore.Client, procore.Credential, error) {
@@ -93,23 +128,15 @@ func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore
 	}
 	store, _ := a.credStore(ctx)
 	cred, fromEnv := a.envCredential()
+	profile := a.profile
 	switch {
 	case fromEnv:
 		a.say("using the credential in PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET (the environment supplied it), not the keychain")
-	case a.demo && a.sim != nil:
-		if c, err := store.Load(ctx, a.profile, false); err == nil {
-			cred = c
-		} else {
-			fx := a.sim.Fixtures()
-			cred = procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
-				CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}
-			a.say("demo: using the simulator's own DMSA credential")
-		}
 	default:
-		if cred, err = store.Load(procore.Interactive(ctx), a.profile, true); err != nil {
+		cred, profile, err = a.usableCredential(ctx, store)
+		if err != nil {
 			return nil, cred, failed(err)
 		}
-		a.audit("read", a.profile, "for use")
 	}
 	company := a.company
 	if company == 0 {
@@ -123,7 +150,6 @@ func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore
 	case procore.KindClientCredentials:
 		auth = procore.ClientCredentials(env, nil, cred.ClientID, cred.ClientSecret)
 	case procore.KindAdminOAuth:
-		profile := a.profile
 		auth = procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, &oauth2.Token{RefreshToken: cred.RefreshToken.Reveal()},
 			func(ctx context.Context, tok *oauth2.Token) error {
 				next := cred

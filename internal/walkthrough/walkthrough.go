@@ -36,6 +36,9 @@ type Options struct {
 	Capture    *Capture // credential capture steps take these
 	LiveVerify bool     // verify steps check with Procore (the demo)
 	LiveAddAll bool     // add-all steps run through Procore's API (the demo)
+	// KeepPasswords: a user login's password is saved to the keychain
+	// before the wizard goes on.
+	KeepPasswords bool
 }
 
 // Step is the actions that complete one step.
@@ -107,6 +110,9 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			if g.Policy().Confirm {
 				a = append(a, press("tab")...)
 				a = append(a, Action{Text: Password})
+			}
+			if o.KeepPasswords && g.AccountModel == steps.UserLogin {
+				a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"})
 			}
 		case steps.KindMatrix:
 			cols := len(st.Matrix.Columns)

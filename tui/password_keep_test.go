@@ -1,0 +1,64 @@
+package tui
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// userLoginOpts is the fixture as a user-login guide, with custody.
+func userLoginOpts(t *testing.T, c *fakeCustody) Options {
+	o := captureOpts(t, c)
+	g := fixture()
+	g.AccountModel = steps.UserLogin
+	o.Guides = []*steps.Guide{g}
+	return o
+}
+
+func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
+	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
+	d := newDriver(t, userLoginOpts(t, c), 80, 24)
+	completeFixtureTo(d, 3)
+	d.typ("Str0ng!pw").press("tab").typ("Str0ng!pw").press("enter")
+	if d.m.Walker().Index() != 3 {
+		t.Fatal("went on before the password was kept")
+	}
+	d.contains("the keyring is locked", "try the keychain again")
+	c.failSave = nil
+	d.press("r")
+	if len(c.saved) != 1 {
+		t.Fatalf("saved %d", len(c.saved))
+	}
+	got := c.saved[0]
+	if got.Kind != procore.KindUserLogin || got.Login != "fixture@acme.com" || got.Password.Reveal() != "Str0ng!pw" {
+		t.Fatalf("kept %+v", got)
+	}
+	d.contains("read back")
+	d.press("enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatalf("at step %d after keeping the password", d.m.Walker().Index()+1)
+	}
+}
+
+func TestGeneratedPasswordNeedsDiscardToLeave(t *testing.T) {
+	c := &fakeCustody{}
+	d := newDriver(t, userLoginOpts(t, c), 80, 24)
+	completeFixtureTo(d, 3)
+	d.press("ctrl+g", "ctrl+c")
+	d.contains("The password is not saved anywhere yet", "Type discard")
+	if d.quits != 0 {
+		t.Fatal("quit without the typed confirmation")
+	}
+	d.press("esc") // keep it: back to the password
+	d.contains("Rules")
+	d.press("enter") // accept the generated one: kept
+	if len(c.saved) != 1 || c.saved[0].Password.Reveal() == "" {
+		t.Fatalf("saved %v", c.saved)
+	}
+	d.press("enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatal("did not go on after keeping")
+	}
+}
