@@ -2,14 +2,18 @@ package tui
 
 import (
 	"bytes"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -23,11 +27,12 @@ type probe struct {
 type probeState struct {
 	phase phase
 	step  int
+	view  string // the frame's text, without escapes
 }
 
 func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.Model.Update(msg)
-	at := probeState{phase: p.phase}
+	at := probeState{phase: p.phase, view: ansi.Strip(p.Model.View().Content)}
 	if w := p.Walker(); w != nil {
 		at.step = w.Index()
 	}
@@ -98,5 +103,52 @@ func TestFlowWholeGuide(t *testing.T) {
 	}
 	if s, err := store.LoadSession(g.ID); err != nil || s != nil {
 		t.Fatalf("a finished guide left a session behind: %v, %v", s, err)
+	}
+}
+
+// TestFlowCaptureThenAddAll walks a guide with a credential step and an
+// add-all step in a real Bubble Tea program: the secret is kept before the
+// wizard goes on, then the plan is confirmed and the run reported.
+func TestFlowCaptureThenAddAll(t *testing.T) {
+	g := &steps.Guide{ID: "flow", Title: "Flow", AccountModel: steps.DMSA, Steps: []steps.Step{
+		{ID: "capture", Kind: steps.KindCredential, Title: "Capture", Body: "Paste them."},
+		addAllGuide().Steps[1],
+	}}
+	custody := &fakeCustody{}
+	adds := &fakeAddAll{results: []procore.ProjectResult{
+		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded},
+	}}
+	at := make(chan probeState, 4096)
+	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Store: openStore(t), Now: fixedNow,
+		Custody: custody, AddAll: adds}), at: at}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	shows := func(text string) func(probeState) bool {
+		return func(p probeState) bool { return strings.Contains(p.view, text) }
+	}
+	waitFor(t, at, shows("Client secret"))
+	tm.Type("dmsa-client-1")
+	tm.Send(keyPress("tab"))
+	tm.Type(testSecret)
+	tm.Send(keyPress("tab"))
+	tm.Type("42")
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("Press enter to continue"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("Press enter to read the projects"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("3 projects to add"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("Every project has the account as a member"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseDone })
+	tm.Send(keyPress("enter"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
+	if final.Outcome() != OutcomeFinished || len(custody.saved) != 1 {
+		t.Fatalf("outcome %v, %d saved", final.Outcome(), len(custody.saved))
+	}
+	out, _ := io.ReadAll(tm.FinalOutput(t))
+	if bytes.Contains(out, []byte(testSecret)) {
+		t.Fatal("the secret reached the terminal")
 	}
 }
