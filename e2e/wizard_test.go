@@ -201,7 +201,7 @@ func TestWalkGuideInTmux(t *testing.T) {
 // 1, so these are the ones it knows) and verify steps check for real.
 func demoRun() walkthrough.Options {
 	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
-	return walkthrough.Options{LiveVerify: true, LiveAddAll: true, KeepPasswords: true, Capture: &walkthrough.Capture{
+	return walkthrough.Options{LiveVerify: true, LiveAddAll: true, LiveLogin: true, KeepPasswords: true, Capture: &walkthrough.Capture{
 		ClientID: fx.DMSAClientID, Secret: fx.DMSAClientSecret, CompanyID: strconv.FormatInt(fx.CompanyID, 10)}}
 }
 

@@ -47,6 +47,8 @@ type Options struct {
 	Custody Custody
 	// AddAll, when set, runs add-all steps through Procore's API.
 	AddAll AddAller
+	// Login, when set, signs the admin in at admin-login steps.
+	Login AdminLogin
 	// Target names where Procore is, for the header ("simulator on
 	// 127.0.0.1:41234" under --demo); empty shows nothing.
 	Target string
@@ -114,7 +116,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, now: opts.Now}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, login: opts.Login, now: opts.Now}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}

@@ -123,7 +123,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.quits++
 	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
 		d.send(msg)
-	case captureDoneMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg:
+	case captureDoneMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
 			return

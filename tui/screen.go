@@ -26,6 +26,7 @@ type shared struct {
 	custody Custody
 	// addAll, when set, runs add-all steps through Procore's API.
 	addAll AddAller
+	login  AdminLogin
 	now    func() time.Time
 }
 
@@ -84,6 +85,12 @@ func newScreen(sh *shared, width int) screen {
 			break
 		}
 		s = &checklistScreen{sh: sh, step: st}
+	case steps.KindAdminLogin:
+		if sh.login != nil {
+			s = newAdminLoginScreen(sh, st, sh.login)
+			break
+		}
+		s = &checklistScreen{sh: sh, step: st}
 	case steps.KindVerify:
 		if sh.verify != nil {
 			s = &verifyScreen{sh: sh, step: st, verify: sh.verify}
@@ -129,4 +136,10 @@ func newInput(prompt string) textinput.Model {
 	st.Cursor.Blink = false
 	in.SetStyles(st)
 	return in
+}
+
+// ansiHardwrap breaks a long token (a URL, a path) at the width without
+// losing a character, so it can still be selected and copied whole.
+func ansiHardwrap(s string, width int) string {
+	return ansi.Hardwrap(s, max(width, 10), false)
 }

@@ -262,23 +262,77 @@ func (a *app) login(ctx context.Context, clientID string) error {
 			return failed(errors.New("no code was pasted; run 'procore-sa login' again"))
 		}
 	}
-	tok, err := procore.Exchange(ctx, nil, env, clientID, secret, code)
+	where, err := a.completeLogin(ctx, env, clientID, secret, code, a.profile)
 	if err != nil {
 		return failed(err)
+	}
+	fmt.Fprintf(a.stdout, "Signed in. The refresh token is in %s as profile %q.\n", where, a.profile)
+	return nil
+}
+
+// completeLogin trades an authorization code for tokens and keeps the
+// refresh token as an admin_oauth profile; it says where it is kept.
+func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, secret procore.Secret, code, profile string) (string, error) {
+	tok, err := procore.Exchange(ctx, nil, env, clientID, secret, code)
+	if err != nil {
+		return "", err
 	}
 	store, memoryOnly := a.credStore(ctx)
 	cred := procore.Credential{Version: 1, Kind: procore.KindAdminOAuth, Environment: env.Name, CompanyID: a.company,
 		ClientID: clientID, ClientSecret: secret, RefreshToken: procore.NewSecret(tok.RefreshToken), CreatedAt: time.Now().UTC()}
-	if err := store.Save(procore.Interactive(ctx), a.profile, cred, true); err != nil {
-		return failed(err)
+	if err := store.Save(procore.Interactive(ctx), profile, cred, true); err != nil {
+		return "", err
 	}
-	a.audit("login", a.profile, "admin_oauth saved")
-	where := fmt.Sprintf("the keychain (%s, service %s)", store.Backend(), store.Service)
+	a.audit("login", profile, "admin_oauth saved")
 	if memoryOnly {
-		where = "memory only (demo: no keychain on this machine)"
+		return "memory only (demo: no keychain on this machine)", nil
 	}
-	fmt.Fprintf(a.stdout, "Signed in. The refresh token is in %s as profile %q.\n", where, a.profile)
-	return nil
+	return fmt.Sprintf("the keychain (%s, service %s)", store.Backend(), store.Service), nil
+}
+
+// wizardLogin is the wizard's admin-login step: the same sign-in as the
+// login command, kept as the admin profile.
+type wizardLogin struct {
+	a        *app
+	env      procore.Environment
+	clientID string
+	secret   procore.Secret
+}
+
+func (w *wizardLogin) Start(ctx context.Context) (string, string, error) {
+	a := w.a
+	env, err := a.target()
+	if err != nil {
+		return "", "", err
+	}
+	w.env = env
+	switch {
+	case a.demo:
+		fx := a.sim.Fixtures()
+		w.clientID, w.secret = fx.AdminClientID, procore.NewSecret(fx.AdminClientSecret)
+	case os.Getenv("PROCORE_CLIENT_ID") != "" && os.Getenv("PROCORE_CLIENT_SECRET") != "":
+		w.clientID, w.secret = os.Getenv("PROCORE_CLIENT_ID"), procore.NewSecret(os.Getenv("PROCORE_CLIENT_SECRET"))
+	default:
+		return "", "", errors.New("to sign in here, set PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET to your admin app's credentials before starting procore-sa; or go back and press h to do this step by hand")
+	}
+	url := procore.AuthCodeURL(env, w.clientID, fmt.Sprintf("%d", time.Now().UnixNano()))
+	if a.demo {
+		// The simulator approves the demo's admin without a browser.
+		code, err := a.sim.IssueCode(w.clientID, procore.OOBRedirect)
+		return url, code, err
+	}
+	if localDesktop() {
+		openBrowser(url)
+	}
+	return url, "", nil
+}
+
+func (w *wizardLogin) Finish(ctx context.Context, code string) (string, error) {
+	where, err := w.a.completeLogin(ctx, w.env, w.clientID, w.secret, code, adminProfile)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Signed in. The refresh token is in %s as profile %q.", where, adminProfile), nil
 }
 
 // localDesktop reports whether a browser may be opened: a desktop session

@@ -47,6 +47,7 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	m := tui.New(tui.Options{
 		Verify:    a.verifier(),
 		AddAll:    &wizardAddAll{a: a},
+		Login:     &wizardLogin{a: a},
 		Custody:   &custody{a: a, env: env, store: creds, state: store, memoryOnly: memoryOnly},
 		Target:    target,
 		Guides:    cat.List(),

@@ -36,6 +36,7 @@ type Options struct {
 	Capture    *Capture // credential capture steps take these
 	LiveVerify bool     // verify steps check with Procore (the demo)
 	LiveAddAll bool     // add-all steps run through Procore's API (the demo)
+	LiveLogin  bool     // admin-login steps sign in (the demo approves at once)
 	// KeepPasswords: a user login's password is saved to the keychain
 	// before the wizard goes on.
 	KeepPasswords bool
@@ -87,6 +88,10 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 		case st.Kind == steps.KindAddAll && o.LiveAddAll:
 			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to add"}, Action{Key: "enter"},
 				Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Kind == steps.KindAdminLogin && o.LiveLogin:
+			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
 		case st.Kind == steps.KindVerify && o.LiveVerify:
