@@ -203,15 +203,6 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 	return nil
 }
 
-// tickAll completes a step's checklist that the API has just done.
-func tickAll(w *steps.Walker) {
-	for i := range w.Current().Checklist {
-		if !w.Checked(i) {
-			w.Toggle(i)
-		}
-	}
-}
-
 // addAll plans, asks, adds with a progress line every few seconds, and
 // reports. It returns done=false when the person chooses to do it by hand.
 func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
@@ -241,7 +232,7 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				if err != nil {
 					r.printf("Stopped: %v\n", err)
 				} else if rep.OK() {
-					tickAll(w)
+					w.TickAll()
 					return true, nil
 				}
 			}
@@ -285,7 +276,7 @@ func (r *Runner) verify(ctx context.Context, w *steps.Walker) (bool, error) {
 			for _, f := range facts {
 				r.printf("  ok  %s\n", f)
 			}
-			tickAll(w)
+			w.TickAll()
 			return true, nil
 		}
 		r.printf("The check failed: %v\n", err)

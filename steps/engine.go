@@ -302,3 +302,13 @@ func (s *Session) Clone() *Session {
 	}
 	return &c
 }
+
+// TickAll ticks every checklist item of the current step: for a step the
+// program has just done through Procore's API.
+func (w *Walker) TickAll() {
+	for i := range w.Current().Checklist {
+		if !w.Checked(i) {
+			w.Toggle(i)
+		}
+	}
+}

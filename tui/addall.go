@@ -181,11 +181,7 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			s.failed = msg.rep.Count(procore.OutcomeFailed)
 			s.done = len(msg.rep.Results)
 			if msg.err == nil && msg.rep.OK() {
-				for i := range s.step.Checklist {
-					if !s.sh.walker.Checked(i) {
-						s.sh.walker.Toggle(i)
-					}
-				}
+				s.sh.walker.TickAll()
 			}
 		}
 		return stay, nil

@@ -110,7 +110,7 @@ func (s *adminLoginScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		s.busy, s.err, s.who = false, msg.err, msg.who
 		s.code.SetValue("")
 		if msg.err == nil {
-			tickAllOf(s.sh.walker)
+			s.sh.walker.TickAll()
 		}
 		return stay, nil
 	case tea.KeyPressMsg:
@@ -148,15 +148,6 @@ func (s *adminLoginScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		return stay, cmd
 	}
 	return stay, nil
-}
-
-// tickAllOf completes the current step's checklist, which the API did.
-func tickAllOf(w *steps.Walker) {
-	for i := range w.Current().Checklist {
-		if !w.Checked(i) {
-			w.Toggle(i)
-		}
-	}
 }
 
 func (s *adminLoginScreen) View() (string, int) {

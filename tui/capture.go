@@ -228,11 +228,7 @@ func (s *captureScreen) done(msg captureDoneMsg) (nav, tea.Cmd) {
 	default:
 		s.phase, s.exported = captureSaved, msg.exported
 		s.status = ""
-		for i := range s.step.Checklist {
-			if !s.sh.walker.Checked(i) {
-				s.sh.walker.Toggle(i)
-			}
-		}
+		s.sh.walker.TickAll()
 		// Nothing of the secret stays in the screen once it is kept.
 		s.inputs[capSecret].SetValue("")
 		s.export[expPass].SetValue("")

@@ -60,46 +60,30 @@ type screen interface {
 	Typing() bool
 }
 
-// newScreen builds the screen for the walker's current step.
+// newScreen builds the screen for the walker's current step. A step kind
+// the program automates gets its own screen when the part that does the
+// work was given; else it is walked as an instruction, by hand.
 func newScreen(sh *shared, width int) screen {
 	st := sh.walker.Current()
 	var s screen
-	switch st.Kind {
-	case steps.KindNotice:
+	switch {
+	case st.Kind == steps.KindNotice:
 		s = &noticeScreen{sh: sh, step: st}
-	case steps.KindForm:
+	case st.Kind == steps.KindForm:
 		s = newFormScreen(sh, st)
-	case steps.KindPassword:
+	case st.Kind == steps.KindPassword:
 		s = newPasswordScreen(sh, st)
-	case steps.KindMatrix:
+	case st.Kind == steps.KindMatrix:
 		s = &matrixScreen{sh: sh, step: st}
-	case steps.KindCredential:
-		if sh.custody != nil {
-			s = newCaptureScreen(sh, st, sh.custody)
-			break
-		}
-		s = &checklistScreen{sh: sh, step: st}
-	case steps.KindAddAll:
-		if sh.addAll != nil {
-			s = newAddAllScreen(sh, st, sh.addAll, sh.now)
-			break
-		}
-		s = &checklistScreen{sh: sh, step: st}
-	case steps.KindAdminLogin:
-		if sh.login != nil {
-			s = newAdminLoginScreen(sh, st, sh.login)
-			break
-		}
-		s = &checklistScreen{sh: sh, step: st}
-	case steps.KindVerify:
-		if sh.verify != nil {
-			s = &verifyScreen{sh: sh, step: st, verify: sh.verify}
-			break
-		}
-		s = &checklistScreen{sh: sh, step: st}
+	case st.Kind == steps.KindCredential && sh.custody != nil:
+		s = newCaptureScreen(sh, st, sh.custody)
+	case st.Kind == steps.KindAddAll && sh.addAll != nil:
+		s = newAddAllScreen(sh, st, sh.addAll, sh.now)
+	case st.Kind == steps.KindAdminLogin && sh.login != nil:
+		s = newAdminLoginScreen(sh, st, sh.login)
+	case st.Kind == steps.KindVerify && sh.verify != nil:
+		s = &verifyScreen{sh: sh, step: st, verify: sh.verify}
 	default:
-		// Instructions, and the kinds a later version automates, which are
-		// walked as instructions until then.
 		s = &checklistScreen{sh: sh, step: st}
 	}
 	s.SetWidth(width)

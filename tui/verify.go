@@ -54,11 +54,7 @@ func (s *verifyScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		s.running, s.facts, s.err = false, msg.facts, msg.err
 		s.passed = msg.err == nil
 		if s.passed {
-			for i := range s.step.Checklist {
-				if !s.sh.walker.Checked(i) {
-					s.sh.walker.Toggle(i)
-				}
-			}
+			s.sh.walker.TickAll()
 		}
 		return stay, nil
 	case tea.KeyPressMsg:
