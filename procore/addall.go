@@ -161,10 +161,13 @@ type AddAllEvent struct {
 	Project *ProjectRef // for added, already, failed
 	Reason  string
 	Wait    time.Duration // for wait and retry
-	// Done of Total planned projects have an outcome (not set on events
-	// from the client).
-	Done, Total int
-	At          time.Time
+	// Done of Total planned projects have an outcome, of which Added,
+	// Already and Failed are running totals (not set on events from the
+	// client). A screen that drops events still shows the right counts
+	// from the latest one.
+	Done, Total            int
+	Added, Already, Failed int
+	At                     time.Time
 }
 
 // AddAllEventFromClient turns a client's wait or retry into an add-all
@@ -232,7 +235,7 @@ const fallbackWorkers = 8
 // error but a "failed" result.
 func RunAddAll(ctx context.Context, c *Client, plan *Plan, j *Journal, emit func(AddAllEvent)) (*Report, error) {
 	r := &runner{c: c, plan: plan, j: j, emitFn: emit, start: time.Now(),
-		results: make(map[int64]ProjectResult, plan.Total())}
+		results: make(map[int64]ProjectResult, plan.Total()), counts: map[Outcome]int{}}
 	err := r.run(ctx)
 	rep := r.report()
 	if err == nil {
@@ -250,6 +253,7 @@ type runner struct {
 
 	mu       sync.Mutex // guards what follows, and serialises emit
 	results  map[int64]ProjectResult
+	counts   map[Outcome]int // of results
 	requests int
 	newSet   bool
 	newWhy   string
@@ -457,7 +461,7 @@ func (r *runner) confirm(rs []ProjectResult) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, res := range rs {
-		r.results[res.ID] = res
+		r.setResult(res)
 		ref := res.ProjectRef
 		r.emitLocked(AddAllEvent{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
 	}
@@ -468,9 +472,18 @@ func (r *runner) confirm(rs []ProjectResult) error {
 func (r *runner) confirmQuiet(res ProjectResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.results[res.ID] = res
+	r.setResult(res)
 	ref := res.ProjectRef
 	r.emitLocked(AddAllEvent{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
+}
+
+// setResult records a project's outcome; called with r.mu held.
+func (r *runner) setResult(res ProjectResult) {
+	if old, ok := r.results[res.ID]; ok {
+		r.counts[old.Outcome]--
+	}
+	r.results[res.ID] = res
+	r.counts[res.Outcome]++
 }
 
 func (r *runner) emit(e AddAllEvent) {
@@ -484,6 +497,7 @@ func (r *runner) emitLocked(e AddAllEvent) {
 		return
 	}
 	e.Done, e.Total, e.At = len(r.results), r.plan.Total(), time.Now()
+	e.Added, e.Already, e.Failed = r.counts[OutcomeAdded], r.counts[OutcomeAlready], r.counts[OutcomeFailed]
 	r.emitFn(e)
 }
 
