@@ -802,6 +802,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 		c.add(p+".type", "%s: type %q is not known: use %s", name, f.Type, quoteList(FieldTypes))
 	}
 	known := slices.Contains(FieldTypes, f.Type)
+	c.secretField(p, name, f)
 
 	// Options.
 	switch {
@@ -885,6 +886,29 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 		if _, dup := c.fieldAt[f.ID]; !dup {
 			c.fieldAt[f.ID] = stepName
 			c.defaults[f.ID] = f.Default
+		}
+	}
+}
+
+// secretWords are the words that mark a field as asking for a secret.
+var secretWords = []string{"password", "secret", "token", "passphrase"}
+
+// secretField refuses a field that is typed in the clear (text, email,
+// number) but whose id or label says it asks for a secret: a form draws its
+// value as typed and saves it in the session file, unmasked.
+func (c *checker) secretField(p, name string, f *Field) {
+	if f.Type == FieldChoice {
+		return
+	}
+	for _, k := range []struct{ key, s string }{{"id", f.ID}, {"label", f.Label}} {
+		lower := strings.ToLower(k.s)
+		for _, w := range secretWords {
+			if strings.Contains(lower, w) {
+				c.add(p+"."+k.key, "%s: its %s says %q, but a form field is shown as typed and saved unmasked in the session file: "+
+					"ask for a password with a step of kind password, or for a client ID and secret with a step of kind credential_capture",
+					name, k.key, w)
+				return
+			}
 		}
 	}
 }

@@ -76,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"missing_step_id.yaml", "5:5", "step 1: id is required"},
 		{"empty.yaml", "1:1", "id is required"},
 		{"many.yaml", "2:1", "title is required"},
+		{"secret_field.yaml", "12:13", `field "client-secret": its id says "secret", but a form field is shown as typed and saved unmasked`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -209,6 +210,12 @@ func TestParseLimits(t *testing.T) {
 		{"float-min", "id: x\ntitle: X\naccount_model: dmsa\nsteps:\n  - id: a\n    kind: form\n    title: A\n    fields:\n      - {id: n, label: N, type: number, min: 1.5}\n",
 			`x.yaml:9:46: field "n": min 1.5: use a whole number`},
 		{"misplaced-key", "id: x\nsteps:\n  - required: true\n", `x.yaml:3:5: key "required" does not belong here: it is a key of a form field`},
+		{"secret-label", "id: x\ntitle: X\naccount_model: dmsa\nsteps:\n  - id: a\n    kind: form\n    title: A\n    fields:\n      - {id: key, label: API Token, type: text}\n",
+			`x.yaml:9:26: field "key": its label says "token"`},
+		{"secret-email", "id: x\ntitle: X\naccount_model: dmsa\nsteps:\n  - id: a\n    kind: form\n    title: A\n    fields:\n      - {id: Password-hint, label: Hint, type: email}\n",
+			`x.yaml:9:14: field "Password-hint": its id says "password"`},
+		{"secret-number", "id: x\ntitle: X\naccount_model: dmsa\nsteps:\n  - id: a\n    kind: form\n    title: A\n    fields:\n      - {id: pin, label: Passphrase number, type: number}\n",
+			`x.yaml:9:26: field "pin": its label says "passphrase"`},
 		{"bidi", "id: x\ntitle: \"a\\u202Eb\"\naccount_model: dmsa\nsteps: [{id: a, kind: notice, title: A, body: B}]\n", "x.yaml:2:8: title holds the control character U+202E"},
 	}
 	for _, tt := range tests {
