@@ -194,14 +194,17 @@ type Report struct {
 	Requests int
 	Elapsed  time.Duration
 
-	missing     int  // planned projects with no result (the run stopped early)
+	// Pending is the planned projects with no outcome yet, because the run
+	// stopped early; a resumed run takes them up.
+	Pending []ProjectRef
+
 	newProjects bool // asked for
 }
 
 // OK reports whether every planned project ended with the user a member
 // (added or already) and, when asked, add_to_new_projects was set.
 func (r *Report) OK() bool {
-	return r.missing == 0 && r.Count(OutcomeFailed) == 0 && (!r.newProjects || r.NewProjectsSet)
+	return len(r.Pending) == 0 && r.Count(OutcomeFailed) == 0 && (!r.newProjects || r.NewProjectsSet)
 }
 
 // Count is how many results have the outcome.
@@ -265,18 +268,23 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	req := r.plan.Request
 	if r.j != nil {
-		if err := r.j.start(req, r.c.CompanyID(), r.start); err != nil {
+		if err := r.j.start(req, r.plan.ToAdd, r.c.CompanyID(), r.start); err != nil {
 			return err
 		}
 	}
 	r.emit(AddAllEvent{Kind: "planned"})
 
 	// Members already: confirmed by the plan. One an earlier run of this
-	// journal added is reported as added.
+	// journal added is reported as added; so is one it set out to add and
+	// was stopped before recording (Procore acted, the journal did not).
 	var already []ProjectResult
 	for _, p := range r.plan.Already {
 		if e, ok := r.j.earlier(p.ID); ok && e.Outcome == OutcomeAdded {
 			r.confirmQuiet(ProjectResult{ProjectRef: p, Outcome: OutcomeAdded, Reason: "added by an earlier run"})
+			continue
+		}
+		if r.j.intended(p.ID) {
+			already = append(already, ProjectResult{ProjectRef: p, Outcome: OutcomeAdded, Reason: "added by an earlier run; confirmed on resume"})
 			continue
 		}
 		already = append(already, ProjectResult{ProjectRef: p, Outcome: OutcomeAlready})
@@ -509,7 +517,7 @@ func (r *runner) report() *Report {
 	for _, refs := range [][]ProjectRef{r.plan.ToAdd, r.plan.Already} {
 		for _, p := range refs {
 			if _, ok := r.results[p.ID]; !ok {
-				rep.missing++
+				rep.Pending = append(rep.Pending, p)
 			}
 		}
 	}
@@ -535,5 +543,6 @@ func (r *runner) report() *Report {
 		}
 	}
 	slices.SortFunc(rep.Results, func(a, b ProjectResult) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(rep.Pending, func(a, b ProjectRef) int { return cmp.Compare(a.ID, b.ID) })
 	return rep
 }

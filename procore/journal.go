@@ -26,6 +26,11 @@ type JournalHeader struct {
 	NewProjects bool      `json:"new_projects"`
 	CompanyID   int64     `json:"company_id"`
 	StartedAt   time.Time `json:"started_at"`
+	// ToAdd is what the first plan found the user not yet a member of. A
+	// resumed run reports such a project, now a member, as added: the
+	// request that added it may have been cut off (kill -9, ctrl+c) after
+	// Procore acted and before the journal recorded it.
+	ToAdd []int64 `json:"to_add,omitempty"`
 }
 
 // Request is the add-all request the journal was written for, for a resumed
@@ -57,6 +62,7 @@ type Journal struct {
 	started bool // the header (or the resume mark) is written
 	resumed bool
 	prior   map[int64]ProjectResult
+	toAdd   map[int64]bool // header.ToAdd as a set, built on first use
 }
 
 // NewJournal starts the journal of a new run; RunAddAll writes its header.
@@ -81,6 +87,23 @@ func (j *Journal) Header() JournalHeader {
 	return j.header
 }
 
+// intended reports whether the first run of this journal planned to add
+// the project.
+func (j *Journal) intended(id int64) bool {
+	if j == nil {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.toAdd == nil && len(j.header.ToAdd) > 0 {
+		j.toAdd = make(map[int64]bool, len(j.header.ToAdd))
+		for _, id := range j.header.ToAdd {
+			j.toAdd[id] = true
+		}
+	}
+	return j.toAdd[id]
+}
+
 // earlier is what previous runs confirmed for a project.
 func (j *Journal) earlier(id int64) (ProjectResult, bool) {
 	if j == nil {
@@ -92,7 +115,7 @@ func (j *Journal) earlier(id int64) (ProjectResult, bool) {
 
 // start writes the header of a new run, or the resume mark of a resumed
 // one after checking that the journal is for the same user and company.
-func (j *Journal) start(req AddAllRequest, companyID int64, now time.Time) error {
+func (j *Journal) start(req AddAllRequest, toAdd []ProjectRef, companyID int64, now time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.started {
@@ -114,6 +137,10 @@ func (j *Journal) start(req AddAllRequest, companyID int64, now time.Time) error
 		}
 		j.header.UserID, j.header.Template, j.header.NewProjects = req.UserID, req.Template, req.NewProjects
 		j.header.CompanyID, j.header.StartedAt = companyID, now.UTC()
+		j.header.ToAdd = make([]int64, len(toAdd))
+		for i, p := range toAdd {
+			j.header.ToAdd[i] = p.ID
+		}
 		appendJSONLine(&buf, j.header)
 	}
 	if err := j.write(buf.Bytes()); err != nil {

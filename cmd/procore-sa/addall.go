@@ -131,14 +131,14 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		header, confirmed, req = &h, conf, h.Request()
 	} else {
 		if req.UserID, err = findUser(ctx, c, f.user); err != nil {
-			return failed(err)
+			return a.stoppedBeforeActing(ctx, err)
 		}
 		run = procore.NewRunID(time.Now())
 	}
 
 	plan, err := procore.PlanAddAll(ctx, c, req)
 	if err != nil {
-		return failed(fmt.Errorf("plan adding user %d to every project: %w", req.UserID, err))
+		return a.stoppedBeforeActing(ctx, err)
 	}
 	if f.asJSON {
 		out(eventLine{Event: "planned", Run: run, ToAdd: intp(len(plan.ToAdd)), Already: intp(len(plan.Already)),
@@ -150,6 +150,11 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		}
 		fmt.Fprintf(a.stdout, "Plan for user %d in company %d: %d projects to add, %d already a member, %d inactive skipped; %s.\n",
 			req.UserID, c.CompanyID(), len(plan.ToAdd), len(plan.Already), plan.Inactive, tmpl)
+		if !f.dryRun {
+			// Printed before acting, so a run killed outright can still be
+			// resumed by name.
+			fmt.Fprintf(a.stdout, "Run %s; its journal is %s\n", run, st.Path("runs/"+run+".jsonl"))
+		}
 	}
 	if f.dryRun {
 		if !f.asJSON {
@@ -171,8 +176,12 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	}
 
 	last := time.Time{}
+	var pace procore.Pace
 	progress = func(e procore.AddAllEvent) {
 		if f.asJSON {
+			if e.Kind == "planned" || e.Kind == "done" {
+				return // the command's own planned and report lines say these
+			}
 			l := eventLine{Event: e.Kind, Reason: e.Reason, WaitS: e.Wait.Seconds(), Done: e.Done, Total: e.Total}
 			if e.Project != nil {
 				l.ProjectID, l.Project = e.Project.ID, e.Project.Name
@@ -192,9 +201,10 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 			}
 			fmt.Fprintf(a.stdout, "  %s: %s\n", e.Kind, msg)
 		case "added", "already":
+			pace.Observe(e)
 			if time.Since(last) > 2*time.Second || e.Done == e.Total {
 				last = time.Now()
-				fmt.Fprintf(a.stdout, "  %d of %d projects done\n", e.Done, e.Total)
+				fmt.Fprintf(a.stdout, "  %d of %d projects done%s\n", e.Done, e.Total, pace.Describe(e))
 			}
 		}
 	}
@@ -205,12 +215,17 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 			fmt.Fprintln(a.stderr, "procore-sa:", err)
 		}
 	}
+	if runErr != nil && rep != nil && !f.asJSON {
+		fmt.Fprintf(a.stdout, "So far: %d added, %d already a member, %d failed, %d not done yet.\n",
+			rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed), len(rep.Pending))
+	}
+	resume := fmt.Sprintf("procore-sa%s add-all --resume %s", a.targetArgs(), run)
 	if errors.Is(runErr, context.Canceled) || ctx.Err() != nil {
-		fmt.Fprintf(a.stderr, "Stopped; what was confirmed is journaled. Resume with: procore-sa%s add-all --resume %s\n", demoArg(a.demo), run)
+		fmt.Fprintf(a.stderr, "Stopped; what was confirmed is journaled. Resume with: %s\n", resume)
 		return &exitError{code: exitInterrupted}
 	}
 	if runErr != nil {
-		fmt.Fprintf(a.stderr, "Resume with: procore-sa%s add-all --resume %s\n", demoArg(a.demo), run)
+		fmt.Fprintf(a.stderr, "Resume with: %s\n", resume)
 		return failed(runErr)
 	}
 	added, already, failedN := rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed)
@@ -237,6 +252,47 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		return &exitError{code: exitFailed}
 	}
 	return nil
+}
+
+// stoppedBeforeActing is the end of a run stopped or failed while finding
+// the user or planning, before anything was changed.
+func (a *app) stoppedBeforeActing(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		fmt.Fprintln(a.stderr, "Stopped before anything was changed.")
+		return &exitError{code: exitInterrupted}
+	}
+	return failed(err)
+}
+
+// targetArgs repeats the flags that chose where the run went, so that the
+// resume command it prints goes to the same place.
+func (a *app) targetArgs() string {
+	if a.demo {
+		return " --demo"
+	}
+	var b strings.Builder
+	add := func(flag, v string) {
+		if strings.ContainsAny(v, " '\"\\$`;&|<>()") {
+			v = "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+		}
+		fmt.Fprintf(&b, " --%s %s", flag, v)
+	}
+	if a.env != "" && a.env != "production" {
+		add("env", a.env)
+	}
+	if a.apiURL != "" {
+		add("api-url", a.apiURL)
+	}
+	if a.loginURL != "" {
+		add("login-url", a.loginURL)
+	}
+	if a.company != 0 {
+		add("company", strconv.FormatInt(a.company, 10))
+	}
+	if a.profile != "" && a.profile != "default" {
+		add("profile", a.profile)
+	}
+	return b.String()
 }
 
 func readRun(st *state.Store, run string) (procore.JournalHeader, map[int64]procore.ProjectResult, error) {
@@ -273,6 +329,9 @@ func writeCSV(w io.Writer, rep *procore.Report) error {
 	_ = cw.Write([]string{"project_id", "project", "outcome", "reason"})
 	for _, r := range rep.Results {
 		_ = cw.Write([]string{strconv.FormatInt(r.ID, 10), csvSafe(r.Name), string(r.Outcome), csvSafe(r.Reason)})
+	}
+	for _, p := range rep.Pending {
+		_ = cw.Write([]string{strconv.FormatInt(p.ID, 10), csvSafe(p.Name), "pending", "not done yet: the run stopped first; resume it"})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -201,5 +203,71 @@ func TestCSVSafe(t *testing.T) {
 	want := "project_id,project,outcome,reason\n7,'=cmd|' /C calc'!A0,failed,\"403, \"\"App is not connected\"\"\"\n"
 	if err := writeCSV(&b, rep); err != nil || b.String() != want {
 		t.Fatalf("writeCSV: %v\ngot  %q\nwant %q", err, b.String(), want)
+	}
+}
+
+// TestAddAllStoppedWhilePlanning is ctrl+c before anything was changed:
+// the interrupted exit code and a sentence, not a wrapped context error.
+func TestAddAllStoppedWhilePlanning(t *testing.T) {
+	r, at := addAllSim(t, 20)
+	var out, errb bytes.Buffer
+	cmd := newRootCmd(newApp(strings.NewReader(""), &out, &errb))
+	cmd.SetArgs(append(at, "add-all", "--user", r.Fixtures().ServiceUserEmail))
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := cmd.ExecuteContext(ctx)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitInterrupted {
+		t.Fatalf("got %v; want exit %d", err, exitInterrupted)
+	}
+	if !strings.Contains(errb.String(), "Stopped before anything was changed.") || strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("stderr:\n%s", errb.String())
+	}
+}
+
+func TestAddAllPrintsRunBeforeActing(t *testing.T) {
+	r, at := addAllSim(t, 20)
+	out, errOut, code := runWithInput(t, "", append(at, "add-all", "--user", r.Fixtures().ServiceUserEmail)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "Run ") || !strings.Contains(lines[1], filepath.Join("procore-sa", "runs")) {
+		t.Fatalf("the run id is not printed right after the plan:\n%s", out)
+	}
+}
+
+func TestTargetArgs(t *testing.T) {
+	tests := []struct {
+		a    app
+		want string
+	}{
+		{app{demo: true, company: 5}, " --demo"},
+		{app{env: "production", profile: "default"}, ""},
+		{app{env: "sandbox", company: 42, profile: "ci"}, " --env sandbox --company 42 --profile ci"},
+		{app{apiURL: "http://127.0.0.1:8080", loginURL: "http://127.0.0.1:8080"}, " --api-url http://127.0.0.1:8080 --login-url http://127.0.0.1:8080"},
+		{app{profile: "it's mine"}, ` --profile 'it'\''s mine'`},
+	}
+	for _, tt := range tests {
+		if got := tt.a.targetArgs(); got != tt.want {
+			t.Errorf("targetArgs(%+v) = %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}
+
+func TestCSVPending(t *testing.T) {
+	rep := &procore.Report{
+		Results: []procore.ProjectResult{{ProjectRef: procore.ProjectRef{ID: 1, Name: "A"}, Outcome: procore.OutcomeAdded}},
+		Pending: []procore.ProjectRef{{ID: 2, Name: "B"}},
+	}
+	var b bytes.Buffer
+	if err := writeCSV(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	want := "project_id,project,outcome,reason\n1,A,added,\n2,B,pending,not done yet: the run stopped first; resume it\n"
+	if b.String() != want {
+		t.Errorf("got %q\nwant %q", b.String(), want)
 	}
 }
