@@ -258,14 +258,27 @@ func (w *Walker) Back() bool {
 }
 
 // Dirty reports whether the walk holds work that quitting would lose: it has
-// left its first step, or something was entered on it.
+// left its first step, or something was entered: a ticked checklist item, a
+// field whose value is not its default, a ticked matrix cell.
 func (w *Walker) Dirty() bool {
 	if w.Session.Step > 0 || len(w.Session.Completed) > 0 {
 		return true
 	}
 	for _, c := range w.Session.Checked {
-		for _, ok := range c {
-			if ok {
+		if slices.Contains(c, true) {
+			return true
+		}
+	}
+	for _, rows := range w.Session.Cells {
+		for _, r := range rows {
+			if slices.Contains(r, true) {
+				return true
+			}
+		}
+	}
+	for _, st := range w.Guide.Steps {
+		for _, f := range st.Fields {
+			if v, ok := w.Session.Values[f.ID]; ok && v != f.Default {
 				return true
 			}
 		}
