@@ -263,7 +263,7 @@ func renderMarkdown(b *bytes.Buffer, g *Guide) {
 		fmt.Fprintf(b, "- **Vendor:** %s\n", mdLine(g.Vendor))
 	}
 	if g.Source != "" {
-		fmt.Fprintf(b, "- **Source:** <%s>\n", strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20").Replace(line(g.Source)))
+		fmt.Fprintf(b, "- **Source:** %s\n", mdSource(g.Source))
 	}
 	fmt.Fprintf(b, "- **Account model:** %s\n", mdLine(DescribeAccountModel(g.AccountModel)))
 	if g.AccountModel == LegacyServiceAccount {
@@ -353,6 +353,17 @@ func mdLine(s string) string {
 var mdEscaper = strings.NewReplacer(
 	`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "<", `\<`, "|", `\|`,
 )
+
+// mdSource is a guide's source in markdown: a web address as an autolink,
+// anything else (such as a breadcrumb "Support Home > Integrations > ...")
+// as plain text.
+func mdSource(src string) string {
+	s := line(src)
+	if lower := strings.ToLower(s); strings.HasPrefix(lower, "https://") || strings.HasPrefix(lower, "http://") {
+		return "<" + strings.NewReplacer("<", "%3C", ">", "%3E", " ", "%20").Replace(s) + ">"
+	}
+	return mdLine(s)
+}
 
 // mdCell is s for a markdown table cell.
 func mdCell(s string) string { return mdLine(s) }

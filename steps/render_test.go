@@ -173,6 +173,35 @@ func TestRenderMarkdown(t *testing.T) {
 	}
 }
 
+// TestRenderMarkdownSource checks that only a web address becomes an
+// autolink: a breadcrumb source is plain text, as a person wrote it.
+func TestRenderMarkdownSource(t *testing.T) {
+	cat, problems := LoadCatalog("")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	sp, _ := cat.Get("spectrum")
+	out := render(t, sp, "markdown")
+	want := "- **Source:** Support Home > Integrations > Dexter + Chaney Spectrum > Tutorials > Superuser: Create a Spectrum Microservice Account In Procore\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("spectrum's markdown lacks\n%s\nin\n%s", want, out)
+	}
+	for _, tt := range []struct{ source, want string }{
+		{"https://example.com/help/a page", "<https://example.com/help/a%20page>"},
+		{"HTTP://example.com/<x>", "<HTTP://example.com/%3Cx%3E>"},
+		{"Help > Setup <Admin> [draft]", `Help > Setup \<Admin> \[draft\]`},
+		{"ftp://example.com/guide", "ftp://example.com/guide"},
+		{"see https://example.com", "see https://example.com"},
+	} {
+		g := *sp
+		g.Source = tt.source
+		out := render(t, &g, "markdown")
+		if want := "- **Source:** " + tt.want + "\n"; !strings.Contains(out, want) {
+			t.Errorf("source %q: markdown lacks %q", tt.source, want)
+		}
+	}
+}
+
 func TestRenderAccountModels(t *testing.T) {
 	for _, tt := range []struct {
 		m    AccountModel
