@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Validate checks a field's value. values holds every field's value in the
@@ -36,6 +38,48 @@ func (f Field) Validate(value string, values map[string]string) error {
 	case FieldChoice:
 		if !slices.Contains(f.Options, value) {
 			return fmt.Errorf("choose one of: %s", strings.Join(f.Options, ", "))
+		}
+	case FieldDomain:
+		return ValidateDomain(value)
+	}
+	return nil
+}
+
+// maxDomain is the longest domain name DNS allows, in characters.
+const maxDomain = 253
+
+// ValidateDomain checks that s is a domain name such as example.com, the
+// part of an email address after the @: labels of letters, digits and
+// hyphens joined by dots, with at least one dot.
+func ValidateDomain(s string) error {
+	const example = "enter a domain such as example.com"
+	switch {
+	case s == "":
+		return errors.New(example)
+	case strings.Contains(s, "@"):
+		return errors.New("enter only the part after the @, such as example.com")
+	case strings.Contains(s, "://") || strings.ContainsAny(s, "/:"):
+		return errors.New("enter only the domain, such as example.com, without https:// or a path")
+	case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+		return errors.New("a domain has no spaces: " + example)
+	case !strings.Contains(s, "."):
+		return errors.New("a domain needs a dot, as in example.com")
+	case utf8.RuneCountInString(s) > maxDomain:
+		return fmt.Errorf("a domain is at most %d characters long", maxDomain)
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		switch {
+		case label == "":
+			return errors.New("a domain has no empty part between dots: " + example)
+		case utf8.RuneCountInString(label) > 63:
+			return errors.New("each part of a domain between dots is at most 63 characters long")
+		case strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-"):
+			return errors.New("a part of a domain may not start or end with a hyphen")
+		}
+		for _, r := range label {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return fmt.Errorf("%q cannot be in a domain: use letters, digits, hyphens and dots", r)
+			}
 		}
 	}
 	return nil

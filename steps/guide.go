@@ -108,10 +108,13 @@ const (
 	FieldEmail  FieldType = "email"
 	FieldNumber FieldType = "number"
 	FieldChoice FieldType = "choice"
+	// FieldDomain is an internet domain such as example.com: the company's
+	// email domain that an email field's domain_from names.
+	FieldDomain FieldType = "domain"
 )
 
 // FieldTypes lists every valid field type.
-var FieldTypes = []FieldType{FieldText, FieldEmail, FieldNumber, FieldChoice}
+var FieldTypes = []FieldType{FieldText, FieldEmail, FieldNumber, FieldChoice, FieldDomain}
 
 // Field is one input of a form step.
 type Field struct {

@@ -838,7 +838,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	}
 	if f.Domain != "" {
 		d := strings.TrimPrefix(strings.TrimSpace(f.Domain), "@")
-		if !strings.Contains(d, ".") || strings.ContainsAny(d, " @/:") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
+		if ValidateDomain(d) != nil {
 			c.add(p+".domain", "%s: domain %q is not a domain such as example.com", name, f.Domain)
 		}
 	}

@@ -133,7 +133,7 @@ func TestRenderText(t *testing.T) {
 	for _, want := range []string{
 		"Every kind of step\nGuide: every-kind\nVendor: Example Vendor\nSource: https://example.com/help/service-account\nAccount model: dedicated user login\n\nA test guide that uses every step kind.\n",
 		"Step 1 of 10: Before you start\nKind: notice (info)\n\nYou need to be a company admin in Procore.\n",
-		"  - Company email domain: text; required; for example: \"example.com\"\n",
+		"  - Company email domain: domain; required; for example: \"example.com\"\n",
 		"  - Role: choice; optional; one of: \"Admin\", \"Standard\"; default: \"Admin\"\n",
 		"  - Account email: email; required; an address on the domain given in \"Company email domain\"\n",
 		"  - Seats: number; optional; from 1 to 10; default: \"2\"\n",
