@@ -54,7 +54,8 @@ func newPasswordCheckCmd(a *app) *cobra.Command {
 
 The password is read from standard input (without echo at a terminal), never
 from a flag or an argument, and is not printed. Each rule is printed as met
-or not met. Exit status 0 when every rule is met, 1 when one is not.`,
+or not met. Exit status 0 when every rule is met, 1 when one is not, 2 when
+no password is given.`,
 		Example: "  procore-sa password check --guide spectrum\n  printf '%s\\n' \"$PW\" | procore-sa password check",
 		Args:    noArgs,
 		RunE: func(*cobra.Command, []string) error {
@@ -63,6 +64,9 @@ or not met. Exit status 0 when every rule is met, 1 when one is not.`,
 				return err
 			}
 			pw, err := a.readPassword("Password to check: ")
+			if errors.Is(err, errNoPassword) || (err == nil && pw == "") {
+				return usage(errors.New(`no password on standard input: give it one line, as in printf '%s\n' "$PW" | procore-sa password check`))
+			}
 			if err != nil {
 				return failed(err)
 			}
@@ -88,6 +92,9 @@ or not met. Exit status 0 when every rule is met, 1 when one is not.`,
 	return cmd
 }
 
+// errNoPassword is readPassword's error when standard input ends at once.
+var errNoPassword = errors.New("read the password from standard input: nothing was given")
+
 // readPassword reads one line from standard input: without echo, after a
 // prompt on stderr, when standard input is a terminal.
 func (a *app) readPassword(prompt string) (string, error) {
@@ -105,7 +112,7 @@ func (a *app) readPassword(prompt string) (string, error) {
 		return "", fmt.Errorf("read the password from standard input: %w", err)
 	}
 	if line == "" && errors.Is(err, io.EOF) {
-		return "", errors.New("read the password from standard input: nothing was given")
+		return "", errNoPassword
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -21,7 +21,9 @@ func TestPasswordCheck(t *testing.T) {
 		{"only lower case", "", "abcdefghij\n", exitFailed, 3},
 		{"special outside the default set", "", "Sync3r(Passw0rd\n", exitFailed, 2},
 		{"spectrum allows a parenthesis", "spectrum", "Sync3r(Passw0rd\n", exitOK, 0},
-		{"nothing given", "", "", exitFailed, -1},
+		{"nothing given", "", "", exitUsage, -1},
+		{"an empty line", "", "\n", exitUsage, -1},
+		{"an empty line, a guide's policy", "spectrum", "\r\n", exitUsage, -1},
 		{"unknown guide", "nope", "x\n", exitUsage, -1},
 	}
 	for _, tt := range tests {
@@ -37,6 +39,9 @@ func TestPasswordCheck(t *testing.T) {
 			pw := strings.TrimRight(tt.input, "\r\n")
 			if pw != "" && (strings.Contains(out, pw) || strings.Contains(errOut, pw)) {
 				t.Fatalf("the password was printed:\n%s%s", out, errOut)
+			}
+			if tt.code == exitUsage && strings.TrimSpace(tt.input) == "" && !strings.Contains(errOut, "no password on standard input") {
+				t.Errorf("no clear message for empty input:\n%s", errOut)
 			}
 			if tt.notMet < 0 {
 				return
