@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -219,5 +220,84 @@ func TestGuidesValidate(t *testing.T) {
 
 	if _, errOut, code := guidesRun(t, "guides", "validate"); code != exitUsage || !strings.Contains(errOut, "at least one FILE") {
 		t.Errorf("no files: exit %d: %s", code, errOut)
+	}
+}
+
+// TestVersionFromBuildInfo checks that a binary built without the release
+// ldflags (go install ...@latest, go build) still says what it is, from the
+// build information the Go toolchain records.
+func TestVersionFromBuildInfo(t *testing.T) {
+	vcs := func(rev, at, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev},
+			{Key: "vcs.time", Value: at}, {Key: "vcs.modified", Value: modified}}
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct {
+		name    string
+		info    *debug.BuildInfo
+		ok      bool
+		v, c, d string
+		ldflags bool
+	}{
+		{"no build info", nil, false, "dev", "none", "unknown", false},
+		{"go install @latest of a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.2"}}, true,
+			"v1.4.2", "none", "unknown", false},
+		{"go install @latest of a pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20250102150405-abcdef123456"}}, true,
+			"v0.0.0-20250102150405-abcdef123456", "abcdef123456", "2025-01-02T15:04:05Z", false},
+		{"a pseudo-version after a tag", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.3-0.20250102150405-abcdef123456"}}, true,
+			"v1.4.3-0.20250102150405-abcdef123456", "abcdef123456", "2025-01-02T15:04:05Z", false},
+		{"go build in a checkout", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "2025-03-04T05:06:07Z", "false")}, true,
+			"dev", "0123456789ab", "2025-03-04T05:06:07Z", false},
+		{"go build with local changes", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.3-0.20250304050607-0123456789ab+dirty"}, Settings: vcs(rev, "2025-03-04T05:06:07Z", "true")}, true,
+			"v1.4.3-0.20250304050607-0123456789ab+dirty", "0123456789ab-dirty", "2025-03-04T05:06:07Z", false},
+		{"the release ldflags win", &debug.BuildInfo{Main: debug.Module{Version: "v9.9.9"}, Settings: vcs(rev, "2025-03-04T05:06:07Z", "false")}, true,
+			"1.0.0", "abc1234", "2025-01-01T00:00:00Z", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.ldflags {
+				defer func(v, c, d string) { version, commit, date = v, c, d }(version, commit, date)
+				version, commit, date = "1.0.0", "abc1234", "2025-01-01T00:00:00Z"
+			}
+			v, c, d := buildVersion(tt.info, tt.ok)
+			if v != tt.v || c != tt.c || d != tt.d {
+				t.Errorf("buildVersion = %q, %q, %q; want %q, %q, %q", v, c, d, tt.v, tt.c, tt.d)
+			}
+		})
+	}
+
+	out, errOut, code := guidesRun(t, "version")
+	if code != exitOK || !regexp.MustCompile(`^procore-sa \S+ \(commit \S+, built \S+\)\n$`).MatchString(out) {
+		t.Errorf("version: exit %d, %q %s", code, out, errOut)
+	}
+}
+
+// TestRootConfigDir checks where personal guides are looked for: a relative
+// XDG_CONFIG_HOME is ignored, as the XDG specification says.
+func TestRootConfigDir(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	abs := t.TempDir()
+	for _, tt := range []struct{ xdg, want string }{
+		{abs, filepath.Join(abs, "procore-sa")},
+		{"", filepath.Join(home, ".config", "procore-sa")},
+		{"relative/config", filepath.Join(home, ".config", "procore-sa")},
+		{".", filepath.Join(home, ".config", "procore-sa")},
+	} {
+		t.Setenv("XDG_CONFIG_HOME", tt.xdg)
+		got, err := configDir()
+		if err != nil || got != tt.want {
+			t.Errorf("XDG_CONFIG_HOME=%q: configDir() = %q, %v; want %q", tt.xdg, got, err, tt.want)
+		}
+	}
+
+	// A relative XDG_CONFIG_HOME that happens to hold guides is not read.
+	t.Chdir(t.TempDir())
+	guidesWrite(t, filepath.Join("cfg", "procore-sa", "guides"), "mine.yaml", guidesTestGuide)
+	t.Setenv("XDG_CONFIG_HOME", "cfg")
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	out, errOut, code := guidesRun(t, "guides")
+	if code != exitOK || strings.Contains(out, "my-guide") {
+		t.Errorf("guides read a relative XDG_CONFIG_HOME: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -139,10 +140,13 @@ func (a *app) checkFlags() error {
 	return nil
 }
 
-// configDir is $XDG_CONFIG_HOME/procore-sa (else ~/.config/procore-sa).
+// configDir is $XDG_CONFIG_HOME/procore-sa (else ~/.config/procore-sa). As
+// the XDG base directory specification says, and as state.Dir does, a
+// relative XDG_CONFIG_HOME is ignored: it would name a different directory
+// in every working directory.
 func configDir() (string, error) {
 	base := os.Getenv("XDG_CONFIG_HOME")
-	if base == "" {
+	if !filepath.IsAbs(base) {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return "", fmt.Errorf("find the config directory: %w", err)
@@ -172,7 +176,8 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(a.stdout, "procore-sa %s (commit %s, built %s)\n", version, commit, date)
+			v, c, d := buildVersion(debug.ReadBuildInfo())
+			_, err := fmt.Fprintf(a.stdout, "procore-sa %s (commit %s, built %s)\n", v, c, d)
 			return err
 		},
 	}
