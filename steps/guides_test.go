@@ -2,9 +2,10 @@ package steps
 
 import (
 	"bufio"
-	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -20,21 +21,71 @@ var seedOf = map[string]string{
 	"dmsa":         "",
 }
 
-// guideText is everything of g a person can read, on one line per piece.
-func guideText(t *testing.T, g *Guide) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := Render(&b, g, "text"); err != nil {
-		t.Fatal(err)
+// collapse is s with its runs of white space made one space, so that a
+// phrase split across YAML lines still matches.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// seedPlaces are the places of a step a seed item may be listed in, and
+// whether the item must be the whole piece (a name or a value) or may be a
+// phrase within it (running text).
+var seedPlaces = map[string]bool{
+	"row": true, "column": true, "option": true, "label": true, "value": true,
+	"item": false, "title": false, "body": false, "help": false, "for": false,
+}
+
+// guidePlaces are the places of the guide itself, all running text.
+var guidePlaces = []string{"title", "vendor", "source", "summary"}
+
+// seedPieces is what a step shows a person in one place: its checklist
+// items, its fields' labels, values (default, placeholder), choices or help,
+// its matrix rows or columns, its title, body or For.
+func seedPieces(st *Step, place string) []string {
+	var out []string
+	switch place {
+	case "title":
+		out = append(out, st.Title)
+	case "body":
+		out = append(out, st.Body)
+	case "for":
+		out = append(out, st.For)
+	case "item":
+		out = append(out, st.Checklist...)
+	case "row", "column":
+		if st.Matrix != nil && place == "row" {
+			out = append(out, st.Matrix.Rows...)
+		} else if st.Matrix != nil {
+			out = append(out, st.Matrix.Columns...)
+		}
 	}
-	// Render wraps nothing, but collapse white space so that a phrase
-	// split across YAML lines still matches.
-	return strings.Join(strings.Fields(b.String()), " ")
+	for _, f := range st.Fields {
+		switch place {
+		case "label":
+			out = append(out, f.Label)
+		case "value":
+			out = append(out, f.Default, f.Placeholder)
+		case "option":
+			out = append(out, f.Options...)
+		case "help":
+			out = append(out, f.Help)
+		}
+	}
+	return out
+}
+
+// seedMatch reports whether item is piece (in a place for names and
+// values) or a phrase of it (in running text).
+func seedMatch(place, piece, item string) bool {
+	piece = collapse(piece)
+	if seedPlaces[place] {
+		return piece == item
+	}
+	return strings.Contains(piece, item)
 }
 
 // TestSeedItemsAppear checks each guide against testdata/seed-items/ID.txt:
 // the exact names and values its seed uses (field names, suggested names,
-// tools, permission levels, ERP sync types, buttons), one per line.
+// tools, permission levels, ERP sync types, buttons). See seedItemProblems
+// for the file's form.
 func TestSeedItemsAppear(t *testing.T) {
 	cat, problems := LoadCatalog("")
 	for _, p := range problems {
@@ -46,32 +97,146 @@ func TestSeedItemsAppear(t *testing.T) {
 			if !ok {
 				t.Fatalf("no built-in guide %q", id)
 			}
-			f, err := os.Open(filepath.Join("testdata", "seed-items", id+".txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			text := guideText(t, g)
-			n := 0
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				item := strings.Join(strings.Fields(sc.Text()), " ")
-				if item == "" || strings.HasPrefix(item, "#") {
-					continue
-				}
-				n++
-				if !strings.Contains(text, item) {
-					t.Errorf("%s lacks %q", id, item)
-				}
-			}
-			if err := sc.Err(); err != nil {
-				t.Fatal(err)
+			n, problems := seedItemProblems(t, g)
+			for _, p := range problems {
+				t.Error(p)
 			}
 			if n < 10 {
 				t.Errorf("only %d items listed for %s: list every name and value of the seed", n, id)
 			}
 		})
 	}
+}
+
+// TestSeedItemsCatchRemoval takes generic items out of the step the seed
+// puts them in; each must be missed, although the same word is still
+// elsewhere in the guide (the vendor line, another step's text).
+func TestSeedItemsCatchRemoval(t *testing.T) {
+	tests := []struct {
+		guide, step, want string
+		remove            func(st *Step)
+	}{
+		{"spectrum", "erp-permissions", `lacks "Vendor" (row) in step "erp-permissions"`,
+			func(st *Step) {
+				st.Matrix.Rows = slices.DeleteFunc(st.Matrix.Rows, func(r string) bool { return r == "Vendor" })
+			}},
+		{"spectrum", "erp-permissions", `lacks "Job" (row) in step "erp-permissions"`,
+			func(st *Step) {
+				st.Matrix.Rows = slices.DeleteFunc(st.Matrix.Rows, func(r string) bool { return r == "Job" })
+			}},
+		{"syncezy", "permissions", `lacks "Admin" (column) in step "permissions"`,
+			func(st *Step) { st.Matrix.Columns = []string{"Standard"} }},
+		{"spectrum", "add-person", `lacks "Add Person" (item) in step "add-person"`,
+			func(st *Step) { st.Checklist = []string{"Click the button"} }},
+		{"spectrum", "profile", `lacks "Spectrum" (value) in step "profile"`,
+			func(st *Step) { st.Fields[0].Default = "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			cat, _ := LoadCatalog("")
+			g, _ := cat.Get(tt.guide)
+			for i := range g.Steps {
+				if g.Steps[i].ID == tt.step {
+					tt.remove(&g.Steps[i])
+				}
+			}
+			_, problems := seedItemProblems(t, g)
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, tt.want) }) {
+				t.Errorf("not missed; problems: %q", problems)
+			}
+		})
+	}
+}
+
+// seedItemProblems checks g against testdata/seed-items/ID.txt and returns
+// how many items it lists and what is missing. The file is in sections, one
+// for each step ([STEP-ID]) and one for the guide itself ([guide]); each line
+// of a section is PLACE: ITEM. An item must be in that step, in that place:
+// a whole matrix row or column, a field's label, value (default or
+// placeholder) or option; or a phrase in a checklist item, the title, the
+// body, a field's help or the password step's for. So a generic item such
+// as "Vendor" or "Admin" is met only where the seed puts it.
+func seedItemProblems(t *testing.T, g *Guide) (n int, problems []string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "seed-items", g.ID+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	steps := map[string]*Step{}
+	for i := range g.Steps {
+		steps[g.Steps[i].ID] = &g.Steps[i]
+	}
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	section, lineNo := "", 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lineNo++
+		text := collapse(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		at := fmt.Sprintf("seed-items/%s.txt:%d", g.ID, lineNo)
+		if strings.HasPrefix(text, "[") && strings.HasSuffix(text, "]") {
+			section = text[1 : len(text)-1]
+			if _, ok := steps[section]; !ok && section != "guide" {
+				fail("%s: %s has no step %q", at, g.ID, section)
+			}
+			continue
+		}
+		place, item, ok := strings.Cut(text, ": ")
+		if !ok || item == "" {
+			fail("%s: %q is not PLACE: ITEM", at, text)
+			continue
+		}
+		var pieces []string
+		switch st := steps[section]; {
+		case section == "guide" && slices.Contains(guidePlaces, place):
+			pieces = guidePieces(g, place)
+		case section == "guide":
+			fail("%s: place %q: the guide's places are %s", at, place, strings.Join(guidePlaces, ", "))
+			continue
+		case st == nil:
+			fail("%s: %q is not in a [STEP-ID] section", at, text)
+			continue
+		default:
+			if _, known := seedPlaces[place]; !known {
+				fail("%s: unknown place %q", at, place)
+				continue
+			}
+			pieces = seedPieces(st, place)
+		}
+		n++
+		if !slices.ContainsFunc(pieces, func(p string) bool { return seedMatch(place, p, item) }) {
+			fail("%s: %s lacks %q (%s) in %s", at, g.ID, item, place, where(section))
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n, problems
+}
+
+func where(section string) string {
+	if section == "guide" {
+		return "the guide"
+	}
+	return fmt.Sprintf("step %q", section)
+}
+
+// guidePieces is what the guide itself shows in one place.
+func guidePieces(g *Guide, place string) []string {
+	switch place {
+	case "title":
+		return []string{g.Title}
+	case "vendor":
+		return []string{g.Vendor}
+	case "source":
+		return []string{g.Source}
+	case "summary":
+		return []string{g.Summary}
+	}
+	return nil
 }
 
 // TestGuideShapes pins what PRODUCT.md and the issue require of the
