@@ -228,7 +228,12 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 		case status == http.StatusTooManyRequests && attempt <= c.cfg.MaxRetries:
 			// Nothing was done either; wait as Procore says.
 			wait := apiErr.RetryAfter
-			if wait <= 0 {
+			if wait > 0 {
+				// Retry-After outranks the reset: without this the pacer
+				// would hold every request until the reset the 429 (or an
+				// earlier answer) stated.
+				c.pacer.holdUntil(time.Now().Add(wait))
+			} else {
 				if reset, err := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64); err == nil {
 					at := time.Unix(reset, 0)
 					c.pacer.exhaust(at)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,9 @@ type world struct {
 	mu      sync.Mutex
 	headers []http.Header // of every /rest request
 	events  []procore.Event
+	// intercept, when set, sees every request before the simulator and
+	// answers it instead when it returns true.
+	intercept func(http.ResponseWriter, *http.Request) bool
 }
 
 func newWorld(t testing.TB, cfg sim.Config) *world {
@@ -46,6 +50,12 @@ func newWorld(t testing.TB, cfg sim.Config) *world {
 			w.mu.Lock()
 			w.headers = append(w.headers, r.Header.Clone())
 			w.mu.Unlock()
+		}
+		w.mu.Lock()
+		f := w.intercept
+		w.mu.Unlock()
+		if f != nil && f(rw, r) {
+			return
 		}
 		w.s.ServeHTTP(rw, r)
 	}))
@@ -76,6 +86,26 @@ func (w *world) client(company int64, mod func(*procore.Config)) *procore.Client
 		w.t.Fatal(err)
 	}
 	return c
+}
+
+// setIntercept puts f in front of the simulator (nil removes it).
+func (w *world) setIntercept(f func(http.ResponseWriter, *http.Request) bool) {
+	w.mu.Lock()
+	w.intercept = f
+	w.mu.Unlock()
+}
+
+// eventsOf is a copy of the events of kind k so far.
+func (w *world) eventsOf(k procore.EventKind) []procore.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []procore.Event
+	for _, e := range w.events {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (w *world) eventCount(k procore.EventKind) int {
@@ -371,6 +401,42 @@ func TestRateLimit429(t *testing.T) {
 				t.Errorf("did not wait for the window (%v, %d wait events)", time.Since(start), w.eventCount(procore.EventRateWait))
 			}
 		})
+	}
+}
+
+// TestRateLimit429FollowsRetryAfter answers a 429 whose Retry-After (1 s)
+// and X-Rate-Limit-Reset (30 s away) disagree: the client must wait for
+// Retry-After, as procore-api.md says, and not for the reset.
+func TestRateLimit429FollowsRetryAfter(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 1})
+	var refused atomic.Int32
+	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/rest/v1.0/me" || !refused.CompareAndSwap(0, 1) {
+			return false
+		}
+		h := rw.Header()
+		h.Set("X-Rate-Limit-Limit", "25")
+		h.Set("X-Rate-Limit-Remaining", "0")
+		h.Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(30*time.Second).Unix(), 10))
+		h.Set("Retry-After", "1")
+		rw.WriteHeader(http.StatusTooManyRequests)
+		rw.Write([]byte("You have surpassed the max number of requests for an hour. Please wait until your limit resets."))
+		return true
+	})
+	c := w.client(w.fx.CompanyID, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.Me(ctx); err != nil {
+		t.Fatalf("after a 429 with Retry-After: 1: %v", err)
+	}
+	took := time.Since(start)
+	if took < 950*time.Millisecond || took > 5*time.Second {
+		t.Errorf("waited %v; want about the 1 s of Retry-After", took)
+	}
+	waits := w.eventsOf(procore.EventRateWait)
+	if len(waits) != 1 || waits[0].Wait < time.Second || waits[0].Wait > 1100*time.Millisecond {
+		t.Errorf("rate-limit waits %+v; want one of about 1 s", waits)
 	}
 }
 

@@ -126,6 +126,16 @@ func (p *pacer) exhaust(reset time.Time) {
 	}
 }
 
+// holdUntil records a 429 with Retry-After: nothing may be sent before t,
+// and then the limits are unknown until an answer states them again, even
+// if an earlier answer stated a later reset. Procore says when to come
+// back; the headers of an earlier answer are older news.
+func (p *pacer) holdUntil(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.known, p.remaining, p.reset, p.opened = true, 0, t, time.Time{}
+}
+
 // sleep waits for d or until ctx is done.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
