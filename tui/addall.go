@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -20,8 +21,10 @@ type AddAller interface {
 	// Plan reads what is to be done for the walk's values (the account's
 	// email, when the guide asked for one; else the credential's own user).
 	Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error)
-	// Run carries the plan out, sending progress to emit.
-	Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
+	// RunJournaled carries the plan out, sending progress to emit, with
+	// run (from procore.NewRunID) as the name of its journal, so that a run
+	// stopped early can be resumed by that name.
+	RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
 }
 
 type addAllPhase int
@@ -40,8 +43,12 @@ type (
 		who  string
 		err  error
 	}
-	addAllEventMsg struct{ e procore.AddAllEvent }
-	addAllDoneMsg  struct {
+	// addAllEventMsg is the events a run sent since the last one, in order.
+	addAllEventMsg struct {
+		box *progressBox
+		evs []procore.AddAllEvent
+	}
+	addAllDoneMsg struct {
 		rep *procore.Report
 		err error
 	}
@@ -56,16 +63,21 @@ type addAllScreen struct {
 	width  int
 	now    func() time.Time
 
-	phase   addAllPhase
-	plan    *procore.Plan
-	who     string
-	err     error
-	events  chan procore.AddAllEvent
-	cancel  context.CancelFunc
-	bar     progress.Model
-	started time.Time
+	phase    addAllPhase
+	plan     *procore.Plan
+	who      string
+	err      error
+	box      *progressBox
+	cancel   context.CancelFunc
+	stopping bool // stop was asked; the run ends at its next safe point
+	bar      progress.Model
+	started  time.Time
+	run      string // the journal of the latest run
 
+	// Counts are the latest event's running totals (the report's, once the
+	// run ends); base is what was done before any request (members already).
 	done, total, added, already, failed int
+	base                                int
 	waitUntil                           time.Time
 	waitWhy                             string
 	retries                             int
@@ -84,12 +96,17 @@ func (s *addAllScreen) SetWidth(w int) {
 
 func (s *addAllScreen) Typing() bool { return false }
 
-// stop cancels a run in progress; the engine journals what was confirmed.
+// stop cancels a run in progress; the engine journals what was confirmed
+// and ends at its next safe point, which the run's done message reports.
 func (s *addAllScreen) stop() {
 	if s.cancel != nil {
 		s.cancel()
+		s.stopping = true
 	}
 }
+
+// running reports whether a run is under way (its done message not yet in).
+func (s *addAllScreen) running() bool { return s.phase == addAllRunning }
 
 func (s *addAllScreen) Bindings() []key.Binding {
 	k := s.sh.keys
@@ -132,32 +149,96 @@ func maps(m map[string]string) map[string]string {
 
 func (s *addAllScreen) startRun() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.phase, s.started = cancel, addAllRunning, s.now()
-	s.done, s.total, s.added, s.already, s.failed = 0, s.plan.Total(), 0, len(s.plan.Already), 0
-	s.events = make(chan procore.AddAllEvent, 256)
-	runner, plan, events := s.runner, s.plan, s.events
-	run := func() tea.Msg {
-		defer close(events)
-		rep, err := runner.Run(ctx, plan, func(e procore.AddAllEvent) {
-			select {
-			case events <- e:
-			default: // a slow screen drops progress, never the run
-			}
-		})
+	s.cancel, s.phase, s.started, s.stopping = cancel, addAllRunning, s.now(), false
+	s.done, s.total, s.added, s.already, s.failed = 0, s.plan.Total(), 0, 0, 0
+	s.base, s.retries, s.waitUntil, s.waitWhy, s.report, s.err = len(s.plan.Already), 0, time.Time{}, "", nil, nil
+	// The run's name is chosen here, not in the runner, so that the wizard
+	// knows it from the start and can say how to resume however it ends.
+	s.run = procore.NewRunID(s.now())
+	s.sh.openRun = s.run
+	s.box = newProgressBox()
+	runner, plan, box, run := s.runner, s.plan, s.box, s.run
+	work := func() tea.Msg {
+		defer box.close()
+		rep, err := runner.RunJournaled(ctx, run, plan, box.put)
 		return addAllDoneMsg{rep: rep, err: err}
 	}
-	return tea.Batch(run, s.listen())
+	return tea.Batch(work, s.listen())
 }
 
-// listen waits for the next progress event.
+// listen waits for the events sent since the last ones were taken.
 func (s *addAllScreen) listen() tea.Cmd {
-	events := s.events
+	box := s.box
 	return func() tea.Msg {
-		e, ok := <-events
+		evs, ok := box.take()
 		if !ok {
 			return nil
 		}
-		return addAllEventMsg{e: e}
+		return addAllEventMsg{box: box, evs: evs}
+	}
+}
+
+// progressBox carries a run's events to the screen without blocking the run
+// and without losing any that matter. Added and already events come one a
+// project, up to a thousand at once; a run of them collapses into the
+// newest, whose running totals say all the screen needs. Every other kind
+// (wait, retry, fallback, failed, new_projects, done) is kept, in order.
+type progressBox struct {
+	mu     sync.Mutex
+	queue  []procore.AddAllEvent
+	closed bool
+	ready  chan struct{} // holds a token when there may be something to take
+}
+
+func newProgressBox() *progressBox { return &progressBox{ready: make(chan struct{}, 1)} }
+
+// collapses reports whether an event of the kind says nothing that the next
+// one's running totals do not.
+func collapses(kind string) bool { return kind == "added" || kind == "already" }
+
+// put queues an event; it never blocks for long, whatever the screen does.
+func (b *progressBox) put(e procore.AddAllEvent) {
+	b.mu.Lock()
+	if n := len(b.queue); n > 0 && collapses(e.Kind) && collapses(b.queue[n-1].Kind) {
+		b.queue[n-1] = e
+	} else {
+		b.queue = append(b.queue, e)
+	}
+	b.mu.Unlock()
+	b.wake()
+}
+
+// close says the run has ended: once the queue is taken, take reports false.
+func (b *progressBox) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	b.wake()
+}
+
+func (b *progressBox) wake() {
+	select {
+	case b.ready <- struct{}{}:
+	default: // a token is waiting already
+	}
+}
+
+// take waits for events and returns every one queued, or false when the run
+// has ended and all were taken.
+func (b *progressBox) take() ([]procore.AddAllEvent, bool) {
+	for {
+		b.mu.Lock()
+		if q := b.queue; len(q) > 0 {
+			b.queue = nil
+			b.mu.Unlock()
+			return q, true
+		}
+		if b.closed {
+			b.mu.Unlock()
+			return nil, false
+		}
+		b.mu.Unlock()
+		<-b.ready
 	}
 }
 
@@ -171,10 +252,15 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		}
 		return stay, nil
 	case addAllEventMsg:
-		s.apply(msg.e)
+		if msg.box != s.box || s.phase != addAllRunning {
+			return stay, nil // late progress from a run that has ended
+		}
+		for _, e := range msg.evs {
+			s.apply(e)
+		}
 		return stay, s.listen()
 	case addAllDoneMsg:
-		s.phase, s.report, s.err, s.cancel = addAllDone, msg.rep, msg.err, nil
+		s.phase, s.report, s.err, s.cancel, s.stopping = addAllDone, msg.rep, msg.err, nil, false
 		if msg.rep != nil {
 			s.added = msg.rep.Count(procore.OutcomeAdded)
 			s.already = msg.rep.Count(procore.OutcomeAlready)
@@ -182,6 +268,7 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			s.done = len(msg.rep.Results)
 			if msg.err == nil && msg.rep.OK() {
 				s.sh.walker.TickAll()
+				s.sh.openRun = "" // nothing left to resume
 			}
 		}
 		return stay, nil
@@ -219,22 +306,18 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	return stay, nil
 }
 
+// apply takes an event's news. The counts come from the running totals of
+// the engine's events, never from counting events, so that collapsed or
+// reordered progress still shows the right numbers; a client's wait or
+// retry carries no totals and leaves them be.
 func (s *addAllScreen) apply(e procore.AddAllEvent) {
-	if s.phase != addAllRunning {
-		return // late progress from a run that has ended
+	if e.Total > 0 {
+		s.total = e.Total
+		if e.Done >= s.done {
+			s.done, s.added, s.already, s.failed = e.Done, e.Added, e.Already, e.Failed
+		}
 	}
 	switch e.Kind {
-	case "added", "already", "failed":
-		s.done = e.Done
-		if e.Total > 0 {
-			s.total = e.Total
-		}
-		switch e.Kind {
-		case "added":
-			s.added++
-		case "failed":
-			s.failed++
-		}
 	case "wait":
 		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
 	case "retry":
@@ -243,6 +326,19 @@ func (s *addAllScreen) apply(e procore.AddAllEvent) {
 	case "fallback":
 		s.waitWhy = "bulk add was refused; adding one project at a time"
 	}
+}
+
+// pace is projects done a second since the run started, not counting the
+// members already (they need no request), and the time left at that pace.
+func (s *addAllScreen) pace() (rate float64, left time.Duration, ok bool) {
+	elapsed := s.now().Sub(s.started)
+	worked := s.done - s.base
+	if worked <= 0 || elapsed < time.Second {
+		return 0, 0, false
+	}
+	rate = float64(worked) / elapsed.Seconds()
+	left = time.Duration(float64(max(0, s.total-s.done)) / rate * float64(time.Second))
+	return rate, left, true
 }
 
 func (s *addAllScreen) View() (string, int) {
@@ -283,10 +379,7 @@ func (s *addAllScreen) View() (string, int) {
 		b.WriteString(s.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%\n\n", pct*100))
 		fmt.Fprintf(&b, "  %d of %d done: %d added, %d already a member, %d failed\n", s.done, s.total, s.added, s.already, s.failed)
 		if s.phase == addAllRunning {
-			elapsed := s.now().Sub(s.started)
-			if s.added > 0 && elapsed > 0 {
-				rate := float64(s.added) / elapsed.Seconds()
-				left := time.Duration(float64(s.total-s.done)/rate) * time.Second
+			if rate, left, ok := s.pace(); ok {
 				fmt.Fprintf(&b, "  %.1f projects/s, about %s left\n", rate, left.Round(time.Second))
 			}
 			if w := s.waitUntil.Sub(s.now()); w > 0 {
@@ -294,7 +387,11 @@ func (s *addAllScreen) View() (string, int) {
 			} else if s.waitWhy != "" && strings.HasPrefix(s.waitWhy, "bulk add") {
 				b.WriteString("  " + wrap(s.waitWhy, s.width-2, 2) + "\n")
 			}
-			b.WriteString("\nctrl+c stops at the next safe point; what was done is journaled.\n")
+			if s.stopping {
+				b.WriteString("\n" + st.Warning.Render(wrap("Stopping at the next safe point… (ctrl+c again leaves at once; the journal keeps what was confirmed)", s.width, 0)) + "\n")
+			} else {
+				b.WriteString("\nctrl+c stops at the next safe point; what was done is journaled.\n")
+			}
 			break
 		}
 		b.WriteString("\n")

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/procore-sa/procore-sa/procore"
@@ -29,6 +31,14 @@ type fakeAddAll struct {
 	events  []procore.AddAllEvent
 	results []procore.ProjectResult
 	plans   int
+	runs    []string // the journal names it was given
+	// stopped, when set, ends every run as stopped early: the projects
+	// without a result are pending, and the error says so.
+	stopped bool
+	// started, when set, is closed as a run begins; the run then waits for
+	// its context to end and for release to close, as a run stopping at
+	// its next safe point does.
+	started, release chan struct{}
 }
 
 func (f *fakeAddAll) Plan(context.Context, map[string]string) (*procore.Plan, string, error) {
@@ -44,11 +54,22 @@ func (f *fakeAddAll) Plan(context.Context, map[string]string) (*procore.Plan, st
 	}, "for sync@example.com (user 7) in company 42", nil
 }
 
-func (f *fakeAddAll) Run(_ context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+func (f *fakeAddAll) RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+	f.runs = append(f.runs, run)
 	for _, e := range f.events {
 		emit(e)
 	}
-	return reportOf(f.results), nil
+	if f.started != nil {
+		close(f.started)
+		<-ctx.Done()
+		<-f.release
+	}
+	rep := reportOf(f.results)
+	if f.stopped || ctx.Err() != nil {
+		rep.Pending = plan.ToAdd[min(len(f.results), len(plan.ToAdd)):]
+		return rep, fmt.Errorf("stopped: %w", context.Canceled)
+	}
+	return rep, nil
 }
 
 // reportOf builds a report through the engine's own type.
@@ -84,13 +105,16 @@ func TestAddAllScreens(t *testing.T) {
 		{"idle", &fakeAddAll{}, func(d *driver, clk *tick) {}},
 		{"plan-failed", &fakeAddAll{planErr: errors.New("no credential to add with: profile \"default\" not found")}, func(d *driver, clk *tick) { d.press("enter") }},
 		{"planned", &fakeAddAll{}, func(d *driver, clk *tick) { d.press("enter") }},
-		{"running-waiting", &fakeAddAll{}, func(d *driver, clk *tick) {
+		{"running-waiting", &fakeAddAll{events: []procore.AddAllEvent{
+			{Kind: "already", Project: ref(4, "Bayfront"), Done: 1, Total: 4, Already: 1, At: t0.Add(2 * time.Second)},
+			{Kind: "added", Project: ref(1, "Riverside Clinic"), Done: 2, Total: 4, Added: 1, Already: 1, At: t0.Add(2 * time.Second)},
+			{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: t0.Add(2 * time.Second)},
+		}}, func(d *driver, clk *tick) {
 			d.press("enter")
 			d.hold = true
 			d.press("enter")
 			clk.t = t0.Add(2 * time.Second)
-			d.send(addAllEventMsg{procore.AddAllEvent{Kind: "added", Project: ref(1, "Riverside Clinic"), Done: 2, Total: 4, At: clk.t}})
-			d.send(addAllEventMsg{procore.AddAllEvent{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: clk.t}})
+			d.release(isEvents)
 		}},
 		{"done-with-failure", &fakeAddAll{results: failedRun}, func(d *driver, clk *tick) { d.press("enter", "enter") }},
 	}
@@ -137,5 +161,168 @@ func TestAddAllFlow(t *testing.T) {
 	}
 	if strings.Contains(d.text(), "Click Add All") {
 		t.Fatal("still showing the manual checklist")
+	}
+}
+
+// TestAddAllProgressFromTotals sends a thousand-project burst the way the
+// engine does, one event a project with running totals, and a wait at the
+// end: the screen shows the totals of the latest event, the wait is not
+// lost, and the burst reaches the screen as a handful of events.
+func TestAddAllProgressFromTotals(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	at := t0.Add(10 * time.Second)
+	evs := []procore.AddAllEvent{{Kind: "planned", Total: 1001, At: t0},
+		{Kind: "already", Project: ref(4, "Bayfront"), Done: 1, Total: 1001, Already: 1, At: t0}}
+	added := 0
+	for i := range 601 {
+		e := procore.AddAllEvent{Kind: "added", Project: ref(int64(10+i), "P"), Total: 1001, Already: 1, At: at}
+		if i == 300 {
+			e.Kind, e.Reason, e.Failed = "failed", "403 Forbidden", 1
+		} else {
+			added++
+		}
+		e.Done, e.Added = 2+i, added
+		if i > 300 {
+			e.Failed = 1
+		}
+		evs = append(evs, e)
+	}
+	evs = append(evs, procore.AddAllEvent{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: at})
+
+	clk := &tick{t: t0}
+	d := addAllDriver(t, &fakeAddAll{events: evs}, clk, 80, 24)
+	d.press("enter")
+	d.hold = true
+	d.press("enter")
+	clk.t = at
+	var got []procore.AddAllEvent
+	for _, msg := range d.held {
+		if m, ok := msg.(addAllEventMsg); ok {
+			got = append(got, m.evs...)
+		}
+	}
+	if len(got) > 5 || len(got) == 0 || got[len(got)-1].Kind != "wait" {
+		t.Fatalf("the burst reached the screen as %d events, last %+v; want at most 5, ending with the wait", len(got), got[len(got)-1])
+	}
+	failed := 0
+	for _, e := range got {
+		if e.Kind == "failed" {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d failed events reached the screen, want 1", failed)
+	}
+	d.release(isEvents)
+	d.contains("602 of 1001 done: 600 added, 1 already a member, 1 failed",
+		"60.1 projects/s, about 7s left", "waiting 14 s for Procore's rate limit")
+	checkFits(t, d.text(), 80, 24)
+}
+
+// TestProgressBoxKeepsWhatMatters puts events from several goroutines, as
+// the engine's client does, while a reader takes them: no wait is lost and
+// the last totals arrive.
+func TestProgressBoxKeepsWhatMatters(t *testing.T) {
+	b := newProgressBox()
+	const writers, each = 4, 500
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					b.put(procore.AddAllEvent{Kind: "added", Done: w*each + i})
+					if i%100 == 0 {
+						b.put(procore.AddAllEvent{Kind: "wait", Reason: fmt.Sprint(w, i)})
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		b.put(procore.AddAllEvent{Kind: "done", Done: writers * each})
+		b.close()
+	}()
+	waits, last := 0, procore.AddAllEvent{}
+	for {
+		evs, ok := b.take()
+		if !ok {
+			break
+		}
+		for _, e := range evs {
+			if e.Kind == "wait" {
+				waits++
+			}
+			last = e
+		}
+	}
+	<-done
+	if waits != writers*each/100 {
+		t.Fatalf("%d waits arrived, want %d", waits, writers*each/100)
+	}
+	if last.Kind != "done" || last.Done != writers*each {
+		t.Fatalf("last event %+v, want the done", last)
+	}
+}
+
+// TestQuitDuringRunWaitsForIt presses ctrl+c while a run is under way: the
+// run is asked to stop, the screen says so, and the wizard leaves only once
+// the run's done message is in, knowing the run to resume.
+func TestQuitDuringRunWaitsForIt(t *testing.T) {
+	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
+	f := &fakeAddAll{stopped: true, results: []procore.ProjectResult{
+		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded}}}
+	d := addAllDriver(t, f, clk, 80, 24)
+	d.press("enter")
+	d.hold = true
+	d.press("enter") // the run's done message is held: it is still under way
+	d.press("ctrl+c")
+	if d.quits != 0 {
+		t.Fatal("left with the run still under way")
+	}
+	d.contains("Stopping at the next safe point")
+	if strings.Contains(d.text(), "Leave the guide?") {
+		t.Fatal("asked to leave instead of stopping the run")
+	}
+	d.press("y", "enter", "esc") // nothing else is taken meanwhile
+	if d.quits != 0 {
+		t.Fatal("a key other than ctrl+c left while stopping")
+	}
+	d.release(func(tea.Msg) bool { return true })
+	if d.quits != 1 {
+		t.Fatalf("did not leave once the run stopped; quits=%d", d.quits)
+	}
+	if len(f.runs) != 1 || d.m.UnfinishedRun() != f.runs[0] || f.runs[0] == "" {
+		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.runs)
+	}
+}
+
+// TestQuitTwiceDuringRunLeavesAtOnce: a second ctrl+c does not wait.
+func TestQuitTwiceDuringRunLeavesAtOnce(t *testing.T) {
+	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
+	f := &fakeAddAll{stopped: true}
+	d := addAllDriver(t, f, clk, 80, 24)
+	d.press("enter")
+	d.hold = true
+	d.press("enter", "ctrl+c", "ctrl+c")
+	if d.quits != 1 {
+		t.Fatalf("quits=%d after a second ctrl+c", d.quits)
+	}
+	if d.m.UnfinishedRun() == "" || d.m.UnfinishedRun() != f.runs[0] {
+		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.runs)
+	}
+}
+
+// TestFinishedRunLeavesNothingToResume: a run that ended with every
+// project done is not offered for resume.
+func TestFinishedRunLeavesNothingToResume(t *testing.T) {
+	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
+	d := addAllDriver(t, &fakeAddAll{}, clk, 80, 24)
+	d.press("enter", "enter")
+	d.contains("Every project has the account as a member")
+	if run := d.m.UnfinishedRun(); run != "" {
+		t.Fatalf("a finished run left %q to resume", run)
 	}
 }

@@ -152,3 +152,39 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 		t.Fatal("the secret reached the terminal")
 	}
 }
+
+// TestFlowQuitDuringRun presses ctrl+c in a real program while a run is
+// under way: the program stays until the run has stopped, then quits, and
+// names the run to resume.
+func TestFlowQuitDuringRun(t *testing.T) {
+	adds := &fakeAddAll{started: make(chan struct{}), release: make(chan struct{})}
+	at := make(chan probeState, 4096)
+	m := probe{Model: New(Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Store: openStore(t), Now: fixedNow,
+		AddAll: adds}), at: at}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	shows := func(text string) func(probeState) bool {
+		return func(p probeState) bool { return strings.Contains(p.view, text) }
+	}
+	waitFor(t, at, shows("Then add to every project"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("Press enter to read the projects"))
+	tm.Send(keyPress("enter"))
+	waitFor(t, at, shows("3 projects to add"))
+	tm.Send(keyPress("enter"))
+	<-adds.started
+	tm.Send(keyPress("ctrl+c"))
+	waitFor(t, at, shows("Stopping at the next safe point"))
+	// The run has been told to stop but has not yet: the program is still
+	// there, answering messages.
+	for len(at) > 0 {
+		<-at
+	}
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	waitFor(t, at, shows("Stopping at the next safe point"))
+	close(adds.release)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
+	if final.Outcome() != OutcomeQuit || final.UnfinishedRun() == "" || final.UnfinishedRun() != adds.runs[0] {
+		t.Fatalf("outcome %v, unfinished run %q, runs %q", final.Outcome(), final.UnfinishedRun(), adds.runs)
+	}
+}

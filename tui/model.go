@@ -98,6 +98,7 @@ type Model struct {
 	screen screen
 
 	confirmQuit bool // the "leave the guide?" dialog is open
+	stopping    bool // leaving once the step's run has stopped
 	showHelp    bool
 	help        help.Model
 
@@ -116,7 +117,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, login: opts.Login, now: opts.Now}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, login: opts.Login, now: opts.Now, presenter: opts.Presenter}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}
@@ -137,6 +138,41 @@ func (m *Model) Outcome() Outcome { return m.outcome }
 
 // Walker is the step engine of the guide being walked, or nil.
 func (m *Model) Walker() *steps.Walker { return m.sh.walker }
+
+// HoldsWork reports whether the guide being walked holds work worth
+// resuming: see holdsWork.
+func (m *Model) HoldsWork() bool { return m.sh.walker != nil && holdsWork(m.sh.walker) }
+
+// UnfinishedRun names the add-all run that did not end with every project
+// done (stopped, failed, or still going when the wizard left), whose journal
+// "procore-sa add-all --resume RUN" takes up; "" when there is none.
+func (m *Model) UnfinishedRun() string { return m.sh.openRun }
+
+// holdsWork reports whether a walk holds work that leaving would lose from
+// sight: it left its first step, ticked something, or has a value that is
+// not the field's default.
+func holdsWork(w *steps.Walker) bool {
+	if w.Dirty() {
+		return true
+	}
+	for _, st := range w.Guide.Steps {
+		for _, f := range st.Fields {
+			if v, ok := w.Session.Values[f.ID]; ok && v != f.Default {
+				return true
+			}
+		}
+	}
+	for _, rows := range w.Session.Cells {
+		for _, row := range rows {
+			for _, on := range row {
+				if on {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
@@ -169,9 +205,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
-	// Anything else (a paste, a cursor blink) belongs to the step's screen.
-	if m.phase == phaseStep && !m.confirmQuit {
+	// Anything else (a paste, a cursor blink, the answer of background
+	// work) belongs to the step's screen; while a dialog is open, only
+	// what the person typed is held back.
+	if _, paste := msg.(tea.PasteMsg); m.phase == phaseStep && !(paste && (m.confirmQuit || m.stopping)) {
 		_, cmd := m.screen.Update(msg)
+		if r, ok := m.screen.(runner); ok && m.stopping && !r.running() {
+			// The run has stopped: now leave.
+			m.stopping = false
+			return m, tea.Batch(cmd, m.saveIfChanged(), m.quit())
+		}
 		return m, tea.Batch(cmd, m.saveIfChanged())
 	}
 	return m, nil
@@ -179,6 +222,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.sh.keys
+	if m.stopping {
+		// A second ctrl+c leaves at once: the journal holds what was
+		// confirmed, and a resumed run takes up the rest.
+		if key.Matches(msg, k.Quit) {
+			m.stopping = false
+			return m.leave()
+		}
+		return nil
+	}
 	if m.confirmQuit {
 		switch {
 		case key.Matches(msg, k.Yes):
@@ -189,6 +241,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, k.Quit) {
+		if r, ok := m.screen.(runner); ok && m.phase == phaseStep && r.running() {
+			return m.quit() // stops the run first; its screen said so
+		}
 		if g, ok := m.screen.(guard); ok && m.phase == phaseStep && g.Guarding() {
 			g.askDiscard(true)
 			return nil
@@ -264,19 +319,28 @@ func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // requestQuit asks before leaving a guide that holds work.
 func (m *Model) requestQuit() tea.Cmd {
-	if m.phase == phaseStep && m.sh.walker.Dirty() {
+	if m.phase == phaseStep && holdsWork(m.sh.walker) {
 		m.confirmQuit = true
 		return nil
 	}
 	return m.quit()
 }
 
-// quit ends the program once the last save has landed.
+// quit ends the program once the step's run has stopped at its next safe
+// point and the last save has landed. No I/O here: the run's done message
+// brings the program back to quit.
 func (m *Model) quit() tea.Cmd {
 	m.confirmQuit = false
-	if s, ok := m.screen.(interface{ stop() }); ok {
-		s.stop() // a run in progress stops at its next safe point
+	if r, ok := m.screen.(runner); ok && m.phase == phaseStep && r.running() {
+		r.stop()
+		m.stopping = true
+		return nil
 	}
+	return m.leave()
+}
+
+// leave ends the program once the last save has landed.
+func (m *Model) leave() tea.Cmd {
 	if m.saving {
 		m.quitAfterSave = true
 		return nil
@@ -314,7 +378,7 @@ func (m *Model) loaded(msg sessionLoadedMsg) tea.Cmd {
 		return m.start(nil)
 	}
 	s := msg.session
-	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && (s.Step > 0 || len(s.Completed) > 0) {
+	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && holdsWork(steps.NewWalker(m.guide, s.Clone(), m.opts.Now)) {
 		m.saved, m.phase = s, phaseResume
 		return nil
 	}
@@ -408,11 +472,13 @@ func (m *Model) mainWidth() int {
 	return max(10, w)
 }
 
-// bodyHeight is the number of lines left for the step's screen.
-func (m *Model) bodyHeight() int {
+// bodyHeight is the number of lines left for the step's screen when the
+// help at the bottom is helpLines tall (one, or more while the full help
+// is shown).
+func (m *Model) bodyHeight(helpLines int) int {
 	_, v := m.frame()
 	// header, rule, blank, step title, blank, ..., status, help
-	return max(1, m.height-v-7)
+	return max(1, m.height-v-6-max(1, helpLines))
 }
 
 func (m *Model) resize() {
@@ -443,22 +509,21 @@ func (m *Model) render() string {
 	b.WriteString(m.rule(inner) + "\n\n")
 
 	title, body, focus, bindings := m.page()
-	body = window(body, focus, m.bodyHeight(), st)
+	help := m.helpView(bindings)
+	height := m.bodyHeight(lineCount(help))
+	body = window(body, focus, height, st)
 	main := st.Title.Render(ansi.Truncate(title, m.mainWidth(), "…")) + "\n\n" + body
 	if m.sidebar() && m.phase == phaseStep {
-		main = lipgloss.JoinHorizontal(lipgloss.Top, st.Sidebar.Width(sidebarWidth).Render(m.stepList()), main)
+		main = lipgloss.JoinHorizontal(lipgloss.Top, st.Sidebar.Width(sidebarWidth).Render(m.stepList(height+2)), main)
 	}
 	b.WriteString(main)
 
 	// Pin the status and help lines to the bottom.
 	used := lineCount(b.String())
-	room := m.height - vf - used - 2
-	if m.showHelp {
-		room -= lineCount(m.helpView(bindings)) - 1
-	}
+	room := m.height - vf - used - 1 - max(1, lineCount(help))
 	b.WriteString(strings.Repeat("\n", max(1, room+1)))
 	b.WriteString(m.statusLine(inner) + "\n")
-	b.WriteString(m.helpView(bindings))
+	b.WriteString(help)
 
 	app := st.App
 	if hf > 2 {
@@ -559,8 +624,9 @@ func (m *Model) rule(width int) string {
 	return st.StepDone.Render(strings.Repeat("━", filled)) + st.Subtle.Render(strings.Repeat("─", width-filled))
 }
 
-// stepList is the sidebar: every step, with what is done and where you are.
-func (m *Model) stepList() string {
+// stepList is the sidebar, height lines at most: every step, with what is
+// done and where you are.
+func (m *Model) stepList(height int) string {
 	st := m.sh.styles
 	w := m.sh.walker
 	lines := make([]string, 0, w.Len())
@@ -576,7 +642,7 @@ func (m *Model) stepList() string {
 			lines = append(lines, st.StepTodo.Render(fmt.Sprintf("  %2d %s", i+1, title)))
 		}
 	}
-	return window(strings.Join(lines, "\n"), w.Index(), m.bodyHeight()+2, st)
+	return window(strings.Join(lines, "\n"), w.Index(), height, st)
 }
 
 func (m *Model) statusLine(width int) string {

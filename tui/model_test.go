@@ -132,6 +132,22 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 }
 
+// release delivers the held answers that keep says to, in order, and
+// holds the rest.
+func (d *driver) release(keep func(tea.Msg) bool) {
+	held := d.held
+	d.held = nil
+	for _, msg := range held {
+		if keep(msg) {
+			d.send(msg)
+		} else {
+			d.held = append(d.held, msg)
+		}
+	}
+}
+
+func isEvents(msg tea.Msg) bool { _, ok := msg.(addAllEventMsg); return ok }
+
 func (d *driver) press(keys ...string) *driver {
 	for _, k := range keys {
 		d.send(keyPress(k))

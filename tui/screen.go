@@ -28,6 +28,19 @@ type shared struct {
 	addAll AddAller
 	login  AdminLogin
 	now    func() time.Time
+	// presenter is a shared screen: nothing secret is shown or sent to
+	// the clipboard.
+	presenter bool
+	// openRun names the latest add-all run that has not ended with every
+	// project done, so that leaving can say how to resume it.
+	openRun string
+}
+
+// runner is a screen that can have work under way that must be stopped,
+// and waited for, before the program ends.
+type runner interface {
+	running() bool
+	stop()
 }
 
 // nav is what a screen asks the root model to do after a key.

@@ -58,18 +58,39 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 		Presenter: a.presenter,
 	})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
-	if _, err := p.Run(); err != nil {
+	_, err = p.Run()
+	fmt.Fprint(a.stderr, a.leavingNotes(m))
+	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
 			return &exitError{code: exitInterrupted}
 		}
 		return failed(fmt.Errorf("run the wizard: %w", err))
 	}
-	if m.Outcome() != tui.OutcomeFinished && m.Walker() != nil && m.Walker().Dirty() {
-		g := m.Walker().Guide
-		fmt.Fprintf(a.stderr, "Progress saved at step %d of %d. Resume with: procore-sa%s %s\n",
-			m.Walker().Index()+1, m.Walker().Len(), demoArg(a.demo), g.ID)
-	}
 	return nil
+}
+
+// wizardEnd is what the wizard left behind: see tui.Model.
+type wizardEnd interface {
+	Outcome() tui.Outcome
+	Walker() *steps.Walker
+	HoldsWork() bool
+	UnfinishedRun() string
+}
+
+// leavingNotes says, once the wizard has gone, how to take up what it left:
+// the guide's saved place, and an add-all run that did not finish (stopped
+// at a safe point, failed, or left running), whose journal resumes it.
+func (a *app) leavingNotes(m wizardEnd) string {
+	var b strings.Builder
+	if run := m.UnfinishedRun(); run != "" {
+		fmt.Fprintf(&b, "Add-all run %s did not finish; what was confirmed is journaled. Resume it with: procore-sa%s add-all --resume %s\n",
+			run, a.targetArgs(), run)
+	}
+	if w := m.Walker(); m.Outcome() != tui.OutcomeFinished && w != nil && m.HoldsWork() {
+		fmt.Fprintf(&b, "Progress saved at step %d of %d. Resume with: procore-sa%s %s\n",
+			w.Index()+1, w.Len(), demoArg(a.demo), w.Guide.ID)
+	}
+	return b.String()
 }
 
 func demoArg(demo bool) string {

@@ -81,7 +81,14 @@ func orDefault(s, d string) string {
 	return s
 }
 
+// Run carries the plan out as a new run, journaled under a new name.
 func (w *wizardAddAll) Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+	return w.RunJournaled(ctx, procore.NewRunID(time.Now()), plan, emit)
+}
+
+// RunJournaled carries the plan out with run as its journal's name, which
+// the wizard chose so that it can say how to resume however the run ends.
+func (w *wizardAddAll) RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
 	w.mu.Lock()
 	c := w.client
 	w.emit = emit
@@ -95,7 +102,6 @@ func (w *wizardAddAll) Run(ctx context.Context, plan *procore.Plan, emit func(pr
 	if err != nil {
 		return nil, err
 	}
-	run := procore.NewRunID(time.Now())
 	f, err := st.OpenAppend("runs/" + run + ".jsonl")
 	if err != nil {
 		return nil, err
@@ -103,7 +109,7 @@ func (w *wizardAddAll) Run(ctx context.Context, plan *procore.Plan, emit func(pr
 	defer f.Close()
 	rep, err := procore.RunAddAll(ctx, c, plan, procore.NewJournal(f, run), emit)
 	if err != nil && ctx.Err() != nil {
-		return rep, fmt.Errorf("stopped; resume with: procore-sa%s add-all --resume %s", demoArg(w.a.demo), run)
+		return rep, fmt.Errorf("stopped; resume with: procore-sa%s add-all --resume %s", w.a.targetArgs(), run)
 	}
 	return rep, err
 }
