@@ -673,6 +673,10 @@ type StoreError struct {
 
 	Service string // the keychain service, for the message
 	Backend string // the keychain's name, for the message
+
+	// Fallback, when set, is the other way the caller offers to keep the
+	// secret (WizardFallback in the wizard); see WithFallback.
+	Fallback string
 }
 
 func (e *StoreError) Unwrap() error { return e.Err }
@@ -759,28 +763,51 @@ func clipCause(s string) string {
 	return s
 }
 
-// exportAdvice is how a person keeps a secret the keychain would not take.
-const exportAdvice = "or keep it in a passphrase-encrypted file with `procore-sa secret export` (procore-sa never writes it in plain text)"
+// WizardFallback is what the wizard offers when the keychain will not keep
+// a secret: its screen (and the plain wizard's prompt) has an "a" choice that
+// writes an age file encrypted with a passphrase, never plain text.
+const WizardFallback = "or press a to write it to an age file encrypted with a passphrase (never plain text)"
+
+// WithFallback is err with fallback, said after the advice to fix the
+// keychain, when err is a StoreError; other errors come back unchanged. A
+// command that has a way to keep the secret other than the keychain says it
+// here; without one, the advice is only to fix the keychain.
+func WithFallback(err error, fallback string) error {
+	var se *StoreError
+	if !errors.As(err, &se) {
+		return err
+	}
+	cp := *se
+	cp.Fallback = fallback
+	return &cp
+}
+
+// doctorHint points to the command that says what is wrong with the
+// keychain. It is not a way to keep a secret: it never reads one.
+const doctorHint = "`procore-sa doctor` shows what it finds"
 
 func (e *StoreError) advice() string {
+	or := ""
+	if e.Fallback != "" {
+		or = "; " + e.Fallback
+	}
 	switch e.Class {
 	case NotFound:
 		return "check the name with `procore-sa secret list`, or run the guide again to create it"
 	case Unavailable:
-		return unavailableAdvice + ", " + exportAdvice
+		return unavailableAdvice + ", then try again (" + doctorHint + ")" + or
 	case Locked:
-		return lockedAdvice + ", " + exportAdvice
+		return lockedAdvice + or
 	case TimedOut:
-		return "it may be waiting for an unlock password in a window you cannot see: unlock the keychain and try again, " + exportAdvice
+		return "it may be waiting for an unlock password in a window you cannot see: unlock the keychain and try again" + or
 	case TooBig:
-		return "this is more than procore-sa should ever store, so please report it; meanwhile " + strings.TrimPrefix(exportAdvice, "or ")
-	}
-	switch e.Op {
-	case OpVerify:
-		return "the keychain may be failing: try again, run `procore-sa doctor`, " + exportAdvice
+		return "this is more than procore-sa should ever store, so please report it" + or
 	}
 	if errors.As(e.Err, new(*errBadEntry)) {
 		return "save the profile again (run its guide), or delete it with `procore-sa secret delete`"
 	}
-	return "try again, or run `procore-sa doctor` to check the keychain, " + exportAdvice
+	if e.Op == OpVerify {
+		return "the keychain may be failing: try again, and if it fails again " + doctorHint + or
+	}
+	return "try again; if it fails again, " + doctorHint + or
 }

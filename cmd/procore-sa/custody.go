@@ -77,7 +77,9 @@ func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
 
 func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
 	if err := c.store.Save(ctx, c.a.profile, cred, true); err != nil {
-		return err
+		// Both wizards offer the age file on the "a" key: say so, rather
+		// than a command that would read the same failing keychain.
+		return procore.WithFallback(err, procore.WizardFallback)
 	}
 	c.audit("save", "guide "+cred.Guide)
 	return nil
