@@ -472,6 +472,10 @@ func (m *Model) mainWidth() int {
 	return max(10, w)
 }
 
+// minBody is the fewest lines the step's screen is left while the full
+// help is shown.
+const minBody = 3
+
 // bodyHeight is the number of lines left for the step's screen when the
 // help at the bottom is helpLines tall (one, or more while the full help
 // is shown).
@@ -660,7 +664,17 @@ func (m *Model) statusLine(width int) string {
 func (m *Model) helpView(b []key.Binding) string {
 	var v string
 	if m.showHelp {
-		v = m.help.FullHelpView([][]key.Binding{b})
+		// One column, or as many as it takes to leave the step's screen a
+		// few lines; bodyHeight gives the body what the help leaves.
+		_, fv := m.frame()
+		rows := max(1, m.height-fv-6-minBody)
+		cols := max(1, (len(b)+rows-1)/rows)
+		rows = max(1, (len(b)+cols-1)/cols)
+		var groups [][]key.Binding
+		for len(b) > rows {
+			groups, b = append(groups, b[:rows]), b[rows:]
+		}
+		v = m.help.FullHelpView(append(groups, b))
 	} else {
 		v = m.help.ShortHelpView(b)
 	}
@@ -679,7 +693,12 @@ func window(s string, focus, height int, st Styles) string {
 	if len(lines) <= height {
 		return s
 	}
-	view := max(1, height-2) // room for the two markers
+	if height < 3 {
+		// No room for the markers: the lines at the focus alone.
+		off := min(max(0, focus), len(lines)-max(1, height))
+		return strings.Join(lines[off:off+max(1, height)], "\n")
+	}
+	view := height - 2 // room for the two markers
 	off := min(max(0, focus-view/3), len(lines)-view)
 	out := make([]string, 0, height)
 	if off > 0 {

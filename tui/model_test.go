@@ -3,12 +3,16 @@ package tui
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/procore-sa/procore-sa/state"
@@ -274,6 +278,10 @@ func TestScreens(t *testing.T) {
 			return o
 		}, func(d *driver) { completeFixtureTo(d, 5); d.press("space", "space", "enter") }},
 		{"help", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("?") }},
+		// The tallest help (a matrix's) over a tall step: the body gives way.
+		{"matrix-help", func(t *testing.T) Options {
+			return Options{Guides: []*steps.Guide{erpGuide()}, GuideID: "erp", Store: openStore(t)}
+		}, func(d *driver) { d.press("down", "down", "down", "space", "?") }},
 		{"presenter-demo", func(t *testing.T) Options {
 			o := fixtureOpts(t)
 			o.Presenter, o.Demo = true, true
@@ -306,6 +314,62 @@ func checkFits(t *testing.T, view string, w, h int) {
 	for i, l := range lines {
 		if n := len([]rune(l)); n > w {
 			t.Errorf("line %d is %d cells wide in a %d-column terminal: %q", i+1, n, w, l)
+		}
+	}
+}
+
+// erpGuide is seed 000's ERP Permissions step: six sync types by Can
+// Import and Can Export, the tallest matrix of the built-in guides.
+func erpGuide() *steps.Guide {
+	return &steps.Guide{ID: "erp", Title: "ERP fixture", AccountModel: steps.UserLogin, Steps: []steps.Step{
+		{ID: "erp-permissions", Kind: steps.KindMatrix, Title: "ERP Permissions",
+			Body: "Under the 'ERP Permissions' area, mark the Can Import and Can Export checkbox for all the listed Sync Types. Tick each box here as you mark it in Procore.",
+			Matrix: &steps.Matrix{Rows: []string{"Vendor", "Budget", "Job", "Sub Job", "Commitment", "Change Order"},
+				Columns: []string{"Can Import", "Can Export"}, RequireAll: true}},
+		{ID: "save", Kind: steps.KindInstruction, Title: "Click Save", Checklist: []string{"Click Save."}},
+	}}
+}
+
+// TestGoldensFit reads every golden file named by its size (WxH.golden)
+// and fails when one is taller or wider than its terminal.
+func TestGoldensFit(t *testing.T) {
+	n := 0
+	err := filepath.WalkDir("testdata", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		var w, h int
+		if _, err := fmt.Sscanf(e.Name(), "%dx%d.golden", &w, &h); err != nil {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		t.Run(path, func(t *testing.T) { checkFits(t, ansi.Strip(string(data)), w, h) })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no golden files found")
+	}
+}
+
+// TestEveryBuiltinStepFits draws each step of every built-in guide, with
+// and without the full help, at the smallest size and at 80x24.
+func TestEveryBuiltinStepFits(t *testing.T) {
+	for _, size := range [][2]int{{MinWidth, MinHeight}, {80, 24}} {
+		for _, m := range everyScreen(size[0], size[1]) {
+			for _, help := range []bool{false, true} {
+				m.showHelp = help
+				checkFits(t, ansi.Strip(m.View().Content), size[0], size[1])
+				if t.Failed() {
+					t.Fatalf("%s step %d (help %v) at %dx%d:\n%s", m.guide.ID, m.sh.walker.Index()+1, help, size[0], size[1], ansi.Strip(m.View().Content))
+				}
+			}
 		}
 	}
 }
