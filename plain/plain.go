@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -48,8 +49,29 @@ type Runner struct {
 	AddAll AddAller
 	// Verify, when set, proves the credential at verify steps.
 	Verify func(ctx context.Context) ([]string, error)
+	// Custody, when set, keeps the credentials of capture steps and the
+	// password of a user login, with the same gate as the full-screen
+	// wizard: saved and read back before the walk goes on.
+	Custody Custody
+	// Login, when set, signs the admin in at admin-login steps.
+	Login AdminLogin
 
-	lines *bufio.Reader
+	// planTick is how often a line says planning is still going on.
+	planTick time.Duration
+
+	ctx     context.Context // the walk's, for reads that an interrupt ends
+	holding bool            // a secret is held, not yet kept: reads ignore ctx
+	// toldInterrupt: the interrupt notice was printed (by a hold watcher,
+	// whose end every later watcher waits for).
+	toldInterrupt bool
+	lines         *bufio.Reader
+	pending       chan readResult // a read started and not yet taken
+	outMu         sync.Mutex
+}
+
+type readResult struct {
+	line string
+	err  error
 }
 
 // back is returned by a prompt when the person typed "b".
@@ -64,6 +86,8 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 	if r.lines == nil {
 		r.lines = bufio.NewReader(r.In)
 	}
+	r.ctx = ctx
+	defer func() { r.ctx = nil }()
 	var saved *steps.Session
 	if r.Store != nil {
 		s, err := r.Store.LoadSession(g.ID)
@@ -130,16 +154,57 @@ func (r *Runner) save(w *steps.Walker) {
 	}
 }
 
-func (r *Runner) printf(format string, args ...any) { fmt.Fprintf(r.Out, format, args...) }
+// printf writes to Out; progress and interrupt notices may write from
+// other goroutines.
+func (r *Runner) printf(format string, args ...any) {
+	r.outMu.Lock()
+	defer r.outMu.Unlock()
+	fmt.Fprintf(r.Out, format, args...)
+}
+
+// errClosed is the end of the input: a quit that nobody can be asked about.
+var errClosed = fmt.Errorf("%w: the input ended", ErrQuit)
+
+// readLine reads one line. An interrupt (ctx) ends the wait, except while a
+// secret is held; the read goes on and its line is taken by the next call.
+func (r *Runner) readLine() (string, error) {
+	if r.pending == nil {
+		ch := make(chan readResult, 1)
+		lines := r.lines
+		go func() {
+			line, err := lines.ReadString('\n')
+			ch <- readResult{line, err}
+		}()
+		r.pending = ch
+	}
+	var done <-chan struct{}
+	if r.ctx != nil && !r.holding {
+		done = r.ctx.Done()
+	}
+	select {
+	case res := <-r.pending:
+		r.pending = nil
+		return res.line, res.err
+	case <-done:
+		r.printf("\n")
+		return "", r.ctx.Err()
+	}
+}
 
 // ask prints a prompt and reads one line, handling b and q.
 func (r *Runner) ask(prompt string) (string, error) {
+	if r.lines == nil {
+		r.lines = bufio.NewReader(r.In)
+	}
 	r.printf("%s", prompt)
-	line, err := r.lines.ReadString('\n')
+	line, err := r.readLine()
 	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
 		if errors.Is(err, io.EOF) {
 			r.printf("\n")
-			return "", ErrQuit
+			return "", errClosed
+		}
+		if r.ctx != nil && errors.Is(err, r.ctx.Err()) {
+			return "", err
 		}
 		return "", fmt.Errorf("read an answer: %w", err)
 	}
@@ -169,6 +234,10 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 		auto = r.addAll
 	case st.Kind == steps.KindVerify && r.Verify != nil:
 		auto = r.verify
+	case st.Kind == steps.KindCredential && r.Custody != nil:
+		auto = r.capture
+	case st.Kind == steps.KindAdminLogin && r.Login != nil:
+		auto = r.adminLogin
 	}
 	if auto != nil {
 		done, err := auto(ctx, w)
@@ -192,7 +261,7 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 	case steps.KindForm:
 		return r.form(w, st)
 	case steps.KindPassword:
-		return r.password(w, st)
+		return r.password(ctx, w, st)
 	case steps.KindMatrix:
 		return r.matrix(w, st)
 	}
@@ -208,7 +277,7 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 	for {
 		r.printf("Reading the projects and memberships from Procore...\n")
-		plan, who, err := r.AddAll.Plan(ctx, w.Session.Values)
+		plan, who, err := r.plan(ctx, w.Session.Values)
 		if err != nil {
 			r.printf("Could not plan: %v\n", err)
 		} else {
@@ -219,7 +288,7 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				return false, err
 			}
 			if yes(ans) {
-				rep, err := r.AddAll.Run(ctx, plan, r.progress(plan.Total()))
+				rep, err := r.AddAll.Run(ctx, plan, r.progress())
 				if rep != nil {
 					r.printf("%d added, %d already a member, %d failed.\n",
 						rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed))
@@ -243,27 +312,6 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 		}
 		if strings.HasPrefix(strings.TrimSpace(ans), "h") {
 			return false, nil
-		}
-	}
-}
-
-// progress prints a line every few seconds, and each wait, retry and
-// failure as it happens.
-func (r *Runner) progress(total int) func(procore.AddAllEvent) {
-	var last time.Time
-	return func(e procore.AddAllEvent) {
-		switch e.Kind {
-		case "wait", "retry", "fallback":
-			r.printf("  %s\n", e.Reason)
-		case "failed":
-			if e.Project != nil {
-				r.printf("  failed: %s (%d): %s\n", e.Project.Name, e.Project.ID, e.Reason)
-			}
-		case "added", "already":
-			if time.Since(last) >= 2*time.Second || e.Done == total {
-				last = time.Now()
-				r.printf("  %d of %d projects done\n", e.Done, total)
-			}
 		}
 	}
 }
@@ -352,21 +400,30 @@ func (r *Runner) matrix(w *steps.Walker, st *steps.Step) error {
 	return nil
 }
 
-// password reads a password without echo on a terminal. The password is
-// handed to the engine, which keeps only the fact that it was accepted.
-func (r *Runner) password(w *steps.Walker, st *steps.Step) error {
+// password reads a password without echo on a terminal. The engine keeps
+// only the fact that it was accepted. When credentials are kept, a password
+// the wizard generated, or one accepted for a user-login account, goes
+// through the same gate as a one-time secret: saved and read back before
+// the walk goes on, or discarded by typing discard. It is never printed.
+func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) error {
 	p := w.Guide.Policy()
+	if st.For != "" {
+		r.printf("Password for %s\n", st.For)
+	}
 	r.printf("Rules:\n")
 	for _, rule := range p.Check("") {
 		r.printf("  - %s\n", rule.Text)
 	}
-	r.printf("Type g to generate one (it is not shown; the full-screen wizard can copy it to the clipboard).\n")
+	if r.Custody != nil {
+		r.printf("Type g to generate one. It is not shown: it goes to %s, where you can copy it from.\n", r.Custody.Where())
+	}
 	for {
 		pw, err := r.secret("Password: ")
 		if err != nil {
 			return err
 		}
-		if pw == "g" {
+		generated := false
+		if pw == "g" && r.Custody != nil {
 			gen, err := p.Generate(rand.Reader, 0)
 			if err != nil {
 				return fmt.Errorf("generate a password: %w", err)
@@ -374,45 +431,81 @@ func (r *Runner) password(w *steps.Walker, st *steps.Step) error {
 			if err := w.AcceptPassword(gen, gen); err != nil {
 				return err
 			}
+			pw, generated = gen, true
 			r.printf("A password that meets every rule was generated; it is not shown here.\n")
+		} else {
+			unmet := 0
+			for _, rule := range p.Check(pw) {
+				if !rule.Met {
+					r.printf("  not met: %s\n", rule.Text)
+					unmet++
+				}
+			}
+			if unmet > 0 {
+				continue
+			}
+			confirm := pw
+			if p.Confirm {
+				if confirm, err = r.secret("Confirm:  "); err != nil {
+					return err
+				}
+			}
+			if err := w.AcceptPassword(pw, confirm); err != nil {
+				r.printf("  %v\n", err)
+				continue
+			}
+			r.printf("  All rules met.\n")
+		}
+		if r.Custody == nil || (!generated && w.Guide.AccountModel != steps.UserLogin) {
 			return nil
 		}
-		unmet := 0
-		for _, rule := range p.Check(pw) {
-			if !rule.Met {
-				r.printf("  not met: %s\n", rule.Text)
-				unmet++
+		switch err := r.keep(ctx, userLogin(w, r.Custody, pw), passwordLost); {
+		case errors.Is(err, errDiscarded):
+			r.printf("The password was discarded; choose another.\n")
+		case err != nil:
+			return err
+		default:
+			if generated {
+				r.printf("Copy it from there into Procore's Password box.\n")
 			}
+			return nil
 		}
-		if unmet > 0 {
-			continue
-		}
-		confirm := pw
-		if p.Confirm {
-			if confirm, err = r.secret("Confirm:  "); err != nil {
-				return err
-			}
-		}
-		if err := w.AcceptPassword(pw, confirm); err != nil {
-			r.printf("  %v\n", err)
-			continue
-		}
-		r.printf("  All rules met.\n")
-		return nil
 	}
 }
 
-// secret reads a line without echo when the input is a terminal.
+// userLogin is the user login a password belongs to: the guide's first
+// email field with a value.
+func userLogin(w *steps.Walker, c Custody, pw string) procore.Credential {
+	login := ""
+	for _, st := range w.Guide.Steps {
+		for _, f := range st.Fields {
+			if v := w.Value(f.ID); login == "" && f.Type == steps.FieldEmail && v != "" {
+				login = v
+			}
+		}
+	}
+	return procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: c.Environment(),
+		Login: login, Password: procore.NewSecret(pw), Guide: w.Guide.ID, CreatedAt: time.Now().UTC()}
+}
+
+// secret reads a line without echo when the input is a terminal; b and q
+// mean back and quit. The text is never printed, nor its length.
 func (r *Runner) secret(prompt string) (string, error) {
-	if f, ok := r.In.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if r.lines == nil {
+		r.lines = bufio.NewReader(r.In)
+	}
+	if f, ok := r.In.(*os.File); ok && r.pending == nil && term.IsTerminal(int(f.Fd())) {
 		r.printf("%s", prompt)
 		b, err := term.ReadPassword(int(f.Fd()))
 		r.printf("\n")
+		if errors.Is(err, io.EOF) {
+			return "", ErrQuit // ctrl+d: the terminal can still be asked
+		}
 		if err != nil {
 			return "", fmt.Errorf("read a password: %w", err)
 		}
 		s := string(b)
-		switch s {
+		switch strings.TrimSpace(s) {
 		case "q":
 			return "", ErrQuit
 		case "b":

@@ -1,0 +1,328 @@
+package plain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// Custody takes a one-time credential into safe keeping; the method set of
+// tui.Custody, so that one keeper serves both wizards.
+type Custody interface {
+	// Prove gets a client-credentials token with the credential.
+	Prove(ctx context.Context, c procore.Credential) error
+	// Save writes the credential to the keychain and reads it back.
+	Save(ctx context.Context, c procore.Credential) error
+	// Export writes it to a passphrase-encrypted age file (0600).
+	Export(ctx context.Context, path string, passphrase procore.Secret, c procore.Credential) error
+	// Where says where Save keeps it.
+	Where() string
+	// DefaultExportPath is offered when the keychain fails.
+	DefaultExportPath() string
+	// Environment is the environment the credential belongs to.
+	Environment() string
+}
+
+// custodyTimeout bounds a save, which may wait for the person to unlock
+// the keychain.
+const custodyTimeout = 3 * time.Minute
+
+// minPassphrase is the shortest passphrase an age file is written with.
+const minPassphrase = 12
+
+// errDiscarded means the person typed discard at the keeping menu: the
+// held secret is gone and the step starts over.
+var errDiscarded = errors.New("discarded")
+
+// What leaving would lose, said before the discard question.
+const (
+	secretLost   = "Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one."
+	passwordLost = "The password is not saved anywhere yet. If you leave now it is lost, and you will have to set a new one in Procore."
+)
+
+// capture takes the client ID, the one-time client secret and the company
+// ID, optionally proves them, and goes on only once they are saved and read
+// back (or written to an age file). Leaving first needs the typed discard.
+func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
+	c := r.Custody
+	r.printf("The secret is never shown. It goes to %s and is read back before you can go on.\n", c.Where())
+	for {
+		cred, err := r.captureFields(ctx, w)
+		if err != nil {
+			return false, err
+		}
+		switch err := r.keep(ctx, cred, secretLost); {
+		case errors.Is(err, errDiscarded):
+			r.printf("The secret was discarded. Enter the credentials again, or b or q to leave this step.\n")
+		case err != nil:
+			return false, err
+		default:
+			w.TickAll()
+			return true, nil
+		}
+	}
+}
+
+// captureFields asks for the three fields and whether to prove them, and
+// proves them when asked. Once the secret is typed, b and q lead to the
+// discard question.
+func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Credential, error) {
+	c := r.Custody
+	cred := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: c.Environment(), Guide: w.Guide.ID}
+	var secret procore.Secret
+	for {
+		// The client ID: nothing secret is held yet unless this is a retry.
+		for {
+			prompt := "Client ID: "
+			if cred.ClientID != "" {
+				prompt = "Client ID [" + cred.ClientID + "]: "
+			}
+			var id string
+			var err error
+			if secret.IsZero() {
+				id, err = r.ask(prompt)
+			} else {
+				id, err = r.askKeeping(ctx, prompt, secretLost, false)
+			}
+			if err != nil {
+				return cred, err
+			}
+			if id = strings.TrimSpace(id); id == "" {
+				id = cred.ClientID
+			}
+			if id == "" || strings.ContainsAny(id, " \t") {
+				r.printf("  Client ID: paste the client ID from Procore (one word, no spaces)\n")
+				continue
+			}
+			cred.ClientID = id
+			break
+		}
+		for {
+			prompt := "Client secret (not shown): "
+			if !secret.IsZero() {
+				prompt = "Client secret (not shown; enter keeps the one typed): "
+			}
+			var s string
+			var err error
+			if secret.IsZero() {
+				s, err = r.secret(prompt)
+			} else {
+				s, err = r.askKeeping(ctx, prompt, secretLost, true)
+			}
+			if err != nil {
+				return cred, err
+			}
+			if s = strings.TrimSpace(s); s == "" && !secret.IsZero() {
+				break
+			}
+			if s == "" || strings.ContainsAny(s, " \t\r\n") {
+				r.printf("  Client secret: paste the client secret Procore shows once (one word, no spaces)\n")
+				continue
+			}
+			if secret.IsZero() {
+				// From here the secret is held: an interrupt does not drop it.
+				defer r.hold(ctx, secretLost)()
+			}
+			secret = procore.NewSecret(s)
+			break
+		}
+		cred.ClientSecret = secret
+		for {
+			prompt := "Company ID: "
+			if cred.CompanyID > 0 {
+				prompt = "Company ID [" + strconv.FormatInt(cred.CompanyID, 10) + "]: "
+			}
+			ans, err := r.askKeeping(ctx, prompt, secretLost, false)
+			if err != nil {
+				return cred, err
+			}
+			if ans = strings.TrimSpace(ans); ans == "" && cred.CompanyID > 0 {
+				break
+			}
+			id, err := strconv.ParseInt(ans, 10, 64)
+			if err != nil || id <= 0 || strings.ContainsAny(ans, "+-") {
+				r.printf("  Company ID: digits only: the number in Procore's address after /companies/\n")
+				continue
+			}
+			cred.CompanyID = id
+			break
+		}
+		ans, err := r.askKeeping(ctx, "Check them with Procore before saving? [Y/n] ", secretLost, false)
+		if err != nil {
+			return cred, err
+		}
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(ans)), "n") {
+			return cred, nil
+		}
+		r.printf("Checking the credentials with Procore...\n")
+		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
+		err = c.Prove(opCtx, cred)
+		cancel()
+		if err == nil {
+			r.printf("  Procore accepted them.\n")
+			return cred, nil
+		}
+		r.printf("Procore refused the credentials: %v\n", err)
+		r.printf("Correct them below (enter keeps what was typed), or answer n to save them without checking.\n")
+	}
+}
+
+// keep saves cred and reads it back, holding it until then: on a keychain
+// failure it says why and offers to try again, to write an age file, or to
+// discard it. It returns nil once kept, errDiscarded, or errBack or ErrQuit
+// after a typed discard. An interrupt does not drop the held secret.
+func (r *Runner) keep(ctx context.Context, cred procore.Credential, lost string) error {
+	c := r.Custody
+	stop := r.hold(ctx, lost)
+	defer stop()
+	for {
+		r.printf("Saving to %s...\n", c.Where())
+		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
+		err := c.Save(opCtx, cred)
+		cancel()
+		if err == nil {
+			r.printf("Saved to %s and read back.\n", c.Where())
+			return nil
+		}
+		r.printf("It could not be saved: %v\n", err)
+		r.printf("It is held here, unsaved, and never written in plain text.\n")
+		for retry := false; !retry; {
+			ans, err := r.askKeeping(ctx, "Try the keychain again (t), write a file encrypted with a passphrase (a), or type discard to leave it: ", lost, false)
+			if err != nil {
+				return err
+			}
+			switch strings.ToLower(strings.TrimSpace(ans)) {
+			case "t", "":
+				retry = true
+			case "a":
+				path, err := r.exportAge(ctx, cred, lost)
+				if err != nil {
+					return err
+				}
+				if path != "" {
+					r.printf("Written to %s, encrypted with your passphrase; decrypt it with: age -d %s\n", path, path)
+					r.printf("The keychain holds nothing: keep the file and the passphrase apart.\n")
+					return nil
+				}
+			case "discard":
+				return errDiscarded
+			default:
+				r.printf("  Answer t, a or discard.\n")
+			}
+		}
+	}
+}
+
+// exportAge asks for a passphrase twice and a path, and writes the age
+// file; it returns the path, or "" when it was not written (said why).
+func (r *Runner) exportAge(ctx context.Context, cred procore.Credential, lost string) (string, error) {
+	var pass string
+	for {
+		p, err := r.askKeeping(ctx, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase), lost, true)
+		if err != nil {
+			return "", err
+		}
+		if len([]rune(p)) < minPassphrase {
+			r.printf("  Choose a passphrase of at least %d characters.\n", minPassphrase)
+			continue
+		}
+		again, err := r.askKeeping(ctx, "Again (not shown): ", lost, true)
+		if err != nil {
+			return "", err
+		}
+		if p != again {
+			r.printf("  The two passphrases differ; type them again.\n")
+			continue
+		}
+		pass = p
+		break
+	}
+	def := r.Custody.DefaultExportPath()
+	path, err := r.askKeeping(ctx, "File ["+def+"]: ", lost, false)
+	if err != nil {
+		return "", err
+	}
+	if path = strings.TrimSpace(path); path == "" {
+		path = def
+	}
+	r.printf("Encrypting to %s...\n", path)
+	opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
+	defer cancel()
+	if err := r.Custody.Export(opCtx, path, procore.NewSecret(pass), cred); err != nil {
+		r.printf("The file could not be written: %v\n", err)
+		return "", nil
+	}
+	return path, nil
+}
+
+// askKeeping asks while a secret is held and not yet kept (hidden when
+// hide is set): b, q and the end of the input lead to the discard question
+// instead of away. It returns errBack or ErrQuit only after a typed
+// discard, and an error when the input ends with the secret unkept.
+func (r *Runner) askKeeping(ctx context.Context, prompt, lost string, hide bool) (string, error) {
+	held := r.holding
+	r.holding = true
+	defer func() { r.holding = held }()
+	for {
+		var ans string
+		var err error
+		if hide {
+			ans, err = r.secret(prompt)
+		} else {
+			ans, err = r.ask(prompt)
+		}
+		if err == nil {
+			return ans, nil
+		}
+		if !errors.Is(err, errBack) && !errors.Is(err, ErrQuit) {
+			return "", err
+		}
+		if errors.Is(err, errClosed) {
+			return "", errUnkept
+		}
+		r.printf("%s\n", lost)
+		conf, cerr := r.ask("Type discard and press enter to leave without it, or just press enter to keep it: ")
+		switch {
+		case errors.Is(cerr, errClosed):
+			return "", errUnkept
+		case cerr == nil && strings.TrimSpace(conf) == "discard":
+			return "", err
+		}
+		r.printf("Kept for now.\n")
+	}
+}
+
+// errUnkept ends the walk when the input closes while a secret is held:
+// nobody can be asked, and nothing was written anywhere.
+var errUnkept = errors.New("the input ended before the secret was kept: it was not saved anywhere")
+
+// hold marks a secret as held until the returned stop is called: reads
+// ignore an interrupt, and an interrupt says that the secret must be kept
+// or discarded first.
+func (r *Runner) hold(ctx context.Context, lost string) (stop func()) {
+	held := r.holding
+	r.holding = true
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-ctx.Done():
+			if !r.toldInterrupt {
+				r.toldInterrupt = true
+				r.printf("\nInterrupted. %s Finish keeping it, or type discard at the next question to leave without it.\n", lost)
+			}
+		case <-quit:
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		r.holding = held
+	}
+}

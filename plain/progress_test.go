@@ -1,0 +1,139 @@
+package plain
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// eventsAddAll plays events; Plan takes planDelay.
+type eventsAddAll struct {
+	planDelay time.Duration
+	events    []procore.AddAllEvent
+}
+
+func (f *eventsAddAll) Plan(ctx context.Context, _ map[string]string) (*procore.Plan, string, error) {
+	select {
+	case <-time.After(f.planDelay):
+	case <-ctx.Done():
+		return nil, "", ctx.Err()
+	}
+	p := &procore.Plan{}
+	for i := range 9000 {
+		p.ToAdd = append(p.ToAdd, procore.ProjectRef{ID: int64(i + 1)})
+	}
+	return p, "for user 7", nil
+}
+
+func (f *eventsAddAll) Run(_ context.Context, p *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+	for _, e := range f.events {
+		emit(e)
+	}
+	rep := &procore.Report{}
+	for _, ref := range p.ToAdd {
+		rep.Results = append(rep.Results, procore.ProjectResult{ProjectRef: ref, Outcome: procore.OutcomeAdded})
+	}
+	return rep, nil
+}
+
+func addAllGuide() *steps.Guide {
+	return &steps.Guide{ID: "aa", Title: "Add all", AccountModel: steps.DMSA, Steps: []steps.Step{
+		{ID: "add", Kind: steps.KindAddAll, Title: "Add to all projects", Checklist: []string{"Click Add All"}},
+	}}
+}
+
+func TestPlainProgressShowsRateAndTimeLeft(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	ev := func(kind string, ms, done int) procore.AddAllEvent {
+		return procore.AddAllEvent{Kind: kind, Done: done, Total: 9000, Added: done, At: t0.Add(time.Duration(ms) * time.Millisecond)}
+	}
+	f := &eventsAddAll{planDelay: 60 * time.Millisecond, events: []procore.AddAllEvent{
+		{Kind: "planned", Total: 9000, At: t0},
+		// The first bulk_add confirms a thousand at once: a burst, not a rate.
+		ev("added", 400, 1), ev("added", 400, 500), ev("added", 401, 1000),
+		ev("added", 1400, 2000), // under the two seconds between lines
+		{Kind: "wait", Reason: "waiting 2 s for Procore's rate limit", At: t0.Add(3 * time.Second)},
+		ev("added", 6170, 4000),
+		ev("added", 7000, 5000), // under the two seconds between lines
+		ev("added", 9000, 7000),
+		ev("added", 10500, 9000),
+	}}
+	out := &syncBuffer{}
+	r := &Runner{In: strings.NewReader(lines("y")), Out: out, AddAll: f, planTick: 10 * time.Millisecond}
+	if err := r.Run(context.Background(), addAllGuide()); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := out.String()
+	want := []string{
+		"  Starting: 9000 projects in the plan.",
+		"  1 of 9000 projects done",
+		"  waiting 2 s for Procore's rate limit",
+		"  4000 of 9000 projects done (520/s, about 10 s left)",
+		"  7000 of 9000 projects done (698/s, about 3 s left)",
+		"  9000 of 9000 projects done (792/s)",
+		"9000 added, 0 already a member, 0 failed.",
+	}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(got[at:], w+"\n")
+		if i < 0 {
+			t.Fatalf("output lacks %q (in order) after offset %d:\n%s", w, at, got)
+		}
+		at += i + len(w)
+	}
+	for _, no := range []string{"2000 of 9000", "5000 of 9000", "1000 of 9000"} {
+		if strings.Contains(got, no) {
+			t.Errorf("a line came sooner than every two seconds (%s):\n%s", no, got)
+		}
+	}
+	if !strings.Contains(got, "  still planning: reading projects and memberships from Procore (") {
+		t.Errorf("no line while planning:\n%s", got)
+	}
+}
+
+func TestPaceDescribe(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var p pace
+	p.observe(t0, 10)
+	if d := p.describe(t0.Add(500*time.Millisecond), 12, 100); d != "" {
+		t.Errorf("under a second: %q", d)
+	}
+	// One at a time, below ten a second: a decimal, and minutes left.
+	if d := p.describe(t0.Add(4*time.Second), 20, 1000); d != " (2.5/s, about 7 min left)" {
+		t.Errorf("got %q", d)
+	}
+	if d := p.describe(t0.Add(4*time.Second), 10, 1000); d != "" {
+		t.Errorf("no progress yet: %q", d)
+	}
+	// Two hours and more.
+	if d := p.describe(t0.Add(10*time.Second), 20, 10000); d != " (1.0/s, about 2 h 46 min left)" {
+		t.Errorf("got %q", d)
+	}
+}
+
+// Waits and retries come from the client's goroutines.
+func TestPlainProgressFromManyGoroutines(t *testing.T) {
+	out := &syncBuffer{}
+	r := &Runner{Out: out, Now: time.Now}
+	emit := r.progress()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				emit(procore.AddAllEvent{Kind: "retry", Reason: "retrying"})
+				emit(procore.AddAllEvent{Kind: "added", Done: g*50 + i + 1, Total: 400, At: time.Now()})
+			}
+		}()
+	}
+	wg.Wait()
+	if n := strings.Count(out.String(), "retrying\n"); n != 400 {
+		t.Errorf("%d retry lines, want 400", n)
+	}
+}
