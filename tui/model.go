@@ -140,39 +140,14 @@ func (m *Model) Outcome() Outcome { return m.outcome }
 func (m *Model) Walker() *steps.Walker { return m.sh.walker }
 
 // HoldsWork reports whether the guide being walked holds work worth
-// resuming: see holdsWork.
-func (m *Model) HoldsWork() bool { return m.sh.walker != nil && holdsWork(m.sh.walker) }
+// resuming: it left its first step, ticked something, or has a value that
+// is not the field's default (steps.Walker.Dirty).
+func (m *Model) HoldsWork() bool { return m.sh.walker != nil && m.sh.walker.Dirty() }
 
 // UnfinishedRun names the add-all run that did not end with every project
 // done (stopped, failed, or still going when the wizard left), whose journal
 // "procore-sa add-all --resume RUN" takes up; "" when there is none.
 func (m *Model) UnfinishedRun() string { return m.sh.openRun }
-
-// holdsWork reports whether a walk holds work that leaving would lose from
-// sight: it left its first step, ticked something, or has a value that is
-// not the field's default.
-func holdsWork(w *steps.Walker) bool {
-	if w.Dirty() {
-		return true
-	}
-	for _, st := range w.Guide.Steps {
-		for _, f := range st.Fields {
-			if v, ok := w.Session.Values[f.ID]; ok && v != f.Default {
-				return true
-			}
-		}
-	}
-	for _, rows := range w.Session.Cells {
-		for _, row := range rows {
-			for _, on := range row {
-				if on {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
 
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
@@ -319,7 +294,7 @@ func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // requestQuit asks before leaving a guide that holds work.
 func (m *Model) requestQuit() tea.Cmd {
-	if m.phase == phaseStep && holdsWork(m.sh.walker) {
+	if m.phase == phaseStep && m.sh.walker.Dirty() {
 		m.confirmQuit = true
 		return nil
 	}
@@ -378,7 +353,7 @@ func (m *Model) loaded(msg sessionLoadedMsg) tea.Cmd {
 		return m.start(nil)
 	}
 	s := msg.session
-	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && holdsWork(steps.NewWalker(m.guide, s.Clone(), m.opts.Now)) {
+	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && steps.NewWalker(m.guide, s.Clone(), m.opts.Now).Dirty() {
 		m.saved, m.phase = s, phaseResume
 		return nil
 	}

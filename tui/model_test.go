@@ -549,3 +549,67 @@ func TestPickerChoosesAndEscReturns(t *testing.T) {
 		t.Fatal("q on the picker did not quit")
 	}
 }
+
+// firstFormGuide starts with a form, so that work can be typed before any
+// step is complete.
+func firstFormGuide() *steps.Guide {
+	g := fixture()
+	g.ID, g.Steps = "first-form", g.Steps[2:]
+	return g
+}
+
+// TestFirstStepWorkIsKept types on the first step (a form, then a matrix):
+// leaving asks first, and the next wizard offers to resume it.
+func TestFirstStepWorkIsKept(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		g    *steps.Guide
+		do   func(d *driver)
+		kept func(w *steps.Walker) bool
+	}{
+		{"form", firstFormGuide(), func(d *driver) { d.typ("acme.com") },
+			func(w *steps.Walker) bool { return w.Value("domain") == "acme.com" }},
+		{"matrix", erpGuide(), func(d *driver) { d.press("down", "space") },
+			func(w *steps.Walker) bool { return w.Cell(1, 0) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{Guides: []*steps.Guide{c.g}, GuideID: c.g.ID, Store: openStore(t)}
+			d := newDriver(t, opts, 80, 24)
+			c.do(d)
+			d.press("ctrl+c")
+			if d.quits != 0 {
+				t.Fatal("left the first step's work without asking")
+			}
+			d.contains("Leave the guide?", "step 1 of")
+			d.press("y")
+			if d.quits != 1 {
+				t.Fatalf("quits=%d after y", d.quits)
+			}
+
+			d2 := newDriver(t, opts, 80, 24)
+			d2.contains("saved progress", "step 1 of")
+			d2.press("r")
+			if !c.kept(d2.m.Walker()) {
+				t.Fatal("resumed without the first step's work")
+			}
+		})
+	}
+}
+
+// TestDefaultsAloneAreNotWork: a form that shows only its defaults holds
+// nothing to lose: ctrl+c leaves, and nothing is offered next time.
+func TestDefaultsAloneAreNotWork(t *testing.T) {
+	g := firstFormGuide()
+	opts := Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Store: openStore(t)}
+	d := newDriver(t, opts, 80, 24)
+	if d.m.Walker().Value("first") != "Fixture" {
+		t.Fatalf("the default is %q", d.m.Walker().Value("first"))
+	}
+	d.typ("x").send(tea.KeyPressMsg{Code: tea.KeyBackspace}) // typed and taken back
+	d.press("ctrl+c")
+	if d.quits != 1 {
+		t.Fatalf("asked before leaving a form with only its defaults; quits=%d", d.quits)
+	}
+	d2 := newDriver(t, opts, 80, 24)
+	d2.contains("Step 1 of 4")
+}
