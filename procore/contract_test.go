@@ -527,6 +527,69 @@ func TestCancelMidWait(t *testing.T) {
 	}
 }
 
+// TestCancelMidRetryWait cancels while the client waits out a 429 or
+// backs off after a 5xx or a dropped connection: every one of those waits
+// must end when the context does, not when the wait would have.
+func TestCancelMidRetryWait(t *testing.T) {
+	answer := func(status int, h map[string]string) func(http.ResponseWriter, *http.Request) bool {
+		return func(rw http.ResponseWriter, r *http.Request) bool {
+			if !strings.HasPrefix(r.URL.Path, "/rest/") {
+				return false
+			}
+			for k, v := range h {
+				rw.Header().Set(k, v)
+			}
+			rw.Header().Set("Content-Type", "application/json")
+			rw.WriteHeader(status)
+			rw.Write([]byte(`{"errors":"` + http.StatusText(status) + `"}`))
+			return true
+		}
+	}
+	far := strconv.FormatInt(time.Now().Add(time.Minute).Unix(), 10)
+	tests := []struct {
+		name      string
+		intercept func(http.ResponseWriter, *http.Request) bool
+		kind      procore.EventKind
+	}{
+		{"429 with Retry-After", answer(429, map[string]string{"Retry-After": "30", "X-Rate-Limit-Reset": far}), procore.EventRateWait},
+		{"429 until the reset", answer(429, map[string]string{"X-Rate-Limit-Limit": "25", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": far}), procore.EventRateWait},
+		{"503 with Retry-After", answer(503, map[string]string{"Retry-After": "30"}), procore.EventRetry},
+		{"500 backoff", answer(500, nil), procore.EventRetry},
+		{"dropped connection backoff", func(rw http.ResponseWriter, r *http.Request) bool {
+			if !strings.HasPrefix(r.URL.Path, "/rest/") {
+				return false
+			}
+			conn, _, err := rw.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return true
+		}, procore.EventRetry},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t, sim.Config{Seed: 1})
+			w.setIntercept(tt.intercept)
+			c := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
+				cfg.BaseBackoff, cfg.MaxBackoff = 30*time.Second, time.Minute
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := c.Me(ctx)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("got %v, want the context's error", err)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Fatalf("cancellation took %v", d)
+			}
+			if evs := w.eventsOf(tt.kind); len(evs) != 1 || evs[0].Wait < 15*time.Second {
+				t.Fatalf("events %+v; want one long wait, cut short", evs)
+			}
+		})
+	}
+}
+
 func TestRefusesForeignLinks(t *testing.T) {
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Link", `<http://evil.example/rest/v1.1/projects?page=2>; rel="next"`)
