@@ -111,13 +111,18 @@ func (s *passwordScreen) Bindings() []key.Binding {
 	}
 	k := s.sh.keys
 	b := []key.Binding{k.Next, k.NextItem, k.Generate}
-	if s.inputs[0].Value() != "" {
+	if s.canCopy() {
 		b = append(b, k.Copy)
 	}
 	return append(b, k.Back)
 }
 
 func (s *passwordScreen) confirming() bool { return s.policy.Confirm }
+
+// canCopy reports whether ctrl+y may send the password to the clipboard:
+// there is one, and the screen is not shared (presenter mode), where a
+// clipboard can be shared too.
+func (s *passwordScreen) canCopy() bool { return s.inputs[0].Value() != "" && !s.sh.presenter }
 
 func (s *passwordScreen) setFocus(i int) {
 	if !s.confirming() {
@@ -161,14 +166,20 @@ func (s *passwordScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			s.inputs[0].SetValue(pw)
 			s.inputs[1].SetValue(pw)
 			s.generated = true
-			s.note = "Generated a password that meets every rule (not shown). Press ctrl+y to copy it, then paste it into Procore."
-			return stay, nil
-		case key.Matches(km, k.Copy):
-			if pw := s.inputs[0].Value(); pw != "" {
-				s.note = "Copied to the clipboard. Paste it into Procore's Password box, then clear your clipboard."
-				return stay, tea.SetClipboard(pw)
+			if s.sh.presenter {
+				s.note = "Generated a password that meets every rule (not shown). Presenter mode does not send it to the clipboard; to paste it into Procore, generate it outside presenter mode, or type your own."
+			} else {
+				s.note = "Generated a password that meets every rule (not shown). Press ctrl+y to send it to the terminal's clipboard, then paste it into Procore."
 			}
 			return stay, nil
+		case key.Matches(km, k.Copy):
+			if !s.canCopy() {
+				return stay, nil
+			}
+			// OSC 52 asks the terminal to set the clipboard; nothing tells
+			// whether it did, so the note says only what was done.
+			s.note = "Sent to the terminal's clipboard (OSC 52); not every terminal supports it. Paste it into Procore's Password box; if nothing pastes, type your own password instead. Then clear your clipboard."
+			return stay, tea.SetClipboard(s.inputs[0].Value())
 		case key.Matches(km, k.Next):
 			// From the first box, enter goes on to the confirmation unless
 			// that is already filled (as generate fills it).

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/procore-sa/procore-sa/procore"
@@ -61,4 +62,39 @@ func TestGeneratedPasswordNeedsDiscardToLeave(t *testing.T) {
 	if d.m.Walker().Index() != 4 {
 		t.Fatal("did not go on after keeping")
 	}
+}
+
+// TestCopySaysWhatItDid: ctrl+y sends the password by OSC 52, which many
+// terminals ignore, so the screen says it was sent, not that it was copied.
+func TestCopySaysWhatItDid(t *testing.T) {
+	d := newDriver(t, fixtureOpts(t), 120, 40)
+	completeFixtureTo(d, 3)
+	d.press("ctrl+g")
+	d.contains("ctrl+y send to clipboard")
+	_, cmd := d.m.Update(keyPress("ctrl+y"))
+	if cmd == nil {
+		t.Fatal("ctrl+y sent nothing")
+	}
+	d.contains("Sent to the terminal's clipboard (OSC 52); not every", "terminal supports it")
+	if strings.Contains(d.text(), "Copied") {
+		t.Fatal("the screen claims the password was copied")
+	}
+}
+
+// TestPresenterDoesNotOfferCopy: on a shared screen the password is not
+// sent to the clipboard, and ctrl+y is neither offered nor taken.
+func TestPresenterDoesNotOfferCopy(t *testing.T) {
+	opts := fixtureOpts(t)
+	opts.Presenter = true
+	d := newDriver(t, opts, 120, 40)
+	completeFixtureTo(d, 3)
+	d.press("ctrl+g")
+	d.m.showHelp = true
+	if strings.Contains(d.text(), "ctrl+y") || strings.Contains(d.text(), "clipboard (OSC") {
+		t.Fatalf("presenter mode offers the clipboard:\n%s", d.text())
+	}
+	if _, cmd := d.m.Update(keyPress("ctrl+y")); cmd != nil {
+		t.Fatal("ctrl+y sent something in presenter mode")
+	}
+	d.contains("Presenter mode does not")
 }
