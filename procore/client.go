@@ -182,7 +182,12 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			if !r.idempotent || attempt > c.cfg.MaxRetries {
+			if !r.idempotent {
+				// Procore may have done it: sending it again could do it twice.
+				return nil, fmt.Errorf("%s %s: the connection dropped before Procore answered, so it may or may not have been done; check before trying again: %w",
+					r.method, target.Path, scrub(err))
+			}
+			if attempt > c.cfg.MaxRetries {
 				return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, scrub(err))
 			}
 			if err := c.backoff(ctx, r, target, attempt, 0, "connection dropped"); err != nil {

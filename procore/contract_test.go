@@ -507,6 +507,51 @@ func TestRetries(t *testing.T) {
 	})
 }
 
+// TestDroppedCreateIsNotRepeated drops the connection of every user
+// creation, half of them after the user was created: a POST whose effect is
+// unknown must not be sent again, so each reaches Procore once and makes at
+// most one user.
+func TestDroppedCreateIsNotRepeated(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 14})
+	ctx := context.Background()
+	c := w.client(w.fx.CompanyID, nil)
+	if _, err := c.Me(ctx); err != nil { // the token first, with no faults
+		t.Fatal(err)
+	}
+	w.s.ResetStats()
+	w.s.SetFaults(sim.Faults{DropRate: 1})
+	const n = 8
+	for i := range n {
+		email := "dropped." + strconv.Itoa(i) + "@example.com"
+		u, err := c.CreateUser(ctx, procore.NewUser{LastName: "Dropped", EmailAddress: email})
+		if err == nil || !strings.Contains(err.Error(), "may or may not have been done") {
+			t.Fatalf("CreateUser over a dropped connection = %+v, %v; want an error saying the effect is unknown", u, err)
+		}
+	}
+	w.s.SetFaults(sim.Faults{})
+	st := w.s.Stats()
+	if got := st.ByRoute["POST /rest/v1.3/companies/{cid}/users"]; got != n || st.Dropped != n {
+		t.Errorf("%d creations reached the simulator (%d dropped); want each once: %d", got, st.Dropped, n)
+	}
+	if k := w.eventCount(procore.EventRetry); k != 0 {
+		t.Errorf("%d retries of a create", k)
+	}
+	made := 0
+	for i := range n {
+		users, err := procore.Collect(c.Users(ctx, "dropped."+strconv.Itoa(i)+"@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(users) > 1 {
+			t.Errorf("%d users with one email", len(users))
+		}
+		made += len(users)
+	}
+	if made == 0 || made == n {
+		t.Errorf("%d of %d users were made; want some drops before and some after the effect", made, n)
+	}
+}
+
 func TestCancelMidWait(t *testing.T) {
 	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
 	c := w.client(w.fx.CompanyID, nil)
