@@ -552,6 +552,39 @@ func TestDroppedCreateIsNotRepeated(t *testing.T) {
 	}
 }
 
+// TestRetry503AfterRetryAfter answers one 503 with Retry-After: 1, as
+// Procore does under load: a safe request is sent again, after that second
+// and not after the (much shorter) backoff.
+func TestRetry503AfterRetryAfter(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 1})
+	var refused atomic.Int32
+	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/rest/v1.0/me" || !refused.CompareAndSwap(0, 1) {
+			return false
+		}
+		rw.Header().Set("Retry-After", "1")
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusServiceUnavailable)
+		rw.Write([]byte(`{"errors":"Service Unavailable"}`))
+		return true
+	})
+	c := w.client(w.fx.CompanyID, nil) // backoff 5 ms: far shorter than Retry-After
+	start := time.Now()
+	if me, err := c.Me(context.Background()); err != nil || me.ID != w.fx.DMSAUserID {
+		t.Fatalf("Me after a 503 = %+v, %v", me, err)
+	}
+	if took := time.Since(start); took < 950*time.Millisecond || took > 5*time.Second {
+		t.Errorf("retried after %v; want the 1 s of Retry-After", took)
+	}
+	retries := w.eventsOf(procore.EventRetry)
+	if len(retries) != 1 || retries[0].Wait != time.Second || retries[0].Attempt != 2 || !strings.Contains(retries[0].Reason, "503") {
+		t.Errorf("retry events %+v; want one of 1 s for the 503", retries)
+	}
+	if n := w.s.Stats().ByRoute["GET /rest/v1.0/me"]; n != 1 {
+		t.Errorf("the simulator answered %d requests after the 503, want 1", n)
+	}
+}
+
 func TestCancelMidWait(t *testing.T) {
 	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
 	c := w.client(w.fx.CompanyID, nil)
