@@ -534,7 +534,7 @@ func (m *Model) page() (string, string, int, []key.Binding) {
 		if s.Step >= 0 && s.Step < len(m.guide.Steps) {
 			at = fmt.Sprintf("step %d of %d, %q", s.Step+1, len(m.guide.Steps), m.guide.Steps[s.Step].Title)
 		}
-		msg := fmt.Sprintf("You have saved progress in this guide: %s,\nlast saved %s (%s ago).\n\nResume there, or start over from the first step?",
+		msg := fmt.Sprintf("You have saved progress in this guide: %s, last saved %s (%s ago).\n\nResume there, or start over from the first step?",
 			at, s.UpdatedAt.UTC().Format("2006-01-02 15:04 MST"), ago(m.opts.Now().Sub(s.UpdatedAt)))
 		return m.guide.Title, st.Dialog.Render(wrap(msg, m.mainWidth()-4, 0)), 0, []key.Binding{k.Resume, k.Restart, k.Quit}
 	case phaseFinishing:

@@ -282,6 +282,19 @@ func TestScreens(t *testing.T) {
 		{"matrix-help", func(t *testing.T) Options {
 			return Options{Guides: []*steps.Guide{erpGuide()}, GuideID: "erp", Store: openStore(t)}
 		}, func(d *driver) { d.press("down", "down", "down", "space", "?") }},
+		{"resume-offer", func(t *testing.T) Options {
+			o := fixtureOpts(t)
+			saved := steps.NewSession(fixture(), clock.Add(-26*time.Hour))
+			saved.Step, saved.UpdatedAt = 2, clock.Add(-3*time.Hour)
+			saved.Completed = map[string]time.Time{"retired": clock.Add(-4 * time.Hour), "navigate": clock.Add(-3 * time.Hour)}
+			if err := o.Store.SaveSession(saved); err != nil {
+				t.Fatal(err)
+			}
+			return o
+		}, func(d *driver) {}},
+		{"admin-login", loginOpts, func(d *driver) {}},
+		{"admin-login-code", loginOpts, func(d *driver) { d.press("enter").typ("CODE-SECRET-123") }},
+		{"admin-login-done", loginOpts, func(d *driver) { d.press("enter").typ("CODE-SECRET-123").press("enter") }},
 		{"presenter-demo", func(t *testing.T) Options {
 			o := fixtureOpts(t)
 			o.Presenter, o.Demo = true, true
@@ -294,8 +307,8 @@ func TestScreens(t *testing.T) {
 				d := newDriver(t, c.opts(t), size[0], size[1])
 				c.do(d)
 				out := d.screen()
-				if strings.Contains(out, "Str0ng") || strings.Contains(out, "abcdefg1") {
-					t.Fatal("a password was drawn")
+				if strings.Contains(out, "Str0ng") || strings.Contains(out, "abcdefg1") || strings.Contains(out, "CODE-SECRET") {
+					t.Fatal("a password or code was drawn")
 				}
 				checkFits(t, d.text(), size[0], size[1])
 				golden.RequireEqual(t, out)
@@ -378,6 +391,23 @@ func otherGuide() *steps.Guide {
 	g := fixture()
 	g.ID, g.Title, g.AccountModel, g.Vendor = "other", "Another Sync account", steps.DMSA, "Other Co."
 	return g
+}
+
+func loginOpts(t *testing.T) Options {
+	return Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Store: openStore(t), Login: &fakeLogin{}}
+}
+
+// TestTooSmallScreen pins the screen shown below the smallest size, one
+// column and one line short of it.
+func TestTooSmallScreen(t *testing.T) {
+	for _, size := range [][2]int{{MinWidth - 1, 24}, {120, MinHeight - 1}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			d := newDriver(t, fixtureOpts(t), size[0], size[1])
+			d.contains(fmt.Sprintf("too small: %d×%d", size[0], size[1]))
+			checkFits(t, d.text(), size[0], size[1])
+			golden.RequireEqual(t, d.screen())
+		})
+	}
 }
 
 func TestTooSmall(t *testing.T) {

@@ -42,6 +42,9 @@ func (s *verifyScreen) Typing() bool   { return false }
 
 func (s *verifyScreen) Bindings() []key.Binding {
 	k := s.sh.keys
+	if s.running {
+		return nil // nothing is taken until the check answers
+	}
 	if s.passed {
 		return []key.Binding{withHelp(k.Next, "continue"), k.Back}
 	}
