@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"text/tabwriter"
@@ -91,59 +92,145 @@ const adminProfile = "admin"
 
 // usableCredential is the profile's credential, or, when that is a user's
 // login and password (which the API cannot use), the admin's sign-in;
-// under --demo, failing both, the simulator's own DMSA.
+// under --demo, failing both, the simulator's own DMSA. used is the profile
+// it came from ("" for the simulator's own).
 func (a *app) usableCredential(ctx context.Context, store *procore.Store) (procore.Credential, string, error) {
+	u, err := a.usable(ctx, store)
+	return u.cred, u.profile, err
+}
+
+// usableCred is a credential the API can use and where it came from.
+type usableCred struct {
+	cred    procore.Credential
+	profile string // the profile read; "" for the environment's or the simulator's own
+
+	// userLogin, when set, is the profile asked for: it holds a user's
+	// login and password, and cred is the admin's sign-in instead.
+	userLogin     string
+	userLoginCred procore.Credential
+}
+
+func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, error) {
 	interactive := !a.demo
 	if interactive {
 		ctx = procore.Interactive(ctx)
 	}
 	cred, err := store.Load(ctx, a.profile, interactive)
-	used := a.profile
+	u := usableCred{cred: cred, profile: a.profile}
 	if err == nil && cred.Kind == procore.KindUserLogin {
+		u.userLogin, u.userLoginCred = a.profile, cred
 		if admin, aerr := store.Load(ctx, adminProfile, interactive); aerr == nil {
-			cred, used = admin, adminProfile
+			u.cred, u.profile = admin, adminProfile
 		} else {
-			err = fmt.Errorf("profile %q holds the integration user's login, which the API cannot use; sign in as a company admin with 'procore-sa login --profile %s'", a.profile, adminProfile)
+			err = fmt.Errorf("profile %q holds the login and password of a user (%s), which the API cannot sign in with; procore-sa works for it through a company admin's sign-in, profile %q, and that could not be read (%v): sign in with 'procore-sa login --profile %s'",
+				a.profile, cred.Login, adminProfile, aerr, adminProfile)
 		}
 	}
 	if err != nil && a.demo && a.sim != nil {
 		fx := a.sim.Fixtures()
 		a.say("demo: using the simulator's own DMSA credential")
-		return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
-			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}, "", nil
+		return usableCred{cred: procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
+			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}}, nil
 	}
 	if err != nil {
-		return cred, used, err
+		return u, err
 	}
-	a.audit("read", used, "for use")
-	return cred, used, nil
+	if u.userLogin != "" {
+		a.audit("read", u.userLogin, "user login; the admin's sign-in is used")
+	}
+	a.audit("read", u.profile, "for use")
+	return u, nil
 }
+
+// environmentFor is where a stored credential is used: the environment it
+// was made in, unless --api-url or --login-url give addresses (they win),
+// or --env names another (refused: a credential works only where it was
+// made). A credential from the environment variables, or one that names no
+// environment, goes where the flags say.
+func (a *app) environmentFor(cred procore.Credential, profile string) (procore.Environment, error) {
+	if a.demo || profile == "" || cred.Environment == "" || a.apiURL != "" || a.loginURL != "" {
+		return a.target()
+	}
+	if cred.Environment == "custom" {
+		return procore.Environment{}, usage(fmt.Errorf("profile %q was made against the addresses given with --api-url and --login-url, which are not stored; give them again", profile))
+	}
+	made, err := procore.EnvironmentNamed(cred.Environment)
+	if err != nil {
+		return made, failed(fmt.Errorf("profile %q was made for environment %q, which this procore-sa does not know (%v)", profile, cred.Environment, err))
+	}
+	asked, err := procore.EnvironmentNamed(a.env)
+	if err != nil {
+		return asked, usage(fmt.Errorf("--env: %w", err))
+	}
+	if asked.Name == made.Name {
+		return made, nil
+	}
+	if a.envExplicit() {
+		return made, usage(fmt.Errorf("--env %s, but profile %q holds a credential made for %s, and a credential works only in the environment it was made in: leave out --env (or give --env %s), or use a profile made for %s",
+			a.env, profile, made.Name, made.Name, asked.Name))
+	}
+	a.say(fmt.Sprintf("using the %s environment, where profile %q's credential was made", made.Name, profile))
+	return made, nil
+}
+
+// envExplicit says whether --env was given. The flag's default is
+// production, so only another value is known to be given; an explicit
+// "--env production" looks like the default and the credential's own
+// environment is used (and said).
+func (a *app) envExplicit() bool {
+	name, err := procore.EnvironmentNamed(a.env)
+	return err != nil || name.Name != procore.Production.Name
+}
+
+// refreshSaveAttempts is how often a new refresh token is offered to the
+// keychain before giving up: the old one is already spent.
+const refreshSaveAttempts = 3
+
+// refreshSavePause is the wait between those attempts.
+var refreshSavePause = time.Second
 
 // client builds an API client for the profile (or the environment's
 // credential), renewing and re-storing an admin's refresh token as needed.
+// When the profile holds a user's login, it says that the admin's sign-in
+// is used instead.
 func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore.Client, procore.Credential, error) {
-	env, err := a.target()
-	if err != nil {
-		return nil, procore.Credential{}, err
+	c, u, err := a.apiClient(ctx, onEvent)
+	if err == nil && u.userLogin != "" {
+		a.say(fmt.Sprintf("profile %q holds a user's login, which the API cannot sign in with; using the admin's sign-in, profile %q", u.userLogin, u.profile))
 	}
+	return c, u.cred, err
+}
+
+func (a *app) apiClient(ctx context.Context, onEvent func(procore.Event)) (*procore.Client, usableCred, error) {
 	store, _ := a.credStore(ctx)
-	cred, fromEnv := a.envCredential()
-	profile := a.profile
-	switch {
-	case fromEnv:
+	var u usableCred
+	if cred, fromEnv := a.envCredential(); fromEnv {
 		a.say("using the credential in PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET (the environment supplied it), not the keychain")
-	default:
-		cred, profile, err = a.usableCredential(ctx, store)
-		if err != nil {
-			return nil, cred, failed(err)
+		u.cred = cred
+	} else {
+		var err error
+		if u, err = a.usable(ctx, store); err != nil {
+			return nil, u, failed(err)
 		}
+	}
+	cred, profile := u.cred, u.profile
+	env, err := a.environmentFor(cred, profile)
+	if err != nil {
+		return nil, u, err
+	}
+	if u.userLogin != "" && u.userLoginCred.Environment != "" && cred.Environment != "" && u.userLoginCred.Environment != cred.Environment {
+		return nil, u, failed(fmt.Errorf("profile %q is a user in %s, but the admin's sign-in (profile %q) is for %s: sign in with 'procore-sa login --profile %s --env %s'",
+			u.userLogin, u.userLoginCred.Environment, profile, cred.Environment, adminProfile, u.userLoginCred.Environment))
 	}
 	company := a.company
 	if company == 0 {
 		company = cred.CompanyID
 	}
+	if company == 0 && u.userLogin != "" {
+		company = u.userLoginCred.CompanyID
+	}
 	if company == 0 {
-		return nil, cred, usage(errors.New("no company ID: give --company ID"))
+		return nil, u, usage(errors.New("no company ID: give --company ID"))
 	}
 	var auth procore.Auth
 	switch cred.Kind {
@@ -154,40 +241,84 @@ func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore
 			func(ctx context.Context, tok *oauth2.Token) error {
 				next := cred
 				next.RefreshToken = procore.NewSecret(tok.RefreshToken)
-				if err := store.Save(ctx, profile, next, false); err != nil {
-					return err
-				}
-				a.audit("refresh", profile, "new refresh token stored")
-				return nil
+				return a.keepRefreshToken(ctx, store, profile, next)
 			})
 	default:
-		return nil, cred, failed(fmt.Errorf("profile %q holds a %s: a user's login and password cannot be used through the API; sign in at Procore's login page to check it", a.profile, cred.Kind))
+		return nil, u, failed(fmt.Errorf("profile %q holds a %s: a user's login and password cannot be used through the API; sign in at Procore's login page to check it", profile, cred.Kind))
 	}
 	c, err := procore.New(procore.Config{Env: env, CompanyID: company, Auth: auth, UserAgent: userAgent(), OnEvent: onEvent})
 	if err != nil {
-		return nil, cred, failed(err)
+		return nil, u, failed(err)
 	}
-	return c, cred, nil
+	return c, u, nil
+}
+
+// keepRefreshToken stores the refresh token that a refresh just issued.
+// Procore has retired the old one, so this save is patient: it waits as
+// long as a person may take to unlock the keychain when the OS asks, goes
+// on when the caller is interrupted, and tries again before giving up.
+func (a *app) keepRefreshToken(ctx context.Context, store *procore.Store, profile string, next procore.Credential) error {
+	ctx = procore.Interactive(context.WithoutCancel(ctx))
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = store.Save(ctx, profile, next, true); err == nil {
+			a.audit("refresh", profile, "new refresh token stored")
+			return nil
+		}
+		if attempt == refreshSaveAttempts || procore.ClassOf(err) == procore.TooBig {
+			break
+		}
+		a.say(fmt.Sprintf("the new refresh token for profile %q is not stored yet (%v); trying again: unlock the keychain if it asks", profile, err))
+		time.Sleep(refreshSavePause)
+	}
+	a.audit("refresh", profile, "new refresh token NOT stored: "+procore.ClassOf(err).String())
+	return fmt.Errorf("%w; the sign-in must be made again: 'procore-sa login --profile %s'", err, profile)
 }
 
 func newVerifyCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "verify",
 		Short: "Prove a stored credential works: token, companies, permitted projects",
-		Args:  noArgs,
+		Long: `Prove that a stored credential works: get a token with it, read who it
+is, find the company among those it reaches, and count the projects it sees.
+Exit 0 when every check passes, 1 when one fails (a credential refused).
+
+A user_login profile (a user's login and password, from seeds 000 and 001)
+cannot be checked this way: the API does not sign in with a password.
+procore-sa works for such a user through a company admin's sign-in, the
+'admin' profile ('procore-sa login --profile admin'), so verify checks that
+sign-in instead, says so, and ends with a line saying that the user's own
+login was not verified; it exits 0 when the admin's sign-in passes, and 1
+when there is no usable admin sign-in. Check the user's password by signing
+in at Procore's login page.
+
+The credential is used in the environment it was made in. --api-url and
+--login-url send it elsewhere; --env naming another environment is refused.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			defer a.stopDemo()
-			c, _, err := a.client(ctx, nil)
+			c, u, err := a.apiClient(ctx, nil)
 			if err != nil {
 				return err
 			}
+			if u.userLogin != "" {
+				fmt.Fprintf(a.stdout, "note  profile %q holds the login of a user (%s) and its password, which the API cannot sign in with.\n", u.userLogin, u.userLoginCred.Login)
+				fmt.Fprintf(a.stdout, "note  Checking the admin's sign-in instead, profile %q, which procore-sa uses to act for that user:\n", u.profile)
+			}
 			facts, err := verifyFacts(ctx, c)
 			if err != nil {
+				if u.userLogin != "" {
+					return failed(fmt.Errorf("the admin's sign-in (profile %q) failed: %w", u.profile, err))
+				}
 				return failed(err)
 			}
 			for _, f := range facts {
 				fmt.Fprintln(a.stdout, "ok  "+f)
+			}
+			if u.userLogin != "" {
+				fmt.Fprintf(a.stdout, "not verified: profile %q itself (the login of %s); the checks above are of the admin's sign-in, profile %q. Check that login at Procore's login page.\n",
+					u.userLogin, u.userLoginCred.Login, u.profile)
 			}
 			return nil
 		},
@@ -206,6 +337,11 @@ only on a local desktop session, never over SSH). Approve the app there, then
 paste the code Procore shows. The refresh token goes to the keychain as an
 admin_oauth profile and is replaced every time it is used.
 
+If the keychain will not take it, the reason is shown and you may try the
+keychain again, write it to a file encrypted with a passphrase (typed twice;
+the file is 0600 and decrypts with 'age -d'), or discard it. It is never
+written in plain text.
+
 The app's client secret is read from PROCORE_CLIENT_SECRET or asked for; it
 is never taken from a flag.`,
 		Args: noArgs,
@@ -218,6 +354,9 @@ is never taken from a flag.`,
 }
 
 func (a *app) login(ctx context.Context, clientID string) error {
+	if err := procore.ValidateProfile(a.profile); err != nil {
+		return usage(fmt.Errorf("--profile: %w", err))
+	}
 	env, err := a.target()
 	if err != nil {
 		return err
@@ -262,9 +401,17 @@ func (a *app) login(ctx context.Context, clientID string) error {
 			return failed(errors.New("no code was pasted; run 'procore-sa login' again"))
 		}
 	}
-	where, err := a.completeLogin(ctx, env, clientID, secret, code, a.profile)
+	cred, err := a.exchangeLogin(ctx, env, clientID, secret, code)
 	if err != nil {
 		return failed(err)
+	}
+	where, err := a.storeLogin(ctx, a.profile, cred)
+	if err != nil {
+		// Procore has issued the refresh token and will not show it again:
+		// do not drop it because the keychain failed.
+		if where, err = a.keepLoginElsewhere(ctx, in, a.profile, cred, err); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(a.stdout, "Signed in. The refresh token is in %s as profile %q.\n", where, a.profile)
 	return nil
@@ -273,13 +420,28 @@ func (a *app) login(ctx context.Context, clientID string) error {
 // completeLogin trades an authorization code for tokens and keeps the
 // refresh token as an admin_oauth profile; it says where it is kept.
 func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, secret procore.Secret, code, profile string) (string, error) {
-	tok, err := procore.Exchange(ctx, nil, env, clientID, secret, code)
+	cred, err := a.exchangeLogin(ctx, env, clientID, secret, code)
 	if err != nil {
 		return "", err
 	}
+	return a.storeLogin(ctx, profile, cred)
+}
+
+// exchangeLogin trades an authorization code for the admin_oauth
+// credential to keep.
+func (a *app) exchangeLogin(ctx context.Context, env procore.Environment, clientID string, secret procore.Secret, code string) (procore.Credential, error) {
+	tok, err := procore.Exchange(ctx, nil, env, clientID, secret, code)
+	if err != nil {
+		return procore.Credential{}, err
+	}
+	return procore.Credential{Version: 1, Kind: procore.KindAdminOAuth, Environment: env.Name, CompanyID: a.company,
+		ClientID: clientID, ClientSecret: secret, RefreshToken: procore.NewSecret(tok.RefreshToken), CreatedAt: a.clock()().UTC()}, nil
+}
+
+// storeLogin saves a sign-in to the keychain and reads it back; it says
+// where it is kept.
+func (a *app) storeLogin(ctx context.Context, profile string, cred procore.Credential) (string, error) {
 	store, memoryOnly := a.credStore(ctx)
-	cred := procore.Credential{Version: 1, Kind: procore.KindAdminOAuth, Environment: env.Name, CompanyID: a.company,
-		ClientID: clientID, ClientSecret: secret, RefreshToken: procore.NewSecret(tok.RefreshToken), CreatedAt: time.Now().UTC()}
 	if err := store.Save(procore.Interactive(ctx), profile, cred, true); err != nil {
 		return "", err
 	}
@@ -288,6 +450,105 @@ func (a *app) completeLogin(ctx context.Context, env procore.Environment, client
 		return "memory only (demo: no keychain on this machine)", nil
 	}
 	return fmt.Sprintf("the keychain (%s, service %s)", store.Backend(), store.Service), nil
+}
+
+// loginFallback is what 'procore-sa login' offers when the keychain fails.
+const loginFallback = "or answer a below to write it to an age file encrypted with a passphrase (never plain text)"
+
+// keepLoginElsewhere holds a sign-in the keychain would not take: the person
+// may try the keychain again, write an age file encrypted with a passphrase
+// (typed twice; the file 0600), or type discard. Nothing is ever written in
+// plain text. It says where the sign-in went, or fails.
+func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile string, cred procore.Credential, saveErr error) (string, error) {
+	fmt.Fprintf(a.stderr, "procore-sa: %v\n", procore.WithFallback(saveErr, loginFallback))
+	lost := func(why string) error {
+		return failed(fmt.Errorf("%s: the refresh token was not kept; run 'procore-sa login' again once the keychain works", why))
+	}
+	for {
+		fmt.Fprint(a.stderr, "The new refresh token is held here, unsaved, and is never written in plain text.\n"+
+			"Try the keychain again (t), write it to a file encrypted with a passphrase (a), or type discard to drop it: ")
+		ans, err := in.line()
+		if err != nil {
+			return "", lost("no answer")
+		}
+		switch strings.ToLower(ans) {
+		case "t", "":
+			where, err := a.storeLogin(ctx, profile, cred)
+			if err == nil {
+				return where, nil
+			}
+			fmt.Fprintf(a.stderr, "procore-sa: %v\n", procore.WithFallback(err, loginFallback))
+		case "a":
+			path, err := a.exportLogin(in, profile, cred)
+			if err != nil {
+				return "", err
+			}
+			if path != "" {
+				a.audit("login", profile, "admin_oauth kept in an age file, not the keychain")
+				return fmt.Sprintf("%s, encrypted with your passphrase, not the keychain (decrypt it with: age -d %s)", path, path), nil
+			}
+		case "discard":
+			return "", lost("discarded")
+		default:
+			fmt.Fprintln(a.stderr, "  Answer t, a or discard.")
+		}
+	}
+}
+
+// minPassphrase is the shortest passphrase an age file is written with.
+const minPassphrase = 12
+
+// exportLogin asks for a passphrase twice and a file, and writes the age
+// file (0600, never over an existing file). It returns the path, or "" when
+// nothing was written (and says why); an error when input ran out.
+func (a *app) exportLogin(in *lineReader, profile string, cred procore.Credential) (string, error) {
+	noInput := failed(errors.New("no answer: the refresh token was not kept; run 'procore-sa login' again once the keychain works"))
+	var pass procore.Secret
+	for {
+		p1, err := a.hidden(in, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase))
+		if err != nil {
+			return "", noInput
+		}
+		if len([]rune(p1.Reveal())) < minPassphrase {
+			fmt.Fprintf(a.stderr, "  Choose a passphrase of at least %d characters.\n", minPassphrase)
+			continue
+		}
+		p2, err := a.hidden(in, "The same passphrase again (not shown): ")
+		if err != nil {
+			return "", noInput
+		}
+		if !p1.Equal(p2) {
+			fmt.Fprintln(a.stderr, "  The two passphrases differ; type them again.")
+			continue
+		}
+		pass = p1
+		break
+	}
+	def := defaultExportPath(profile, a.clock()())
+	fmt.Fprintf(a.stderr, "File to write [%s]: ", def)
+	path, err := in.line()
+	if err != nil {
+		return "", noInput
+	}
+	if path == "" {
+		path = def
+	}
+	if err := procore.ExportCredential(path, pass, cred); err != nil {
+		fmt.Fprintf(a.stderr, "procore-sa: %v\n", err)
+		return "", nil
+	}
+	a.audit("export", profile, path)
+	return path, nil
+}
+
+// defaultExportPath is where an age file goes unless the person says
+// otherwise: the home directory, named for the profile and the time.
+func defaultExportPath(profile string, now time.Time) string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		home = "."
+	}
+	return filepath.Join(home, fmt.Sprintf("procore-sa-%s-%s.age", profile, now.Format("20060102-150405")))
 }
 
 // wizardLogin is the wizard's admin-login step: the same sign-in as the
@@ -478,7 +739,7 @@ func (a *app) profiles(ctx context.Context) ([]profileRow, error) {
 			rows = append(rows, profileRow{Profile: n, Problem: err.Error()})
 			continue
 		}
-		age := time.Since(c.CreatedAt)
+		age := a.clock()().Sub(c.CreatedAt)
 		rows = append(rows, profileRow{Profile: n, Kind: string(c.Kind), Environment: c.Environment, CompanyID: c.CompanyID,
 			CreatedAt: c.CreatedAt.UTC(), AgeDays: int(age / (24 * time.Hour)), Rotate: age > rotateAfter})
 	}
@@ -553,4 +814,12 @@ func newDoctorCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// clock is the app's clock (a.now; time.Now when unset).
+func (a *app) clock() func() time.Time {
+	if a.now != nil {
+		return a.now
+	}
+	return time.Now
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -60,11 +57,7 @@ func (c *custody) Where() string {
 }
 
 func (c *custody) DefaultExportPath() string {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "."
-	}
-	return filepath.Join(home, fmt.Sprintf("procore-sa-%s-%s.age", c.a.profile, time.Now().Format("20060102-150405")))
+	return defaultExportPath(c.a.profile, c.a.clock()())
 }
 
 func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
