@@ -56,6 +56,9 @@ func AuthCodeURL(env Environment, clientID, state string) string {
 
 // Exchange trades an authorization code for a token pair.
 func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID string, secret Secret, code string) (*oauth2.Token, error) {
+	if err := checkLoginURL(env); err != nil {
+		return nil, fmt.Errorf("exchange the authorization code: %w", err)
+	}
 	ctx = withHTTPClient(ctx, hc)
 	tok, err := OAuthConfig(env, clientID, secret).Exchange(ctx, code)
 	if err != nil {
@@ -64,11 +67,28 @@ func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID st
 	return tok, nil
 }
 
-func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
-	if hc == nil {
-		return ctx
+// checkLoginURL holds the login URL to the rule of the API URL (https, or
+// http on loopback only): the client secret and refresh tokens go there. An
+// Environment built by hand has not been through Override.
+func checkLoginURL(env Environment) error {
+	if err := CheckBaseURL(env.LoginURL); err != nil {
+		return fmt.Errorf("login URL: %w", err)
 	}
-	return context.WithValue(ctx, oauth2.HTTPClient, hc)
+	return nil
+}
+
+// withHTTPClient gives oauth2 an HTTP client (hc, or one with a 60-second
+// timeout) that never follows a redirect: a 307 or 308 would send the
+// secret in the body again, to wherever it pointed.
+func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Timeout = 60 * time.Second
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return context.WithValue(ctx, oauth2.HTTPClient, &c)
 }
 
 // tokenError turns an OAuth failure into an *Error whose message says what
@@ -135,6 +155,9 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, secret
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
 	return &tokenAuth{now: time.Now, fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+		if err := checkLoginURL(env); err != nil {
+			return nil, fmt.Errorf("get a token with the client ID and secret: %w", err)
+		}
 		// A client-credentials grant may be repeated, so a dropped
 		// connection is retried; an answer from Procore is final.
 		var err error
@@ -162,6 +185,9 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Se
 	return &tokenAuth{now: time.Now, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
 		if old == nil || old.RefreshToken == "" {
 			return nil, errors.New("the sign-in has no refresh token: sign in again with 'procore-sa login'")
+		}
+		if err := checkLoginURL(env); err != nil {
+			return nil, fmt.Errorf("refresh the sign-in: %w", err)
 		}
 		// A token with no access token makes oauth2 refresh at once.
 		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()

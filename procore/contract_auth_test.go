@@ -1,0 +1,112 @@
+package procore_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/procore/sim"
+)
+
+// countingTransport fails every request and counts them: a test that
+// expects nothing to be sent checks it stayed at zero.
+type countingTransport struct{ n atomic.Int32 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	return nil, errors.New("no network in this test")
+}
+
+// TestLoginURLMustBeSafe builds an Environment by hand, as Override would
+// not allow, with a plain-http login host that is not loopback: no grant
+// may send the client secret, a code or a refresh token there.
+func TestLoginURLMustBeSafe(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 2})
+	env := procore.Environment{Name: "hand-built", APIURL: w.ts.URL, LoginURL: "http://login.example.com"}
+	secret := procore.NewSecret(w.fx.DMSAClientSecret)
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		call func(hc *http.Client) error
+	}{
+		{"client credentials", func(hc *http.Client) error {
+			c, err := procore.New(procore.Config{Env: env, CompanyID: w.fx.CompanyID, HTTPClient: hc,
+				Auth: procore.ClientCredentials(env, hc, w.fx.DMSAClientID, secret)})
+			if err != nil {
+				return err
+			}
+			_, err = c.Me(ctx)
+			return err
+		}},
+		{"authorization code", func(hc *http.Client) error {
+			_, err := procore.Exchange(ctx, hc, env, w.fx.AdminClientID, secret, "a-code")
+			return err
+		}},
+		{"refresh", func(hc *http.Client) error {
+			auth := procore.RefreshingAuth(env, hc, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: "a-refresh-token"},
+				func(context.Context, *oauth2.Token) error { return nil })
+			_, err := auth.Token(ctx)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := &countingTransport{}
+			err := tt.call(&http.Client{Transport: rt})
+			if err == nil || !strings.Contains(err.Error(), "login URL") || !strings.Contains(err.Error(), "use https") {
+				t.Fatalf("got %v; want a refusal of the plain-http login URL", err)
+			}
+			if n := rt.n.Load(); n != 0 {
+				t.Fatalf("%d requests were sent", n)
+			}
+			if strings.Contains(err.Error(), w.fx.DMSAClientSecret) {
+				t.Fatal("the error holds the secret")
+			}
+		})
+	}
+}
+
+// TestTokenRequestsFollowNoRedirect: a login host that answers the token
+// request with a 307 must not get the client secret sent on, in the body
+// of the repeated POST, to wherever the redirect points.
+func TestTokenRequestsFollowNoRedirect(t *testing.T) {
+	var leaked atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "client_secret") {
+			leaked.Add(1)
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		rw.Write([]byte(`{"access_token":"x","token_type":"bearer","expires_in":5400}`))
+	}))
+	defer elsewhere.Close()
+	login := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Redirect(rw, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer login.Close()
+	env := procore.Environment{Name: "redirecting", APIURL: login.URL, LoginURL: login.URL}
+	ctx := context.Background()
+	for _, hc := range []*http.Client{nil, {}} {
+		auth := procore.ClientCredentials(env, hc, "id", procore.NewSecret("the-client-secret"))
+		if tok, err := auth.Token(ctx); err == nil {
+			t.Fatalf("client credentials through a redirect = %+v", tok)
+		}
+		if _, err := procore.Exchange(ctx, hc, env, "id", procore.NewSecret("the-client-secret"), "code"); err == nil {
+			t.Fatal("an exchange through a redirect succeeded")
+		}
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Fatalf("the client secret followed %d redirects", n)
+	}
+}
