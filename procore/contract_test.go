@@ -585,6 +585,48 @@ func TestRetry503AfterRetryAfter(t *testing.T) {
 	}
 }
 
+// TestDroppedInviteIsNotRepeated: every invitation sends an email, so one
+// whose connection dropped (before or after Procore sent it) is not sent
+// again, though it is a PATCH.
+func TestDroppedInviteIsNotRepeated(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 15})
+	ctx := context.Background()
+	c := w.client(w.fx.CompanyID, nil)
+	var ids []int64
+	for i := range 8 {
+		u, err := c.CreateUser(ctx, procore.NewUser{LastName: "Invitee", EmailAddress: "invitee." + strconv.Itoa(i) + "@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	w.s.ResetStats()
+	w.s.SetFaults(sim.Faults{DropRate: 1})
+	for _, id := range ids {
+		if err := c.InviteUser(ctx, id); err == nil || !strings.Contains(err.Error(), "may or may not have been done") {
+			t.Errorf("InviteUser over a dropped connection: %v", err)
+		}
+	}
+	w.s.SetFaults(sim.Faults{})
+	if got := w.s.Stats().ByRoute["PATCH /rest/v1.3/companies/{cid}/users/{id}/invite"]; got != len(ids) {
+		t.Errorf("%d invitations reached the simulator; want each once: %d", got, len(ids))
+	}
+	if k := w.eventCount(procore.EventRetry); k != 0 {
+		t.Errorf("%d retries of an invitation", k)
+	}
+	sent := 0
+	for _, id := range ids {
+		n := w.s.InviteCount(id)
+		if n > 1 {
+			t.Errorf("user %d was sent %d invitations", id, n)
+		}
+		sent += n
+	}
+	if sent == 0 || sent == len(ids) {
+		t.Errorf("%d of %d invitations went out; want some drops before and some after the email", sent, len(ids))
+	}
+}
+
 func TestCancelMidWait(t *testing.T) {
 	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
 	c := w.client(w.fx.CompanyID, nil)

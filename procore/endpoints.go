@@ -200,9 +200,11 @@ func (c *Client) SetAddToNewProjects(ctx context.Context, userID int64, on bool)
 	return &u, nil
 }
 
-// InviteUser sends the user Procore's invitation email.
+// InviteUser sends the user Procore's invitation email. Though a PATCH, it
+// is not safe to repeat: each call sends an email (procore-api.md: "send
+// the invitation email"), so one whose answer was lost is not sent again.
 func (c *Client) InviteUser(ctx context.Context, userID int64) error {
-	_, err := c.do(ctx, request{method: http.MethodPatch, idempotent: true,
+	_, err := c.do(ctx, request{method: http.MethodPatch,
 		path: fmt.Sprintf("/rest/v1.3/companies/%d/users/%d/invite", c.cfg.CompanyID, userID)}, nil)
 	if err != nil {
 		return fmt.Errorf("invite user %d: %w", userID, err)

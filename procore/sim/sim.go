@@ -201,6 +201,14 @@ func (s *Server) AddCount(userID, projectID int64) int {
 	return s.st.addCount[[2]int64{userID, projectID}]
 }
 
+// InviteCount is how many invitation emails userID was sent; a client that
+// does not repeat an invitation whose answer was lost leaves it at most 1.
+func (s *Server) InviteCount(userID int64) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.invited[userID]
+}
+
 // ActiveProjectIDs lists the company's active projects, in ID order.
 func (s *Server) ActiveProjectIDs() []int64 {
 	s.mu.RLock()
