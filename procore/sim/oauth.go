@@ -388,22 +388,33 @@ func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// revoke is POST /oauth/revoke: it revokes the access and refresh token of
-// a pair together and always answers 200, as Procore documents (so it
-// reveals nothing about the token).
+// revoke is POST /oauth/revoke (form token, client_id, client_secret, or
+// the client in HTTP Basic). The client must authenticate, as at the token
+// endpoint: an unknown client or a wrong or missing secret is refused with
+// 401 invalid_client (RFC 7009 2.2.1). An authenticated client revokes the
+// access and refresh token of one of its own pairs together, and is always
+// answered 200, as Procore documents, whether or not the token was known or
+// its own (so the answer reveals nothing about the token).
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	p, err := oauthParams(r)
-	if err == nil {
-		s.auth.mu.Lock()
-		t := s.auth.access[p["token"]]
-		if t == nil {
-			t = s.auth.refresh[p["token"]]
-		}
-		if t != nil && (p["client_id"] == "" || p["client_id"] == t.clientID) {
-			t.revoked = true
-		}
-		s.auth.mu.Unlock()
+	if err != nil {
+		writeOAuthError(w, http.StatusBadRequest, "invalid_request", err.Error())
+		return
 	}
+	if s.authenticateClient(p["client_id"], p["client_secret"]) == noClient {
+		writeOAuthError(w, http.StatusUnauthorized, "invalid_client",
+			"Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.")
+		return
+	}
+	s.auth.mu.Lock()
+	t := s.auth.access[p["token"]]
+	if t == nil {
+		t = s.auth.refresh[p["token"]]
+	}
+	if t != nil && p["client_id"] == t.clientID {
+		t.revoked = true
+	}
+	s.auth.mu.Unlock()
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 

@@ -213,8 +213,9 @@ func TestTokenInfoAndRevoke(t *testing.T) {
 	a := e.form("/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken},
 		"client_id": {e.fx.AdminClientID}, "client_secret": {e.fx.AdminClientSecret}})
 	wantStatus(t, a, 400)
-	// Always 200, even for nonsense.
-	wantStatus(t, e.form("/oauth/revoke", url.Values{"token": {"nonsense"}}), 200)
+	// Always 200 to an authenticated client, even for nonsense.
+	wantStatus(t, e.form("/oauth/revoke", url.Values{"token": {"nonsense"},
+		"client_id": {e.fx.AdminClientID}, "client_secret": {e.fx.AdminClientSecret}}), 200)
 	resp, err = e.ts.Client().Get(e.ts.URL + "/oauth/token/info?access_token=nonsense")
 	if err != nil {
 		t.Fatal(err)
@@ -223,6 +224,52 @@ func TestTokenInfoAndRevoke(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Fatalf("token info of nonsense: %d", resp.StatusCode)
 	}
+}
+
+// TestRevokeNeedsClientAuthentication: /oauth/revoke takes the client's
+// ID and secret, as procore-api.md says; without them, or with a wrong
+// secret, it refuses (401 invalid_client) and revokes nothing. A client
+// cannot revoke another's token, though it is answered 200 all the same.
+func TestRevokeNeedsClientAuthentication(t *testing.T) {
+	e := newEnv(t, nil)
+	tok := e.admin()
+	refused := []url.Values{
+		{"token": {tok.AccessToken}},
+		{"token": {tok.AccessToken}, "client_id": {e.fx.AdminClientID}},
+		{"token": {tok.AccessToken}, "client_id": {e.fx.AdminClientID}, "client_secret": {"wrong"}},
+		{"token": {tok.RefreshToken}, "client_id": {"unknown"}, "client_secret": {e.fx.AdminClientSecret}},
+		{"token": {"nonsense"}},
+	}
+	for _, v := range refused {
+		a := e.form("/oauth/revoke", v)
+		wantStatus(t, a, 401)
+		var oe oauthError
+		a.json(t, &oe)
+		if oe.Error != "invalid_client" {
+			t.Fatalf("revoke with %v: %s", v, a.body)
+		}
+		wantStatus(t, e.get("/rest/v1.0/me", tok.AccessToken), 200)
+	}
+	// Another client, authenticated: 200, and the token lives.
+	wantStatus(t, e.form("/oauth/revoke", url.Values{"token": {tok.AccessToken},
+		"client_id": {e.fx.DMSAClientID}, "client_secret": {e.fx.DMSAClientSecret}}), 200)
+	wantStatus(t, e.get("/rest/v1.0/me", tok.AccessToken), 200)
+	// The owner, in HTTP Basic: revoked.
+	r, err := http.NewRequest(http.MethodPost, e.ts.URL+"/oauth/revoke", strings.NewReader(url.Values{"token": {tok.RefreshToken}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.SetBasicAuth(url.QueryEscape(e.fx.AdminClientID), url.QueryEscape(e.fx.AdminClientSecret))
+	resp, err := e.ts.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("revoke in HTTP Basic: %d", resp.StatusCode)
+	}
+	wantStatus(t, e.get("/rest/v1.0/me", tok.AccessToken), 401)
 }
 
 func TestTokenExpiry(t *testing.T) {
