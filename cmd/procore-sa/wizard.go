@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/procore-sa/procore-sa/plain"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 	"github.com/procore-sa/procore-sa/tui"
@@ -39,7 +40,7 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 		target = "simulator on " + strings.TrimPrefix(env.APIURL, "http://")
 	}
 	if a.plain {
-		return a.runPlain(ctx, cat, id, store)
+		return a.runPlain(ctx, cat, id, store, env)
 	}
 	creds, memoryOnly := a.credStore(ctx)
 	a.quiet = true
@@ -117,9 +118,10 @@ func (a *app) stateStore() (*state.Store, error) {
 }
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
-func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store) error {
+func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store, env procore.Environment) error {
 	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now,
 		AddAll: &wizardAddAll{a: a}, Verify: a.verifier()}
+	a.plainCustody(ctx, r, store, env)
 	g, ok := cat.Get(id)
 	if !ok {
 		var err error

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/procore-sa/procore-sa/plain"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 )
 
@@ -16,13 +17,8 @@ var (
 
 // plainCustody gives the plain runner the credential keeper of capture
 // steps (and of a user login's password) and the admin's sign-in.
-func (a *app) plainCustody(ctx context.Context, r *plain.Runner, store *state.Store) error {
-	env, err := a.target()
-	if err != nil {
-		return err
-	}
+func (a *app) plainCustody(ctx context.Context, r *plain.Runner, store *state.Store, env procore.Environment) {
 	creds, memoryOnly := a.credStore(ctx)
 	r.Custody = &custody{a: a, env: env, store: creds, state: store, memoryOnly: memoryOnly}
 	r.Login = &wizardLogin{a: a}
-	return nil
 }
