@@ -147,7 +147,7 @@ func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, err
 // or --env names another (refused: a credential works only where it was
 // made). A credential from the environment variables, or one that names no
 // environment, goes where the flags say.
-func (a *app) environmentFor(ctx context.Context, cred procore.Credential, profile string) (procore.Environment, error) {
+func (a *app) environmentFor(cred procore.Credential, profile string) (procore.Environment, error) {
 	if a.demo || profile == "" || cred.Environment == "" || a.apiURL != "" || a.loginURL != "" {
 		return a.target()
 	}
@@ -165,7 +165,7 @@ func (a *app) environmentFor(ctx context.Context, cred procore.Credential, profi
 	if asked.Name == made.Name {
 		return made, nil
 	}
-	if a.envExplicit(ctx) {
+	if a.envExplicit() {
 		return made, usage(fmt.Errorf("--env %s, but profile %q holds a credential made for %s, and a credential works only in the environment it was made in: leave out --env (or give --env %s), or use a profile made for %s",
 			a.env, profile, made.Name, made.Name, asked.Name))
 	}
@@ -173,23 +173,10 @@ func (a *app) environmentFor(ctx context.Context, cred procore.Credential, profi
 	return made, nil
 }
 
-// envGivenKey marks a context whose command was given --env.
-type envGivenKey struct{}
-
-// withEnvFlag records on ctx whether cmd was given --env, for envExplicit.
-func withEnvFlag(ctx context.Context, cmd *cobra.Command) context.Context {
-	if f := cmd.Flags().Lookup("env"); f != nil && f.Changed {
-		return context.WithValue(ctx, envGivenKey{}, true)
-	}
-	return ctx
-}
-
-// envExplicit says whether --env was given: known from ctx where the
-// command recorded it (withEnvFlag), else from its value, since the flag's
-// default is production: there an explicit "--env production" looks like
-// the default, and the credential's own environment is used (and said).
-func (a *app) envExplicit(ctx context.Context) bool {
-	if given, _ := ctx.Value(envGivenKey{}).(bool); given {
+// envExplicit says whether --env was given, even as "--env production",
+// which looks like the flag's default.
+func (a *app) envExplicit() bool {
+	if a.envGiven {
 		return true
 	}
 	name, err := procore.EnvironmentNamed(a.env)
@@ -228,7 +215,7 @@ func (a *app) apiClient(ctx context.Context, onEvent func(procore.Event)) (*proc
 		}
 	}
 	cred, profile := u.cred, u.profile
-	env, err := a.environmentFor(ctx, cred, profile)
+	env, err := a.environmentFor(cred, profile)
 	if err != nil {
 		return nil, u, err
 	}
@@ -310,7 +297,7 @@ The credential is used in the environment it was made in. --api-url and
 --login-url send it elsewhere; --env naming another environment is refused.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := withEnvFlag(cmd.Context(), cmd)
+			ctx := cmd.Context()
 			defer a.stopDemo()
 			c, u, err := a.apiClient(ctx, nil)
 			if err != nil {

@@ -238,9 +238,8 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 	c := newCredApp(t, "")
 	sandbox := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
 		ClientID: "id", ClientSecret: procore.NewSecret("sandbox-secret-do-not-print")}
-	ctx := context.Background()
 	c.env = "production" // the flag's default
-	env, err := c.environmentFor(ctx, sandbox, "sb")
+	env, err := c.environmentFor(sandbox, "sb")
 	if err != nil || env != procore.Sandbox {
 		t.Fatalf("default --env: %+v %v, want sandbox", env, err)
 	}
@@ -248,21 +247,21 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 		t.Errorf("did not say which environment it used: %q", c.errb.String())
 	}
 	c.env = "sandbox"
-	if env, err := c.environmentFor(ctx, sandbox, "sb"); err != nil || env != procore.Sandbox {
+	if env, err := c.environmentFor(sandbox, "sb"); err != nil || env != procore.Sandbox {
 		t.Errorf("--env sandbox: %+v %v", env, err)
 	}
 	c.env = "monthly"
-	if _, err := c.environmentFor(ctx, sandbox, "sb"); err == nil || !strings.Contains(err.Error(), "--env monthly, but profile \"sb\" holds a credential made for sandbox") {
+	if _, err := c.environmentFor(sandbox, "sb"); err == nil || !strings.Contains(err.Error(), "--env monthly, but profile \"sb\" holds a credential made for sandbox") {
 		t.Errorf("--env monthly on a sandbox credential: %v", err)
 	}
 	c.env, c.apiURL, c.loginURL = "production", "http://127.0.0.1:9", "http://127.0.0.1:9"
-	if env, err := c.environmentFor(ctx, sandbox, "sb"); err != nil || env.APIURL != "http://127.0.0.1:9" {
+	if env, err := c.environmentFor(sandbox, "sb"); err != nil || env.APIURL != "http://127.0.0.1:9" {
 		t.Errorf("--api-url: %+v %v", env, err)
 	}
 	c.apiURL, c.loginURL = "", ""
 	custom := sandbox
 	custom.Environment = "custom"
-	if _, err := c.environmentFor(ctx, custom, "sim"); err == nil || !strings.Contains(err.Error(), "--api-url") {
+	if _, err := c.environmentFor(custom, "sim"); err == nil || !strings.Contains(err.Error(), "--api-url") {
 		t.Errorf("a credential made with --api-url, used without: %v", err)
 	}
 
@@ -279,6 +278,13 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 	out, errOut, code = c.run(t, "verify", "--env", "production", "--profile", "sb")
 	if code != exitUsage || !strings.Contains(errOut, "--env production, but profile \"sb\" holds a credential made for sandbox") {
 		t.Fatalf("verify --env production on a sandbox profile: exit %d\n%s%s", code, out, errOut)
+	}
+	// And so for every command that uses a credential, not only verify.
+	c = newCredApp(t, "")
+	c.save(t, "sb", sandbox)
+	out, errOut, code = c.run(t, "--env", "production", "add-all", "--user", "1", "--dry-run", "--profile", "sb")
+	if code != exitUsage || !strings.Contains(errOut, "--env production, but profile \"sb\" holds a credential made for sandbox") {
+		t.Fatalf("add-all --env production on a sandbox profile: exit %d\n%s%s", code, out, errOut)
 	}
 }
 

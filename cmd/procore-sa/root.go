@@ -50,6 +50,7 @@ type app struct {
 
 	demo      bool
 	env       string
+	envGiven  bool // --env was given, not defaulted
 	apiURL    string
 	loginURL  string
 	company   int64
@@ -82,6 +83,9 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			// --env production looks like the default; a credential made
+			// elsewhere is refused only when --env was given.
+			a.envGiven = cmd.Flags().Changed("env")
 			return a.checkFlags()
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
