@@ -218,11 +218,13 @@ func (r *Report) Count(o Outcome) int {
 	return n
 }
 
-// fallbackWorkers is how many adds are in flight at once when adding one
-// project at a time: enough to cover the latency at the pace the limits
-// allow; the client's pacer keeps them within the limits (it counts
-// requests in flight against what remains), so more never draws a 429.
-const fallbackWorkers = 8
+// fallbackWorkers is how many adds may be in flight at once when adding
+// one project at a time. The pacer lets through only what the current
+// window has left (it counts requests in flight against what remains), so
+// more workers never draw a 429; they let a fresh window's allowance go
+// out at once rather than a latency at a time, which matters most in the
+// last window, where nothing follows to make up the time.
+const fallbackWorkers = 32
 
 // RunAddAll carries out a plan: bulk_add in chunks of BulkAddLimit; where
 // bulk_add is refused (403 or 404), actions/add one project at a time, as
