@@ -96,26 +96,6 @@ func TestPlainProgressShowsRateAndTimeLeft(t *testing.T) {
 	}
 }
 
-func TestPaceDescribe(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var p pace
-	p.observe(t0, 10)
-	if d := p.describe(t0.Add(500*time.Millisecond), 12, 100); d != "" {
-		t.Errorf("under a second: %q", d)
-	}
-	// One at a time, below ten a second: a decimal, and minutes left.
-	if d := p.describe(t0.Add(4*time.Second), 20, 1000); d != " (2.5/s, about 7 min left)" {
-		t.Errorf("got %q", d)
-	}
-	if d := p.describe(t0.Add(4*time.Second), 10, 1000); d != "" {
-		t.Errorf("no progress yet: %q", d)
-	}
-	// Two hours and more.
-	if d := p.describe(t0.Add(10*time.Second), 20, 10000); d != " (1.0/s, about 2 h 46 min left)" {
-		t.Errorf("got %q", d)
-	}
-}
-
 // Waits and retries come from the client's goroutines.
 func TestPlainProgressFromManyGoroutines(t *testing.T) {
 	out := &syncBuffer{}

@@ -5,53 +5,86 @@ import (
 	"time"
 )
 
-// Pace turns add-all events into a rate and a time left, for progress
-// lines. The rate is measured from the first event observed, so projects an
-// earlier run confirmed (reported at once on resume) do not inflate it.
+// paceBurst is how close together outcomes count as one burst: a resumed
+// run confirms what an earlier run did all at once, and one bulk_add
+// confirms up to a thousand projects.
+const paceBurst = 100 * time.Millisecond
+
+// Pace turns an add-all run's outcomes into a rate and a time left, for
+// progress displays. It measures from the end of the first burst of
+// outcomes, so projects that needed no request (members already, or
+// confirmed on resume) and the first bulk_add do not inflate the rate.
 type Pace struct {
-	start     time.Time
-	startDone int
+	first time.Time // the first outcome
+	start time.Time // the last outcome of the first burst
+	base  int       // outcomes by then
 }
 
-// Observe notes an event.
-func (p *Pace) Observe(e AddAllEvent) {
-	if p.start.IsZero() {
-		p.start, p.startDone = e.At, e.Done
+// Observe notes an outcome event (added, already, failed): at is its time,
+// done the run's running total.
+func (p *Pace) Observe(at time.Time, done int) {
+	if p.first.IsZero() {
+		p.first = at
+	}
+	if at.Sub(p.first) < paceBurst {
+		p.start, p.base = at, done
 	}
 }
 
-// Rate is projects a second since the first event, and whether there is
-// enough to tell (a second's worth).
-func (p *Pace) Rate(e AddAllEvent) (float64, bool) {
-	el := e.At.Sub(p.start)
-	if p.start.IsZero() || el < time.Second || e.Done <= p.startDone {
+// Rate is projects a second from the end of the first burst until at, with
+// done outcomes by then, and whether there is enough to tell: a second's
+// worth and some progress.
+func (p *Pace) Rate(at time.Time, done int) (float64, bool) {
+	el := at.Sub(p.start)
+	if p.start.IsZero() || el < time.Second || done <= p.base {
 		return 0, false
 	}
-	return float64(e.Done-p.startDone) / el.Seconds(), true
+	return float64(done-p.base) / el.Seconds(), true
 }
 
-// Describe is " (12/s, about 40 s left)", or "" until the rate is known.
-func (p *Pace) Describe(e AddAllEvent) string {
-	r, ok := p.Rate(e)
+// Left is the time the rest of total takes at the rate so far.
+func (p *Pace) Left(at time.Time, done, total int) (time.Duration, bool) {
+	r, ok := p.Rate(at, done)
+	if !ok {
+		return 0, false
+	}
+	return time.Duration(float64(max(0, total-done)) / r * float64(time.Second)), true
+}
+
+// Describe is " (520/s, about 10 s left)", " (2.5/s)" when done, or ""
+// until the rate is known.
+func (p *Pace) Describe(at time.Time, done, total int) string {
+	r, ok := p.Rate(at, done)
 	if !ok {
 		return ""
 	}
-	left := time.Duration(float64(e.Total-e.Done) / r * float64(time.Second))
-	if e.Done >= e.Total {
-		return fmt.Sprintf(" (%.0f/s)", r)
+	if done >= total {
+		return " (" + FormatRate(r) + "/s)"
 	}
-	return fmt.Sprintf(" (%.0f/s, about %s left)", r, roundLeft(left))
+	left, _ := p.Left(at, done, total)
+	return fmt.Sprintf(" (%s/s, about %s left)", FormatRate(r), RoundLeft(left))
 }
 
-// roundLeft rounds a time left to what a person reads: seconds under a
-// minute, then minutes.
-func roundLeft(d time.Duration) string {
+// FormatRate is a rate as a person reads it: a decimal below ten.
+func FormatRate(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
+}
+
+// RoundLeft rounds a duration to what a person reads: seconds under a
+// minute, then minutes, then hours and minutes.
+func RoundLeft(d time.Duration) string {
 	switch {
 	case d < time.Second:
 		return "1 s"
 	case d < time.Minute:
 		return fmt.Sprintf("%d s", int(d.Seconds()+0.5))
-	default:
+	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(d.Minutes()+0.5))
+	default:
+		h := int(d.Hours())
+		return fmt.Sprintf("%d h %d min", h, int((d-time.Duration(h)*time.Hour).Minutes()+0.5))
 	}
 }

@@ -71,13 +71,12 @@ type addAllScreen struct {
 	cancel   context.CancelFunc
 	stopping bool // stop was asked; the run ends at its next safe point
 	bar      progress.Model
-	started  time.Time
-	run      string // the journal of the latest run
+	pace     procore.Pace // the rate, from the run's outcomes
+	run      string       // the journal of the latest run
 
 	// Counts are the latest event's running totals (the report's, once the
-	// run ends); base is what was done before any request (members already).
+	// run ends).
 	done, total, added, already, failed int
-	base                                int
 	waitUntil                           time.Time
 	waitWhy                             string
 	retries                             int
@@ -149,9 +148,12 @@ func maps(m map[string]string) map[string]string {
 
 func (s *addAllScreen) startRun() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.phase, s.started, s.stopping = cancel, addAllRunning, s.now(), false
+	s.cancel, s.phase, s.pace, s.stopping = cancel, addAllRunning, procore.Pace{}, false
+	// The pace starts now, less the members already, which need no
+	// request: the box may fold their outcomes into later ones.
+	s.pace.Observe(s.now(), len(s.plan.Already))
 	s.done, s.total, s.added, s.already, s.failed = 0, s.plan.Total(), 0, 0, 0
-	s.base, s.retries, s.waitUntil, s.waitWhy, s.report, s.err = len(s.plan.Already), 0, time.Time{}, "", nil, nil
+	s.retries, s.waitUntil, s.waitWhy, s.report, s.err = 0, time.Time{}, "", nil, nil
 	// The run's name is chosen here, not in the runner, so that the wizard
 	// knows it from the start and can say how to resume however it ends.
 	s.run = procore.NewRunID(s.now())
@@ -318,6 +320,8 @@ func (s *addAllScreen) apply(e procore.AddAllEvent) {
 		}
 	}
 	switch e.Kind {
+	case "added", "already", "failed":
+		s.pace.Observe(e.At, e.Done)
 	case "wait":
 		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
 	case "retry":
@@ -326,19 +330,6 @@ func (s *addAllScreen) apply(e procore.AddAllEvent) {
 	case "fallback":
 		s.waitWhy = "bulk add was refused; adding one project at a time"
 	}
-}
-
-// pace is projects done a second since the run started, not counting the
-// members already (they need no request), and the time left at that pace.
-func (s *addAllScreen) pace() (rate float64, left time.Duration, ok bool) {
-	elapsed := s.now().Sub(s.started)
-	worked := s.done - s.base
-	if worked <= 0 || elapsed < time.Second {
-		return 0, 0, false
-	}
-	rate = float64(worked) / elapsed.Seconds()
-	left = time.Duration(float64(max(0, s.total-s.done)) / rate * float64(time.Second))
-	return rate, left, true
 }
 
 func (s *addAllScreen) View() (string, int) {
@@ -379,8 +370,9 @@ func (s *addAllScreen) View() (string, int) {
 		b.WriteString(s.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%\n\n", pct*100))
 		fmt.Fprintf(&b, "  %d of %d done: %d added, %d already a member, %d failed\n", s.done, s.total, s.added, s.already, s.failed)
 		if s.phase == addAllRunning {
-			if rate, left, ok := s.pace(); ok {
-				fmt.Fprintf(&b, "  %.1f projects/s, about %s left\n", rate, left.Round(time.Second))
+			if rate, ok := s.pace.Rate(s.now(), s.done); ok {
+				left, _ := s.pace.Left(s.now(), s.done, s.total)
+				fmt.Fprintf(&b, "  %s projects/s, about %s left\n", procore.FormatRate(rate), procore.RoundLeft(left))
 			}
 			if w := s.waitUntil.Sub(s.now()); w > 0 {
 				b.WriteString("  " + st.Warning.Render(wrap(s.waitWhy, s.width-2, 2)) + "\n")

@@ -215,7 +215,7 @@ func TestAddAllProgressFromTotals(t *testing.T) {
 	}
 	d.release(isEvents)
 	d.contains("602 of 1001 done: 600 added, 1 already a member, 1 failed",
-		"60.1 projects/s, about 7s left", "waiting 14 s for Procore's rate limit")
+		"60 projects/s, about 7 s left", "waiting 14 s for Procore's rate limit")
 	checkFits(t, d.text(), 80, 24)
 }
 

@@ -195,16 +195,19 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		case "new_projects":
 			// The summary says whether it was set.
 		case "wait", "retry", "fallback", "failed":
+			if e.Kind == "failed" {
+				pace.Observe(e.At, e.Done)
+			}
 			msg := e.Reason
 			if e.Project != nil {
 				msg = fmt.Sprintf("project %d (%s): %s", e.Project.ID, e.Project.Name, e.Reason)
 			}
 			fmt.Fprintf(a.stdout, "  %s: %s\n", e.Kind, msg)
 		case "added", "already":
-			pace.Observe(e)
+			pace.Observe(e.At, e.Done)
 			if time.Since(last) > 2*time.Second || e.Done == e.Total {
 				last = time.Now()
-				fmt.Fprintf(a.stdout, "  %d of %d projects done%s\n", e.Done, e.Total, pace.Describe(e))
+				fmt.Fprintf(a.stdout, "  %d of %d projects done%s\n", e.Done, e.Total, pace.Describe(e.At, e.Done, e.Total))
 			}
 		}
 	}
