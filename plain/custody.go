@@ -27,6 +27,10 @@ type Custody interface {
 	DefaultExportPath() string
 	// Environment is the environment the credential belongs to.
 	Environment() string
+	// DemoCredential is, under --demo, the simulator's own app (client
+	// ID, secret and company ID), offered at the client ID prompt; false
+	// outside the demo.
+	DemoCredential() (procore.Credential, bool)
 }
 
 // custodyTimeout bounds a save, which may wait for the person to unlock
@@ -76,7 +80,13 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 	c := r.Custody
 	cred := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: c.Environment(), Guide: w.Guide.ID}
 	var secret procore.Secret
+	demo, offerDemo := c.DemoCredential()
+	if offerDemo {
+		r.printf("Demo: type demo at Client ID to use the simulator's own app (the secret stays hidden).\n")
+	}
 	for {
+		// demoFilled: the answer demo filled in all three fields.
+		demoFilled := false
 		// The client ID: nothing secret is held yet unless this is a retry.
 		for {
 			prompt := "Client ID: "
@@ -96,6 +106,16 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 			if id = strings.TrimSpace(id); id == "" {
 				id = cred.ClientID
 			}
+			if offerDemo && id == "demo" {
+				if secret.IsZero() {
+					// From here the secret is held: an interrupt does not drop it.
+					defer r.hold(ctx, secretLost)()
+				}
+				cred.ClientID, cred.CompanyID, secret = demo.ClientID, demo.CompanyID, demo.ClientSecret
+				demoFilled = true
+				r.printf("  Using the simulator's app: client ID %s, company ID %d; the secret is filled in, not shown.\n", cred.ClientID, cred.CompanyID)
+				break
+			}
 			if id == "" || strings.ContainsAny(id, " \t") {
 				r.printf("  Client ID: paste the client ID from Procore (one word, no spaces)\n")
 				continue
@@ -103,7 +123,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 			cred.ClientID = id
 			break
 		}
-		for {
+		for !demoFilled {
 			prompt := "Client secret (not shown): "
 			if !secret.IsZero() {
 				prompt = "Client secret (not shown; enter keeps the one typed): "
@@ -133,7 +153,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 			break
 		}
 		cred.ClientSecret = secret
-		for {
+		for !demoFilled {
 			prompt := "Company ID: "
 			if cred.CompanyID > 0 {
 				prompt = "Company ID [" + strconv.FormatInt(cred.CompanyID, 10) + "]: "

@@ -67,6 +67,9 @@ func (f *fakeCustody) Where() string             { return "the keychain (test) a
 func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
 func (f *fakeCustody) Environment() string       { return "production" }
 
+// DemoCredential: no demo here; demoCustody (demo_test.go) offers one.
+func (f *fakeCustody) DemoCredential() (procore.Credential, bool) { return procore.Credential{}, false }
+
 // syncBuffer is an output that the test may read while the runner writes.
 type syncBuffer struct {
 	mu sync.Mutex

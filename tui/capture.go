@@ -30,6 +30,10 @@ type Custody interface {
 	DefaultExportPath() string
 	// Environment is the environment the credential belongs to.
 	Environment() string
+	// DemoCredential is, under --demo, the simulator's own app (client
+	// ID, secret and company ID), for the capture step to fill in; false
+	// outside the demo. It does no I/O.
+	DemoCredential() (procore.Credential, bool)
 }
 
 // custodyTimeout bounds a save, which may wait for the person to unlock
@@ -98,6 +102,9 @@ type captureScreen struct {
 	// preset is a credential the wizard already holds (a user login's
 	// password): the screen only keeps it, with the same gate.
 	preset *procore.Credential
+
+	// demo: under --demo the keeper can fill in the simulator's own app.
+	demo bool
 }
 
 // newKeepScreen takes a credential the wizard already holds into custody:
@@ -105,13 +112,14 @@ type captureScreen struct {
 // the typed discard.
 func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred procore.Credential) (*captureScreen, tea.Cmd) {
 	s := newCaptureScreen(sh, st, c)
-	s.preset, s.prove = &cred, false
+	s.preset, s.prove, s.demo = &cred, false, false
 	_, cmd := s.submit()
 	return s, cmd
 }
 
 func newCaptureScreen(sh *shared, st *steps.Step, c Custody) *captureScreen {
 	s := &captureScreen{sh: sh, step: st, custody: c, prove: true}
+	_, s.demo = c.DemoCredential()
 	labels := [3]string{"Client ID:     ", "Client secret: ", "Company ID:    "}
 	for i := range s.inputs {
 		s.inputs[i] = newInput(labels[i])
@@ -174,7 +182,34 @@ func (s *captureScreen) Bindings() []key.Binding {
 	case captureWorking:
 		return nil
 	}
+	if s.offersDemo() {
+		return []key.Binding{withHelp(k.Next, "save"), k.NextItem, k.Back, k.Demo}
+	}
 	return []key.Binding{withHelp(k.Next, "save"), k.NextItem, k.Back}
+}
+
+// offersDemo reports whether the demo's app can be filled in: under --demo,
+// while the person edits the fields of a capture step.
+func (s *captureScreen) offersDemo() bool {
+	return s.demo && s.preset == nil && s.phase == captureEditing
+}
+
+// fillDemo fills the three fields with the simulator's own app, as if
+// typed: the secret goes into its masked field and is never drawn.
+func (s *captureScreen) fillDemo() {
+	cred, ok := s.custody.DemoCredential()
+	if !ok {
+		return
+	}
+	s.inputs[capClientID].SetValue(cred.ClientID)
+	s.inputs[capSecret].SetValue(cred.ClientSecret.Reveal())
+	s.inputs[capCompany].SetValue(strconv.FormatInt(cred.CompanyID, 10))
+	for i := range s.inputs {
+		s.inputs[i].CursorEnd()
+	}
+	s.errs = [3]string{}
+	s.setFocus(capProve)
+	s.status = "Filled in with the simulator's app (the secret stays hidden). Press enter to save it."
 }
 
 func (s *captureScreen) credential() (procore.Credential, bool) {
@@ -330,6 +365,9 @@ func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
 	case s.focus == capProve && (key.Matches(km, k.Toggle)):
 		s.prove = !s.prove
 		return stay, nil
+	case s.offersDemo() && key.Matches(km, k.Demo):
+		s.fillDemo()
+		return stay, nil
 	case key.Matches(km, k.Next):
 		if s.focus < capCompany {
 			s.setFocus(s.focus + 1)
@@ -483,6 +521,9 @@ func (s *captureScreen) View() (string, int) {
 			b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
 		}
 		return b.String(), 0
+	}
+	if s.offersDemo() {
+		b.WriteString(st.Label.Render(wrap("Demo: "+s.sh.keys.Demo.Help().Key+" fills in the simulator's app (client ID, secret and company ID); the secret stays hidden.", s.width, 0)) + "\n\n")
 	}
 	focusLine := lineCount(b.String())
 	for i := range s.inputs {

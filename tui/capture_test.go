@@ -47,6 +47,9 @@ func (f *fakeCustody) Where() string             { return "the keychain (test) a
 func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
 func (f *fakeCustody) Environment() string       { return "production" }
 
+// DemoCredential: no demo here; demoCustody (demo_test.go) offers one.
+func (f *fakeCustody) DemoCredential() (procore.Credential, bool) { return procore.Credential{}, false }
+
 func captureOpts(t *testing.T, c *fakeCustody) Options {
 	o := fixtureOpts(t)
 	o.Custody = c

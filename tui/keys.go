@@ -22,6 +22,9 @@ type KeyMap struct {
 	No       key.Binding
 	Resume   key.Binding
 	Restart  key.Binding
+	// Demo fills a capture step with the simulator's own app (--demo only).
+	// Not ctrl+d: text fields delete forward with it.
+	Demo key.Binding
 }
 
 // DefaultKeyMap is the wizard's key map.
@@ -44,5 +47,6 @@ func DefaultKeyMap() KeyMap {
 		No:       key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "no")),
 		Resume:   key.NewBinding(key.WithKeys("r", "enter"), key.WithHelp("r/enter", "resume")),
 		Restart:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start over")),
+		Demo:     key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "fill in demo")),
 	}
 }

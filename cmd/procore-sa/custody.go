@@ -56,6 +56,20 @@ func (c *custody) Where() string {
 	return fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.a.profile)
 }
 
+// DemoCredential is, under --demo, the simulator's own DMSA app, for the
+// capture step to fill in: a demo user cannot know its credentials, and
+// made-up ones fail at the steps that use them.
+func (c *custody) DemoCredential() (procore.Credential, bool) {
+	if !c.a.demo || c.a.sim == nil {
+		return procore.Credential{}, false
+	}
+	fx := c.a.sim.Fixtures()
+	return procore.Credential{
+		Version: 1, Kind: procore.KindClientCredentials, Environment: c.env.Name,
+		CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret),
+	}, true
+}
+
 func (c *custody) DefaultExportPath() string {
 	return defaultExportPath(c.a.profile, c.a.clock()())
 }

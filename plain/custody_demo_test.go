@@ -1,0 +1,88 @@
+package plain
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/state"
+)
+
+// demoSecret is the simulator's app secret of these tests.
+const demoSecret = "5im-d3m0-9a8b7c6d5e4f-WOMBAT"
+
+// demoCustody is a keeper under --demo: it offers the simulator's own app.
+type demoCustody struct {
+	*fakeCustody
+	cred procore.Credential
+}
+
+func (c *demoCustody) DemoCredential() (procore.Credential, bool) { return c.cred, true }
+
+func runDemoCapture(t *testing.T, c Custody, input string) (string, error, string) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	r := &Runner{In: strings.NewReader(input), Out: out, Store: st, Custody: c}
+	err = r.Run(context.Background(), captureGuide())
+	return out.String(), err, dir
+}
+
+func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
+	c := &demoCustody{fakeCustody: &fakeCustody{}, cred: procore.Credential{
+		Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
+		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: procore.NewSecret(demoSecret),
+	}}
+	// demo at Client ID; then straight to the check question (enter: yes).
+	got, err, dir := runDemoCapture(t, c, lines("", " demo ", "", ""))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	if len(c.saved) != 1 || c.proved != 1 {
+		t.Fatalf("saved %d, proved %d:\n%s", len(c.saved), c.proved, got)
+	}
+	cred := c.saved[0]
+	if cred.Kind != procore.KindClientCredentials || cred.ClientID != "dmsa-0123456789abcdef" || cred.CompanyID != 4264807 ||
+		cred.ClientSecret.Reveal() != demoSecret || cred.Environment != "production" || cred.Guide != "cap" {
+		t.Errorf("saved %+v (secret ok: %v)", cred, cred.ClientSecret.Reveal() == demoSecret)
+	}
+	demoLine := "Demo: type demo at Client ID to use the simulator's own app (the secret stays hidden)."
+	for _, want := range []string{
+		demoLine, "Using the simulator's app: client ID dmsa-0123456789abcdef, company ID 4264807",
+		"Procore accepted them.", "read back.", "Step 3 of 3: End", "Every step is done.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if i, j := strings.Index(got, demoLine), strings.Index(got, "Client ID: "); i < 0 || j < i {
+		t.Errorf("the demo line is not before the Client ID prompt:\n%s", got)
+	}
+	for _, asked := range []string{"Client secret", "Company ID: "} {
+		if strings.Contains(got, asked) {
+			t.Errorf("%q was asked after demo:\n%s", asked, got)
+		}
+	}
+	noLeak(t, "the output", got, demoSecret)
+	noLeakInDir(t, dir, demoSecret)
+}
+
+func TestPlainCaptureNoDemoOutsideDemo(t *testing.T) {
+	c := &fakeCustody{}
+	// Outside the demo, demo is a client ID like any other.
+	got, err, _ := runCapture(t, c, lines("", "demo", testSecret, "4264807", "n", ""))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	if strings.Contains(got, "Demo:") || strings.Contains(got, "simulator") {
+		t.Errorf("the demo is offered outside the demo:\n%s", got)
+	}
+	if len(c.saved) != 1 || c.saved[0].ClientID != "demo" || c.saved[0].ClientSecret.Reveal() != testSecret {
+		t.Fatalf("saved %+v", c.saved)
+	}
+}
