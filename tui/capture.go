@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
@@ -499,9 +500,10 @@ func (s *captureScreen) View() (string, int) {
 	case captureExporting:
 		b.WriteString(st.Label.Render("Write an encrypted file") + "\n")
 		for i := range s.export {
-			b.WriteString(s.export[i].View())
-			if i != expPath && s.export[i].Value() != "" {
-				b.WriteString(st.Subtle.Render("  (entered, hidden)"))
+			if i == expPath {
+				b.WriteString(s.export[i].View())
+			} else {
+				b.WriteString(maskedView(s.export[i], st.Subtle.Render("  (entered, hidden)")))
 			}
 			b.WriteString("\n")
 		}
@@ -530,9 +532,10 @@ func (s *captureScreen) View() (string, int) {
 		if i == s.focus {
 			focusLine = lineCount(b.String())
 		}
-		b.WriteString(s.inputs[i].View())
-		if i == capSecret && s.inputs[i].Value() != "" {
-			b.WriteString(st.Subtle.Render("(entered, hidden)"))
+		if i == capSecret {
+			b.WriteString(maskedView(s.inputs[i], st.Subtle.Render("(entered, hidden)")))
+		} else {
+			b.WriteString(s.inputs[i].View())
 		}
 		b.WriteString("\n")
 		if s.errs[i] != "" {
@@ -555,4 +558,18 @@ func (s *captureScreen) View() (string, int) {
 	}
 	b.WriteString("\n" + st.Subtle.Render(wrap("The secret is never shown. It goes to "+s.custody.Where()+" and is read back before you can go on.", s.width, 0)) + "\n")
 	return b.String(), focusLine
+}
+
+// maskedView draws a masked field as if nothing had been typed, followed by
+// a note once something has been: a text input pads its line by the width
+// of its value, even with nothing echoed, which would tell the secret's
+// length to anyone watching. The field gives up the note's width.
+func maskedView(in textinput.Model, note string) string {
+	if in.Value() == "" {
+		return in.View()
+	}
+	in.Placeholder = ""
+	in.SetValue("")
+	in.SetWidth(max(1, in.Width()-lipgloss.Width(note)))
+	return in.View() + note
 }

@@ -133,6 +133,29 @@ func TestCaptureSavesThenUnlocksNext(t *testing.T) {
 	}
 }
 
+// TestCaptureScreenHidesLength: the screen is the same whatever the
+// length of the secret or the passphrase, focused on the field or not.
+func TestCaptureScreenHidesLength(t *testing.T) {
+	keychainDown := errors.New("no Secret Service")
+	screens := func(secret, pass string) []string {
+		d := toCapture(t, &fakeCustody{failSave: keychainDown}, 80, 24)
+		d.typ("dmsa-client-1234").press("tab").typ(secret)
+		out := []string{d.screen()}
+		d.press("tab").typ("4264807")
+		out = append(out, d.screen())
+		d.press("enter", "a").typ(pass)
+		out = append(out, d.screen())
+		d.press("tab")
+		return append(out, d.screen())
+	}
+	short, long := screens("abc", "a long passphrase"), screens(testSecret+testSecret, "a much, much longer passphrase than that")
+	for i := range short {
+		if short[i] != long[i] {
+			t.Errorf("screen %d differs with the length of what was typed:\n%s\n---\n%s", i, short[i], long[i])
+		}
+	}
+}
+
 func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
 	d := toCapture(t, c, 80, 24)
