@@ -15,27 +15,8 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// Custody takes a one-time credential into safe keeping. Its methods run
-// as commands, never inside Update.
-type Custody interface {
-	// Prove gets a client-credentials token with the credential.
-	Prove(ctx context.Context, c procore.Credential) error
-	// Save writes the credential to the keychain and reads it back.
-	Save(ctx context.Context, c procore.Credential) error
-	// Export writes it to a passphrase-encrypted age file (0600).
-	Export(ctx context.Context, path string, passphrase procore.Secret, c procore.Credential) error
-	// Where says where Save keeps it ("the keychain (Secret Service) as
-	// procore-sa / default").
-	Where() string
-	// DefaultExportPath is offered when the keychain fails.
-	DefaultExportPath() string
-	// Environment is the environment the credential belongs to.
-	Environment() string
-	// DemoCredential is, under --demo, the simulator's own app (client
-	// ID, secret and company ID), for the capture step to fill in; false
-	// outside the demo. It does no I/O.
-	DemoCredential() (procore.Credential, bool)
-}
+// Custody is the keeper of capture steps, the same for both wizards.
+type Custody = procore.Custodian
 
 // custodyTimeout bounds a save, which may wait for the person to unlock
 // the keychain.

@@ -11,8 +11,8 @@ import (
 // The plain wizard takes the same keeper and the same sign-in as the
 // full-screen one, so that it keeps the same promises.
 var (
-	_ plain.Custody    = (*custody)(nil)
-	_ plain.AdminLogin = (*wizardLogin)(nil)
+	_ procore.Custodian = (*custody)(nil)
+	_ plain.AdminLogin  = (*wizardLogin)(nil)
 )
 
 // plainCustody gives the plain runner the credential keeper of capture
