@@ -1,12 +1,10 @@
 package plain
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/procore-sa/procore-sa/procore"
-	"github.com/procore-sa/procore-sa/state"
 )
 
 // demoSecret is the simulator's app secret of these tests.
@@ -20,26 +18,13 @@ type demoCustody struct {
 
 func (c *demoCustody) DemoCredential() (procore.Credential, bool) { return c.cred, true }
 
-func runDemoCapture(t *testing.T, c Custody, input string) (string, error, string) {
-	t.Helper()
-	dir := t.TempDir()
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &syncBuffer{}
-	r := &Runner{In: strings.NewReader(input), Out: out, Store: st, Custody: c}
-	err = r.Run(context.Background(), captureGuide())
-	return out.String(), err, dir
-}
-
 func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 	c := &demoCustody{fakeCustody: &fakeCustody{}, cred: procore.Credential{
 		Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
 		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: procore.NewSecret(demoSecret),
 	}}
 	// demo at Client ID; then straight to the check question (enter: yes).
-	got, err, dir := runDemoCapture(t, c, lines("", " demo ", "", ""))
+	got, err, dir := runCapture(t, c, lines("", " demo ", "", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}

@@ -129,7 +129,14 @@ func noLeakInDir(t *testing.T, dir, secret string) {
 	}
 }
 
-func runCapture(t *testing.T, c *fakeCustody, input string) (string, error, string) {
+func runCapture(t *testing.T, c Custody, input string) (string, error, string) {
+	t.Helper()
+	return runGuide(t, c, captureGuide(), input)
+}
+
+// runGuide walks g in plain mode with c as the keeper, answering input;
+// it returns what was printed, the walk's error and the state directory.
+func runGuide(t *testing.T, c Custody, g *steps.Guide, input string) (string, error, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := state.Open(dir)
@@ -138,7 +145,7 @@ func runCapture(t *testing.T, c *fakeCustody, input string) (string, error, stri
 	}
 	out := &syncBuffer{}
 	r := &Runner{In: strings.NewReader(input), Out: out, Store: st, Custody: c}
-	err = r.Run(context.Background(), captureGuide())
+	err = r.Run(context.Background(), g)
 	return out.String(), err, dir
 }
 
@@ -352,15 +359,7 @@ func userLoginGuide() *steps.Guide {
 
 func runUserLogin(t *testing.T, c *fakeCustody, input string) (string, error, string) {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := &syncBuffer{}
-	r := &Runner{In: strings.NewReader(input), Out: out, Store: st, Custody: c}
-	err = r.Run(context.Background(), userLoginGuide())
-	return out.String(), err, dir
+	return runGuide(t, c, userLoginGuide(), input)
 }
 
 func TestPlainGeneratedPasswordIsKept(t *testing.T) {
