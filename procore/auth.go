@@ -62,7 +62,7 @@ func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID st
 	ctx = withHTTPClient(ctx, hc)
 	tok, err := OAuthConfig(env, clientID, secret).Exchange(ctx, code)
 	if err != nil {
-		return nil, tokenError("exchange the authorization code", err)
+		return nil, tokenError("exchange the authorization code", err, secret.Reveal(), code)
 	}
 	return tok, nil
 }
@@ -93,8 +93,9 @@ func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
 
 // tokenError turns an OAuth failure into an *Error whose message says what
 // to do. oauth2's own errors quote the whole response body; this keeps
-// only the fields RFC 6749 defines.
-func tokenError(doing string, err error) error {
+// only the fields RFC 6749 defines, without any copy of sent, the secrets
+// the request carried, should the answer repeat them.
+func tokenError(doing string, err error, sent ...string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		e := ParseError(re.Response.StatusCode, re.Body)
@@ -102,6 +103,7 @@ func tokenError(doing string, err error) error {
 		if re.ErrorCode != "" {
 			e.Code = clip(re.ErrorCode)
 		}
+		e.withhold(sent...)
 		return fmt.Errorf("%s: %w", doing, e)
 	}
 	return fmt.Errorf("%s: %w", doing, err)
@@ -174,7 +176,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, secret
 				break
 			}
 		}
-		return nil, tokenError("get a token with the client ID and secret", err)
+		return nil, tokenError("get a token with the client ID and secret", err, cc.ClientSecret)
 	}}
 }
 
@@ -192,7 +194,7 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Se
 		// A token with no access token makes oauth2 refresh at once.
 		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 		if err != nil {
-			return nil, tokenError("refresh the sign-in", err)
+			return nil, tokenError("refresh the sign-in", err, secret.Reveal(), old.RefreshToken)
 		}
 		if err := save(ctx, next); err != nil {
 			return nil, fmt.Errorf("keep the new refresh token (Procore has retired the old one): %w", err)

@@ -216,10 +216,14 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 				if err := json.Unmarshal(data, out); err != nil {
 					return nil, fmt.Errorf("%s %s: read the answer: %w", r.method, target.Path, err)
 				}
+				// Names and messages go to terminals and CSV files as
+				// they are: none may carry an escape sequence.
+				printableAll(out)
 			}
 			return &answer{status: status, header: resp.Header}, nil
 		}
 		apiErr := ParseError(status, data)
+		apiErr.withhold(tok.AccessToken)
 		apiErr.Method, apiErr.Path = r.method, target.Path
 		apiErr.RetryAfter = retryAfter(resp.Header, time.Now())
 		switch {

@@ -2,10 +2,13 @@ package procore_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -108,5 +111,54 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 	}
 	if n := leaked.Load(); n != 0 {
 		t.Fatalf("the client secret followed %d redirects", n)
+	}
+}
+
+// TestTokenErrorsWithholdSecrets: a server (a proxy, a misconfigured login
+// URL) that repeats the request in its error must not put the client
+// secret, the refresh token or the authorization code into the error.
+func TestTokenErrorsWithholdSecrets(t *testing.T) {
+	const secret, refresh, code = "S3CRET+canary/xyz", "refresh-canary-7788", "code-canary-4455"
+	for _, shape := range []string{"json", "text"} {
+		t.Run(shape, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if shape == "json" {
+					rw.Header().Set("Content-Type", "application/json")
+					rw.WriteHeader(http.StatusUnauthorized)
+					b, _ := json.Marshal(map[string]string{"error": "invalid_client", "error_description": "you sent " + string(body) + " and " + secret})
+					rw.Write(b)
+					return
+				}
+				rw.Header().Set("Content-Type", "text/plain")
+				rw.WriteHeader(http.StatusBadRequest)
+				rw.Write([]byte("you sent " + string(body)))
+			}))
+			defer ts.Close()
+			env := procore.Environment{Name: "echo", APIURL: ts.URL, LoginURL: ts.URL}
+			ctx := context.Background()
+			var errs []error
+			_, err := procore.ClientCredentials(env, nil, "id", procore.NewSecret(secret)).Token(ctx)
+			errs = append(errs, err)
+			_, err = procore.Exchange(ctx, nil, env, "id", procore.NewSecret(secret), code)
+			errs = append(errs, err)
+			_, err = procore.RefreshingAuth(env, nil, "id", procore.NewSecret(secret), &oauth2.Token{RefreshToken: refresh},
+				func(context.Context, *oauth2.Token) error { return nil }).Token(ctx)
+			errs = append(errs, err)
+			for i, err := range errs {
+				if err == nil {
+					t.Fatalf("call %d: no error", i)
+				}
+				msg := fmt.Sprintf("%v %+v", err, err)
+				for _, s := range []string{secret, url.QueryEscape(secret), refresh, code} {
+					if strings.Contains(msg, s) {
+						t.Errorf("call %d: the error repeats %q: %s", i, s, msg)
+					}
+				}
+				if !strings.Contains(msg, "[withheld]") {
+					t.Errorf("call %d: the error does not say something was withheld: %s", i, msg)
+				}
+			}
+		})
 	}
 }

@@ -737,3 +737,40 @@ func TestOnlyLoopbackMayUseHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersArePrintable: names and messages from Procore reach callers
+// without escape sequences or text-reordering characters, and an error
+// that repeats the request's access token does not carry it on.
+func TestAnswersArePrintable(t *testing.T) {
+	w := newWorld(t, sim.Config{Seed: 1})
+	var sentToken atomic.Value
+	var fail atomic.Bool
+	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/me") {
+			return false
+		}
+		sentToken.Store(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		rw.Header().Set("Content-Type", "application/json")
+		if !fail.Load() {
+			rw.Write([]byte(`{"id":7,"login":"evil\u001b]52;c;cHduZWQ=\u0007@example.com","name":"\u009b2JMallory\u202e"}`))
+			return true
+		}
+		rw.WriteHeader(http.StatusForbidden)
+		rw.Write([]byte(`{"errors":"you sent Authorization: ` + r.Header.Get("Authorization") + `"}`))
+		return true
+	})
+	c := w.client(w.fx.CompanyID, nil)
+	me, err := c.Me(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.Login != "evil ]52;c;cHduZWQ= @example.com" || me.Name != " 2JMallory" {
+		t.Errorf("me = %q, %q", me.Login, me.Name)
+	}
+	fail.Store(true)
+	_, err = c.Me(context.Background())
+	tok, _ := sentToken.Load().(string)
+	if err == nil || tok == "" || strings.Contains(err.Error(), tok) || !strings.Contains(err.Error(), "[withheld]") {
+		t.Errorf("an error repeating the access token: %v", err)
+	}
+}

@@ -82,18 +82,22 @@ func ParseError(status int, body []byte) *Error {
 	}
 	e.Message = clip(e.Message)
 	e.Code = clip(e.Code)
+	if e.Fields != nil {
+		fields := make(map[string][]string, len(e.Fields))
+		for k, msgs := range e.Fields {
+			for i := range msgs {
+				msgs[i] = clip(msgs[i])
+			}
+			fields[clip(k)] = msgs
+		}
+		e.Fields = fields
+	}
 	return e
 }
 
 // clip keeps Procore's words to one printable line of bounded length.
 func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(Printable(s), "\uFFFD", " ")), " ")
 	if len(s) > maxErrorText {
 		cut := maxErrorText
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
