@@ -5,10 +5,12 @@
 package procore
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Environment is a Procore environment: where people log in and where the
@@ -78,11 +80,26 @@ func CheckBaseURL(raw string) error {
 	return nil
 }
 
-// IsLoopback reports whether host is localhost or a loopback address.
+// IsLoopback reports whether host is a loopback address, or localhost
+// resolving to loopback addresses only: a hosts file may say otherwise, and
+// then plain http would leave the machine.
 func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	if !strings.EqualFold(host, "localhost") {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return false
+	}
+	for _, a := range addrs {
+		if !a.IP.IsLoopback() {
+			return false
+		}
+	}
+	return true
 }

@@ -320,6 +320,11 @@ func writeReportCSV(path string, rep *procore.Report) error {
 	if err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
+	// An existing file keeps its mode through O_TRUNC: narrow it first.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("write the report %s: %w", path, err)
+	}
 	if err := writeCSV(f, rep); err != nil {
 		f.Close()
 		return fmt.Errorf("write the report %s: %w", path, err)

@@ -271,3 +271,18 @@ func TestCSVPending(t *testing.T) {
 		t.Errorf("got %q\nwant %q", b.String(), want)
 	}
 }
+
+// TestReportNarrowsAnExistingFile: a report written over an existing file
+// that others could read leaves it 0600.
+func TestReportNarrowsAnExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wide.csv")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeReportCSV(path, &procore.Report{}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("report mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -622,7 +623,17 @@ func openBrowser(url string) {
 	default:
 		cmd = exec.Command("xdg-open", url)
 	}
+	cmd.Env = browserEnv(os.Environ())
 	_ = cmd.Start() // the address is printed either way
+}
+
+// browserEnv is the environment a browser is started with: procore-sa's
+// own, less its credentials, since the browser lives on after procore-sa
+// and hands its environment to whatever it starts.
+func browserEnv(environ []string) []string {
+	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool {
+		return strings.HasPrefix(kv, "PROCORE_CLIENT_SECRET=") || strings.HasPrefix(kv, "PROCORE_CLIENT_ID=")
+	})
 }
 
 func newSecretCmd(a *app) *cobra.Command {

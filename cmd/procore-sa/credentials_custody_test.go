@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -632,5 +633,12 @@ func TestDoctorReachableKeychain(t *testing.T) {
 	out, errOut, code := c.run(t, "doctor")
 	if code != exitOK || !strings.Contains(out, "reachable") || strings.Contains(out, "NOT reachable") || strings.Contains(out, "override:") {
 		t.Fatalf("doctor: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestBrowserGetsNoCredentials(t *testing.T) {
+	env := browserEnv([]string{"HOME=/home/a", "PROCORE_CLIENT_SECRET=s3cret", "PROCORE_CLIENT_ID=id", "DISPLAY=:0", "PROCORE_CLIENT_SECRETS=x"})
+	if want := []string{"HOME=/home/a", "DISPLAY=:0", "PROCORE_CLIENT_SECRETS=x"}; !slices.Equal(env, want) {
+		t.Errorf("browser environment %q, want %q", env, want)
 	}
 }
