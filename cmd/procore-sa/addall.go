@@ -270,15 +270,19 @@ func (a *app) stoppedBeforeActing(ctx context.Context, err error) error {
 // targetArgs repeats the flags that chose where the run went, so that the
 // resume command it prints goes to the same place.
 func (a *app) targetArgs() string {
-	if a.demo {
-		return " --demo"
-	}
 	var b strings.Builder
 	add := func(flag, v string) {
 		if strings.ContainsAny(v, " '\"\\$`;&|<>()") {
 			v = "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 		}
 		fmt.Fprintf(&b, " --%s %s", flag, v)
+	}
+	if a.demo {
+		b.WriteString(" --demo")
+		if a.profile != "" && a.profile != "default" {
+			add("profile", a.profile)
+		}
+		return b.String()
 	}
 	if a.env != "" && a.env != "production" {
 		add("env", a.env)

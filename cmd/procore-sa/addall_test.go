@@ -286,3 +286,15 @@ func TestReportNarrowsAnExistingFile(t *testing.T) {
 		t.Fatalf("report mode %v, %v; want 0600", fi.Mode().Perm(), err)
 	}
 }
+
+// TestDemoAddAllWithoutASavedCredential: under --demo, with nothing saved
+// for the profile, add-all uses the simulator's own app, started on demand.
+func TestDemoAddAllWithoutASavedCredential(t *testing.T) {
+	guidesEnv(t)
+	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
+	out, errOut, code := runWithInput(t, "", "--demo", "--profile", "nothing-saved-here", "add-all",
+		"--user", fx.ServiceUserEmail, "--dry-run")
+	if code != exitOK || !strings.Contains(errOut, "demo: using the simulator's own DMSA credential") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}

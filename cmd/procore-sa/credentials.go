@@ -127,8 +127,14 @@ func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, err
 				a.profile, cred.Login, adminProfile, aerr, adminProfile)
 		}
 	}
-	if err != nil && a.demo && a.sim != nil {
-		fx := a.sim.Fixtures()
+	if err != nil && a.demo {
+		// The demo's simulator may not be started yet: its own DMSA is
+		// the credential a demo without a saved one uses.
+		r, serr := a.demoSim()
+		if serr != nil {
+			return u, serr
+		}
+		fx := r.Fixtures()
 		a.say("demo: using the simulator's own DMSA credential")
 		return usableCred{cred: procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
 			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}}, nil

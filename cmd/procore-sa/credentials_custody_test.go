@@ -642,3 +642,48 @@ func TestBrowserGetsNoCredentials(t *testing.T) {
 		t.Errorf("browser environment %q, want %q", env, want)
 	}
 }
+
+// TestCaptureNeverReplacesAnotherCredential: a guide's capture saves to
+// the profile unless it holds another credential (another kind, app or
+// login); then to the guide's id, then numbered names, and says so. A new
+// secret for the same app replaces the old one.
+func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
+	guidesEnv(t)
+	c := newCredApp(t, "")
+	login := procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: "production", CompanyID: 7,
+		Login: "sync@example.com", Password: procore.NewSecret("first-password-1A!"), Guide: "syncezy"}
+	c.save(t, "default", login)
+	c.app.profile = "default" // the flag's default
+	k := &custody{a: c.app, env: procore.Production, store: c.store}
+	ctx := context.Background()
+	app := func(id, secret string) procore.Credential {
+		return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "production", CompanyID: 7,
+			ClientID: id, ClientSecret: procore.NewSecret(secret), Guide: "dmsa"}
+	}
+	steps := []struct {
+		cred        procore.Credential
+		wantProfile string
+		wantWhere   string
+	}{
+		{app("app-1", "secret-one"), "dmsa", "as procore-sa / dmsa (profile default holds another credential, which is kept)"},
+		{app("app-1", "secret-two"), "dmsa", "as procore-sa / dmsa"}, // a new secret of the same app
+		{app("app-2", "secret-three"), "dmsa-2", "as procore-sa / dmsa-2 (profile dmsa holds another credential, which is kept)"},
+	}
+	for i, st := range steps {
+		if err := k.Save(ctx, st.cred); err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		if c.app.profile != st.wantProfile || !strings.Contains(k.Where(), st.wantWhere) {
+			t.Errorf("save %d: profile %q, where %q; want %q, %q", i, c.app.profile, k.Where(), st.wantProfile, st.wantWhere)
+		}
+	}
+	for profile, want := range map[string]string{"default": "first-password-1A!", "dmsa": "secret-two", "dmsa-2": "secret-three"} {
+		got, err := c.store.Load(ctx, profile, false)
+		if err != nil {
+			t.Fatalf("load %s: %v", profile, err)
+		}
+		if s := got.Password.Reveal() + got.ClientSecret.Reveal(); s != want {
+			t.Errorf("profile %s holds %q, want %q", profile, s, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -45,6 +46,18 @@ type custody struct {
 	store      *procore.Store
 	state      *state.Store
 	memoryOnly bool
+
+	// mu guards the app's profile, which Save may move (see freeProfile)
+	// while the screen asks Where.
+	mu        sync.Mutex
+	movedFrom string // the profile that held another credential
+}
+
+// profile is the profile the keeper saves to.
+func (c *custody) profile() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.a.profile
 }
 
 func (c *custody) Environment() string { return c.env.Name }
@@ -53,7 +66,13 @@ func (c *custody) Where() string {
 	if c.memoryOnly {
 		return "memory only (demo: no keychain was found on this machine; it is gone when the program ends)"
 	}
-	return fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.a.profile)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	where := fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.a.profile)
+	if c.movedFrom != "" {
+		where += fmt.Sprintf(" (profile %s holds another credential, which is kept)", c.movedFrom)
+	}
+	return where
 }
 
 // DemoCredential is, under --demo, the simulator's own DMSA app, for the
@@ -71,7 +90,7 @@ func (c *custody) DemoCredential() (procore.Credential, bool) {
 }
 
 func (c *custody) DefaultExportPath() string {
-	return defaultExportPath(c.a.profile, c.a.clock()())
+	return defaultExportPath(c.profile(), c.a.clock()())
 }
 
 func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
@@ -83,13 +102,58 @@ func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
 }
 
 func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
-	if err := c.store.Save(ctx, c.a.profile, cred, true); err != nil {
+	profile, err := c.freeProfile(ctx, cred)
+	if err != nil {
+		return err
+	}
+	if err := c.store.Save(ctx, profile, cred, true); err != nil {
 		// Both wizards offer the age file on the "a" key: say so, rather
 		// than a command that would read the same failing keychain.
 		return procore.WithFallback(err, procore.WizardFallback)
 	}
+	// Later steps (add-all, verify) and the person's next commands use
+	// the profile the credential went to. Save runs as a command, but the
+	// wizard waits for its answer before any step reads the profile.
+	c.mu.Lock()
+	if profile != c.a.profile {
+		c.movedFrom, c.a.profile = c.a.profile, profile
+	}
+	c.mu.Unlock()
 	c.audit("save", "guide "+cred.Guide)
 	return nil
+}
+
+// freeProfile is where a new credential may be saved without destroying
+// another: the current profile when it holds nothing, or the same
+// credential (a new secret of the same app or login replaces the old one);
+// else the guide's id, or the profile's name with a number, whichever is
+// free first. A one-time secret is never overwritten unasked.
+func (c *custody) freeProfile(ctx context.Context, cred procore.Credential) (string, error) {
+	free := func(p string) bool {
+		old, err := c.store.Load(ctx, p, false)
+		if err != nil {
+			// Not found is free; any other failure is for Save to report.
+			return true
+		}
+		return old.Kind == cred.Kind && old.ClientID == cred.ClientID && old.Login == cred.Login
+	}
+	current := c.profile()
+	if free(current) {
+		return current, nil
+	}
+	base := current
+	if base == "default" && procore.ValidateProfile(cred.Guide) == nil {
+		base = cred.Guide
+		if free(base) {
+			return base, nil
+		}
+	}
+	for n := 2; n < 100; n++ {
+		if p := fmt.Sprintf("%s-%d", base, n); procore.ValidateProfile(p) == nil && free(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("profile %q and the names after it hold other credentials, which saving would replace: start again with --profile NAME", current)
 }
 
 func (c *custody) Export(ctx context.Context, path string, passphrase procore.Secret, cred procore.Credential) error {
@@ -105,7 +169,7 @@ func (c *custody) audit(action, detail string) {
 	if c.state == nil {
 		return
 	}
-	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: c.a.profile, Detail: detail}); err != nil {
+	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: c.profile(), Detail: detail}); err != nil {
 		fmt.Fprintln(c.a.stderr, "procore-sa:", err)
 	}
 }

@@ -89,16 +89,9 @@ func (a *app) leavingNotes(m wizardEnd) string {
 	}
 	if w := m.Walker(); m.Outcome() != tui.OutcomeFinished && w != nil && m.HoldsWork() {
 		fmt.Fprintf(&b, "Progress saved at step %d of %d. Resume with: procore-sa%s %s\n",
-			w.Index()+1, w.Len(), demoArg(a.demo), w.Guide.ID)
+			w.Index()+1, w.Len(), a.targetArgs(), w.Guide.ID)
 	}
 	return b.String()
-}
-
-func demoArg(demo bool) string {
-	if demo {
-		return " --demo"
-	}
-	return ""
 }
 
 // stateStore opens the state directory; the demo keeps its own, apart.

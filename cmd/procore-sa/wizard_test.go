@@ -27,11 +27,11 @@ func TestLeavingNotesNameTheRunToResume(t *testing.T) {
 		{ID: "a", Kind: steps.KindNotice, Title: "A"}, {ID: "b", Kind: steps.KindAddAll, Title: "B"}}}
 	w := steps.NewWalker(g, &steps.Session{GuideID: "dmsa", Step: 1}, time.Now)
 	a := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
-	a.env = "sandbox"
+	a.env, a.profile = "sandbox", "dmsa" // a capture moved to profile dmsa
 	got := a.leavingNotes(fakeEnd{outcome: tui.OutcomeQuit, walker: w, work: true, run: "20261123T101500Z-ab12"})
 	for _, want := range []string{
-		"Resume it with: procore-sa --env sandbox add-all --resume 20261123T101500Z-ab12\n",
-		"Progress saved at step 2 of 2. Resume with: procore-sa dmsa\n",
+		"Resume it with: procore-sa --env sandbox --profile dmsa add-all --resume 20261123T101500Z-ab12\n",
+		"Progress saved at step 2 of 2. Resume with: procore-sa --env sandbox --profile dmsa dmsa\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("notes lack %q:\n%s", want, got)
