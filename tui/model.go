@@ -178,7 +178,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.tooSmall() && msg.String() != "ctrl+c" {
+			return m, nil // nothing acts on a screen the person cannot see
+		}
 		return m, m.key(msg)
+	case tea.PasteMsg:
+		if m.tooSmall() {
+			return m, nil
+		}
 	}
 	// Anything else (a paste, a cursor blink, the answer of background
 	// work) belongs to the step's screen; while a dialog is open, only
@@ -473,6 +480,11 @@ func (m *Model) View() tea.View {
 	v.AltScreen = true
 	v.WindowTitle = "procore-sa"
 	return v
+}
+
+// tooSmall reports a known size too small to draw the wizard in.
+func (m *Model) tooSmall() bool {
+	return m.width > 0 && (m.width < MinWidth || m.height < MinHeight)
 }
 
 func (m *Model) render() string {
