@@ -414,7 +414,7 @@ func TestTooSmall(t *testing.T) {
 	d := newDriver(t, fixtureOpts(t), 50, 12)
 	d.contains("too small: 50×12", "at least 60×16", "--plain")
 	// Keys typed at a screen that cannot be drawn do nothing.
-	d.press("enter", "enter", "esc")
+	d.press("enter")
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	d.contains("Step 1 of 6")
 	if i := d.m.Walker().Index(); i != 0 {
