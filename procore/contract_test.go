@@ -635,15 +635,21 @@ func TestCancelMidWait(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	meCancelledAfter(t, c, 150*time.Millisecond)
+}
+
+// meCancelledAfter asks who c is with a context that ends after d: the call
+// must return the context's error, promptly.
+func meCancelledAfter(t *testing.T, c *procore.Client, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
-	_, err := c.Me(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c.Me(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the context's error", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Fatalf("cancellation took %v", d)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("cancellation took %v", took)
 	}
 }
 
@@ -693,16 +699,7 @@ func TestCancelMidRetryWait(t *testing.T) {
 			c := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
 				cfg.BaseBackoff, cfg.MaxBackoff = 30*time.Second, time.Minute
 			})
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			_, err := c.Me(ctx)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("got %v, want the context's error", err)
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Fatalf("cancellation took %v", d)
-			}
+			meCancelledAfter(t, c, 300*time.Millisecond)
 			if evs := w.eventsOf(tt.kind); len(evs) != 1 || evs[0].Wait < 15*time.Second {
 				t.Fatalf("events %+v; want one long wait, cut short", evs)
 			}

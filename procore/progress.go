@@ -48,7 +48,11 @@ func (p *Pace) Left(at time.Time, done, total int) (time.Duration, bool) {
 	if !ok {
 		return 0, false
 	}
-	return time.Duration(float64(max(0, total-done)) / r * float64(time.Second)), true
+	return timeLeft(r, done, total), true
+}
+
+func timeLeft(rate float64, done, total int) time.Duration {
+	return time.Duration(float64(max(0, total-done)) / rate * float64(time.Second))
 }
 
 // Describe is " (520/s, about 10 s left)", " (2.5/s)" when done, or ""
@@ -61,8 +65,7 @@ func (p *Pace) Describe(at time.Time, done, total int) string {
 	if done >= total {
 		return " (" + FormatRate(r) + "/s)"
 	}
-	left, _ := p.Left(at, done, total)
-	return fmt.Sprintf(" (%s/s, about %s left)", FormatRate(r), RoundLeft(left))
+	return fmt.Sprintf(" (%s/s, about %s left)", FormatRate(r), RoundLeft(timeLeft(r, done, total)))
 }
 
 // FormatRate is a rate as a person reads it: a decimal below ten.

@@ -370,8 +370,9 @@ func (s *addAllScreen) View() (string, int) {
 		b.WriteString(s.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%\n\n", pct*100))
 		fmt.Fprintf(&b, "  %d of %d done: %d added, %d already a member, %d failed\n", s.done, s.total, s.added, s.already, s.failed)
 		if s.phase == addAllRunning {
-			if rate, ok := s.pace.Rate(s.now(), s.done); ok {
-				left, _ := s.pace.Left(s.now(), s.done, s.total)
+			now := s.now()
+			if left, ok := s.pace.Left(now, s.done, s.total); ok {
+				rate, _ := s.pace.Rate(now, s.done)
 				fmt.Fprintf(&b, "  %s projects/s, about %s left\n", procore.FormatRate(rate), procore.RoundLeft(left))
 			}
 			if w := s.waitUntil.Sub(s.now()); w > 0 {

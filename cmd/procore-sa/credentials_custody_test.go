@@ -77,24 +77,7 @@ func newCredApp(t *testing.T, stdin string) *credApp {
 // run runs the command line on the prepared app, as run would.
 func (c *credApp) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := newRootCmd(c.app)
-	cmd.SetArgs(args)
-	cmd.SetOut(c.out)
-	cmd.SetErr(c.errb)
-	err := cmd.Execute()
-	var ee *exitError
-	switch {
-	case err == nil:
-		code = exitOK
-	case errors.As(err, &ee):
-		code = ee.code
-		if ee.err != nil {
-			c.errb.WriteString("procore-sa: " + ee.err.Error() + "\n")
-		}
-	default:
-		code = exitUsage
-		c.errb.WriteString("procore-sa: " + err.Error() + "\n")
-	}
+	code = execute(c.app, c.out, c.errb, args...)
 	return c.out.String(), c.errb.String(), code
 }
 

@@ -66,25 +66,31 @@ func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	cmd := newRootCmd(newApp(strings.NewReader(stdin), &out, &errb))
+	code = execute(newApp(strings.NewReader(stdin), &out, &errb), &out, &errb, args...)
+	return out.String(), errb.String(), code
+}
+
+// execute runs the command line on a, as run would: the exit code, and the
+// error's words on errb.
+func execute(a *app, out, errb *bytes.Buffer, args ...string) int {
+	cmd := newRootCmd(a)
 	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
+	cmd.SetOut(out)
+	cmd.SetErr(errb)
 	err := cmd.Execute()
 	var ee *exitError
 	switch {
 	case err == nil:
-		code = exitOK
+		return exitOK
 	case errors.As(err, &ee):
-		code = ee.code
 		if ee.err != nil {
 			errb.WriteString("procore-sa: " + ee.err.Error() + "\n")
 		}
+		return ee.code
 	default:
-		code = exitUsage
 		errb.WriteString("procore-sa: " + err.Error() + "\n")
+		return exitUsage
 	}
-	return out.String(), errb.String(), code
 }
 
 func TestGuidesList(t *testing.T) {
