@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 // Custody is the keeper of capture steps, the same for both wizards.
-type Custody = procore.Custodian
+type Custody = credstore.Custodian
 
 // custodyTimeout bounds a save, which may wait for the person to unlock
 // the keychain.
@@ -58,10 +59,10 @@ func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
 // captureFields asks for the three fields and whether to prove them, and
 // proves them when asked. Once the secret is typed, b and q lead to the
 // discard question.
-func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Credential, error) {
+func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.Credential, error) {
 	c := r.Custody
-	cred := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: c.Environment(), Guide: w.Guide.ID}
-	var secret procore.Secret
+	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: c.Environment(), Guide: w.Guide.ID}
+	var held secret.Value
 	demo, offerDemo := c.DemoCredential()
 	if offerDemo {
 		r.printf("Demo: type demo at Client ID to use the simulator's own app (the secret stays hidden).\n")
@@ -77,7 +78,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 			}
 			var id string
 			var err error
-			if secret.IsZero() {
+			if held.IsZero() {
 				id, err = r.ask(prompt)
 			} else {
 				id, err = r.askKeeping(ctx, prompt, secretLost, false)
@@ -89,11 +90,11 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 				id = cred.ClientID
 			}
 			if offerDemo && id == "demo" {
-				if secret.IsZero() {
+				if held.IsZero() {
 					// From here the secret is held: an interrupt does not drop it.
 					defer r.hold(ctx, secretLost)()
 				}
-				cred.ClientID, cred.CompanyID, secret = demo.ClientID, demo.CompanyID, demo.ClientSecret
+				cred.ClientID, cred.CompanyID, held = demo.ClientID, demo.CompanyID, demo.ClientSecret
 				demoFilled = true
 				r.printf("  Using the simulator's app: client ID %s, company ID %d; the secret is filled in, not shown.\n", cred.ClientID, cred.CompanyID)
 				break
@@ -107,12 +108,12 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 		}
 		for !demoFilled {
 			prompt := "Client secret (not shown): "
-			if !secret.IsZero() {
+			if !held.IsZero() {
 				prompt = "Client secret (not shown; enter keeps the one typed): "
 			}
 			var s string
 			var err error
-			if secret.IsZero() {
+			if held.IsZero() {
 				s, err = r.secret(prompt)
 			} else {
 				s, err = r.askKeeping(ctx, prompt, secretLost, true)
@@ -120,21 +121,21 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 			if err != nil {
 				return cred, err
 			}
-			if s = strings.TrimSpace(s); s == "" && !secret.IsZero() {
+			if s = strings.TrimSpace(s); s == "" && !held.IsZero() {
 				break
 			}
 			if s == "" || strings.ContainsAny(s, " \t\r\n") {
 				r.printf("  Client secret: paste the client secret Procore shows once (one word, no spaces)\n")
 				continue
 			}
-			if secret.IsZero() {
+			if held.IsZero() {
 				// From here the secret is held: an interrupt does not drop it.
 				defer r.hold(ctx, secretLost)()
 			}
-			secret = procore.NewSecret(s)
+			held = secret.New(s)
 			break
 		}
-		cred.ClientSecret = secret
+		cred.ClientSecret = held
 		for !demoFilled {
 			prompt := "Company ID: "
 			if cred.CompanyID > 0 {
@@ -179,7 +180,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (procore.Cr
 // failure it says why and offers to try again, to write an age file, or to
 // discard it. It returns nil once kept, errDiscarded, or errBack or ErrQuit
 // after a typed discard. An interrupt does not drop the held secret.
-func (r *Runner) keep(ctx context.Context, cred procore.Credential, lost string) error {
+func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost string) error {
 	c := r.Custody
 	stop := r.hold(ctx, lost)
 	defer stop()
@@ -223,7 +224,7 @@ func (r *Runner) keep(ctx context.Context, cred procore.Credential, lost string)
 
 // exportAge asks for a passphrase twice and a path, and writes the age
 // file; it returns the path, or "" when it was not written (said why).
-func (r *Runner) exportAge(ctx context.Context, cred procore.Credential, lost string) (string, error) {
+func (r *Runner) exportAge(ctx context.Context, cred credstore.Credential, lost string) (string, error) {
 	var pass string
 	for {
 		p, err := r.askKeeping(ctx, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase), lost, true)
@@ -256,7 +257,7 @@ func (r *Runner) exportAge(ctx context.Context, cred procore.Credential, lost st
 	r.printf("Encrypting to %s...\n", path)
 	opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
 	defer cancel()
-	if err := r.Custody.Export(opCtx, path, procore.NewSecret(pass), cred); err != nil {
+	if err := r.Custody.Export(opCtx, path, secret.New(pass), cred); err != nil {
 		r.printf("The file could not be written: %v\n", err)
 		return "", nil
 	}

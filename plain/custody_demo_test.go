@@ -4,7 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // demoSecret is the simulator's app secret of these tests.
@@ -13,15 +14,15 @@ const demoSecret = "5im-d3m0-9a8b7c6d5e4f-WOMBAT"
 // demoCustody is a keeper under --demo: it offers the simulator's own app.
 type demoCustody struct {
 	*fakeCustody
-	cred procore.Credential
+	cred credstore.Credential
 }
 
-func (c *demoCustody) DemoCredential() (procore.Credential, bool) { return c.cred, true }
+func (c *demoCustody) DemoCredential() (credstore.Credential, bool) { return c.cred, true }
 
 func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
-	c := &demoCustody{fakeCustody: &fakeCustody{}, cred: procore.Credential{
-		Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
-		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: procore.NewSecret(demoSecret),
+	c := &demoCustody{fakeCustody: &fakeCustody{}, cred: credstore.Credential{
+		Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo",
+		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: secret.New(demoSecret),
 	}}
 	// demo at Client ID; then straight to the check question (enter: yes).
 	got, err, dir := runCapture(t, c, lines("", " demo ", "", ""))
@@ -32,7 +33,7 @@ func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 		t.Fatalf("saved %d, proved %d:\n%s", len(c.saved), c.proved, got)
 	}
 	cred := c.saved[0]
-	if cred.Kind != procore.KindClientCredentials || cred.ClientID != "dmsa-0123456789abcdef" || cred.CompanyID != 4264807 ||
+	if cred.Kind != credstore.KindClientCredentials || cred.ClientID != "dmsa-0123456789abcdef" || cred.CompanyID != 4264807 ||
 		cred.ClientSecret.Reveal() != demoSecret || cred.Environment != "production" || cred.Guide != "cap" {
 		t.Errorf("saved %+v (secret ok: %v)", cred, cred.ClientSecret.Reveal() == demoSecret)
 	}

@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -28,11 +29,11 @@ type fakeCustody struct {
 	failProve error
 	proved    int
 	saves     int
-	saved     []procore.Credential
-	exported  map[string]procore.Secret
+	saved     []credstore.Credential
+	exported  map[string]secret.Value
 }
 
-func (f *fakeCustody) Prove(context.Context, procore.Credential) error {
+func (f *fakeCustody) Prove(context.Context, credstore.Credential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.proved++
@@ -41,7 +42,7 @@ func (f *fakeCustody) Prove(context.Context, procore.Credential) error {
 	return err
 }
 
-func (f *fakeCustody) Save(_ context.Context, c procore.Credential) error {
+func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.saves++
@@ -53,11 +54,11 @@ func (f *fakeCustody) Save(_ context.Context, c procore.Credential) error {
 	return nil
 }
 
-func (f *fakeCustody) Export(_ context.Context, path string, pass procore.Secret, _ procore.Credential) error {
+func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, _ credstore.Credential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.exported == nil {
-		f.exported = map[string]procore.Secret{}
+		f.exported = map[string]secret.Value{}
 	}
 	f.exported[path] = pass
 	return nil
@@ -68,7 +69,9 @@ func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-s
 func (f *fakeCustody) Environment() string       { return "production" }
 
 // DemoCredential: no demo here; demoCustody (demo_test.go) offers one.
-func (f *fakeCustody) DemoCredential() (procore.Credential, bool) { return procore.Credential{}, false }
+func (f *fakeCustody) DemoCredential() (credstore.Credential, bool) {
+	return credstore.Credential{}, false
+}
 
 // syncBuffer is an output that the test may read while the runner writes.
 type syncBuffer struct {
@@ -160,7 +163,7 @@ func TestPlainCaptureSavesAndReadsBackBeforeGoingOn(t *testing.T) {
 		t.Fatalf("saved %d, proved %d:\n%s", len(c.saved), c.proved, got)
 	}
 	cred := c.saved[0]
-	if cred.Kind != procore.KindClientCredentials || cred.ClientID != "dmsa-client-1234" || cred.CompanyID != 4264807 ||
+	if cred.Kind != credstore.KindClientCredentials || cred.ClientID != "dmsa-client-1234" || cred.CompanyID != 4264807 ||
 		cred.ClientSecret.Reveal() != testSecret || cred.Environment != "production" || cred.Guide != "cap" {
 		t.Errorf("saved %+v (secret trimmed: %v)", cred, cred.ClientSecret.Reveal() == testSecret)
 	}
@@ -373,7 +376,7 @@ func TestPlainGeneratedPasswordIsKept(t *testing.T) {
 	}
 	cred := c.saved[0]
 	pw := cred.Password.Reveal()
-	if cred.Kind != procore.KindUserLogin || cred.Login != "sync@example.com" || !steps.AllMet(userLoginGuide().Policy().Check(pw)) {
+	if cred.Kind != credstore.KindUserLogin || cred.Login != "sync@example.com" || !steps.AllMet(userLoginGuide().Policy().Check(pw)) {
 		t.Fatalf("saved %+v", cred)
 	}
 	if !strings.Contains(got, "Saved to the keychain (test) as procore-sa / default and read back.") {

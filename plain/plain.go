@@ -18,7 +18,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -35,8 +37,8 @@ type Store interface {
 
 // AddAller adds the guide's account to every project; see tui.AddAller.
 type AddAller interface {
-	Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error)
-	Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
+	Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error)
+	Run(ctx context.Context, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error)
 }
 
 // Runner walks a guide at a line prompt.
@@ -291,9 +293,9 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				rep, err := r.AddAll.Run(ctx, plan, r.progress())
 				if rep != nil {
 					r.printf("%d added, %d already a member, %d failed.\n",
-						rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed))
+						rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed))
 					for _, res := range rep.Results {
-						if res.Outcome == procore.OutcomeFailed {
+						if res.Outcome == addall.OutcomeFailed {
 							r.printf("  failed: %s (%d): %s\n", res.Name, res.ID, res.Reason)
 						}
 					}
@@ -475,7 +477,7 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 
 // userLogin is the user login a password belongs to: the guide's first
 // email field with a value.
-func userLogin(w *steps.Walker, c Custody, pw string) procore.Credential {
+func userLogin(w *steps.Walker, c Custody, pw string) credstore.Credential {
 	login := ""
 	for _, st := range w.Guide.Steps {
 		for _, f := range st.Fields {
@@ -484,8 +486,8 @@ func userLogin(w *steps.Walker, c Custody, pw string) procore.Credential {
 			}
 		}
 	}
-	return procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: c.Environment(),
-		Login: login, Password: procore.NewSecret(pw), Guide: w.Guide.ID, CreatedAt: time.Now().UTC()}
+	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: c.Environment(),
+		Login: login, Password: secret.New(pw), Guide: w.Guide.ID, CreatedAt: time.Now().UTC()}
 }
 
 // secret reads a line without echo when the input is a terminal; b and q

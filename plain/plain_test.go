@@ -6,24 +6,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 type fakeAddAll struct{ runs int }
 
-func (f *fakeAddAll) Plan(context.Context, map[string]string) (*procore.Plan, string, error) {
-	return &procore.Plan{ToAdd: []procore.ProjectRef{{ID: 1, Name: "A"}, {ID: 2, Name: "B"}}, Inactive: 1}, "for user 7", nil
+func (f *fakeAddAll) Plan(context.Context, map[string]string) (*addall.Plan, string, error) {
+	return &addall.Plan{ToAdd: []addall.ProjectRef{{ID: 1, Name: "A"}, {ID: 2, Name: "B"}}, Inactive: 1}, "for user 7", nil
 }
 
-func (f *fakeAddAll) Run(_ context.Context, p *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+func (f *fakeAddAll) Run(_ context.Context, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	f.runs++
-	emit(procore.AddAllEvent{Kind: "wait", Reason: "waiting 3 s for Procore's rate limit"})
-	emit(procore.AddAllEvent{Kind: "added", Project: &p.ToAdd[0], Done: 1, Total: 2})
-	emit(procore.AddAllEvent{Kind: "added", Project: &p.ToAdd[1], Done: 2, Total: 2})
-	return &procore.Report{Results: []procore.ProjectResult{
-		{ProjectRef: p.ToAdd[0], Outcome: procore.OutcomeAdded}, {ProjectRef: p.ToAdd[1], Outcome: procore.OutcomeAdded},
+	emit(addall.Event{Kind: "wait", Reason: "waiting 3 s for Procore's rate limit"})
+	emit(addall.Event{Kind: "added", Project: &p.ToAdd[0], Done: 1, Total: 2})
+	emit(addall.Event{Kind: "added", Project: &p.ToAdd[1], Done: 2, Total: 2})
+	return &addall.Report{Results: []addall.ProjectResult{
+		{ProjectRef: p.ToAdd[0], Outcome: addall.OutcomeAdded}, {ProjectRef: p.ToAdd[1], Outcome: addall.OutcomeAdded},
 	}}, nil
 }
 

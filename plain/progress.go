@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 )
 
 // progressEvery is how often a progress line is printed while adding.
@@ -16,9 +16,9 @@ const planEvery = 5 * time.Second
 
 // plan reads the plan, printing a line every few seconds while Procore is
 // being read (10,000 projects are some 34 listing pages).
-func (r *Runner) plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error) {
+func (r *Runner) plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error) {
 	type result struct {
-		plan *procore.Plan
+		plan *addall.Plan
 		who  string
 		err  error
 	}
@@ -39,7 +39,7 @@ func (r *Runner) plan(ctx context.Context, values map[string]string) (*procore.P
 		case res := <-ch:
 			return res.plan, res.who, res.err
 		case now := <-t.C:
-			r.printf("  still planning: reading projects and memberships from Procore (%s so far)\n", procore.RoundLeft(now.Sub(start)))
+			r.printf("  still planning: reading projects and memberships from Procore (%s so far)\n", addall.RoundLeft(now.Sub(start)))
 		}
 	}
 }
@@ -49,13 +49,13 @@ func (r *Runner) plan(ctx context.Context, values map[string]string) (*procore.P
 // engine's running totals (Done, Total) are used, so a dropped or
 // reordered event cannot skew the count. It may be called from several
 // goroutines (a client's waits and retries).
-func (r *Runner) progress() func(procore.AddAllEvent) {
+func (r *Runner) progress() func(addall.Event) {
 	var (
 		mu   sync.Mutex
 		last time.Time
-		p    procore.Pace
+		p    addall.Pace
 	)
-	return func(e procore.AddAllEvent) {
+	return func(e addall.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		at := e.At

@@ -7,36 +7,36 @@ import (
 	"testing"
 	"time"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 // eventsAddAll plays events; Plan takes planDelay.
 type eventsAddAll struct {
 	planDelay time.Duration
-	events    []procore.AddAllEvent
+	events    []addall.Event
 }
 
-func (f *eventsAddAll) Plan(ctx context.Context, _ map[string]string) (*procore.Plan, string, error) {
+func (f *eventsAddAll) Plan(ctx context.Context, _ map[string]string) (*addall.Plan, string, error) {
 	select {
 	case <-time.After(f.planDelay):
 	case <-ctx.Done():
 		return nil, "", ctx.Err()
 	}
-	p := &procore.Plan{}
+	p := &addall.Plan{}
 	for i := range 9000 {
-		p.ToAdd = append(p.ToAdd, procore.ProjectRef{ID: int64(i + 1)})
+		p.ToAdd = append(p.ToAdd, addall.ProjectRef{ID: int64(i + 1)})
 	}
 	return p, "for user 7", nil
 }
 
-func (f *eventsAddAll) Run(_ context.Context, p *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+func (f *eventsAddAll) Run(_ context.Context, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	for _, e := range f.events {
 		emit(e)
 	}
-	rep := &procore.Report{}
+	rep := &addall.Report{}
 	for _, ref := range p.ToAdd {
-		rep.Results = append(rep.Results, procore.ProjectResult{ProjectRef: ref, Outcome: procore.OutcomeAdded})
+		rep.Results = append(rep.Results, addall.ProjectResult{ProjectRef: ref, Outcome: addall.OutcomeAdded})
 	}
 	return rep, nil
 }
@@ -49,10 +49,10 @@ func addAllGuide() *steps.Guide {
 
 func TestPlainProgressShowsRateAndTimeLeft(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	ev := func(kind string, ms, done int) procore.AddAllEvent {
-		return procore.AddAllEvent{Kind: kind, Done: done, Total: 9000, Added: done, At: t0.Add(time.Duration(ms) * time.Millisecond)}
+	ev := func(kind string, ms, done int) addall.Event {
+		return addall.Event{Kind: kind, Done: done, Total: 9000, Added: done, At: t0.Add(time.Duration(ms) * time.Millisecond)}
 	}
-	f := &eventsAddAll{planDelay: 60 * time.Millisecond, events: []procore.AddAllEvent{
+	f := &eventsAddAll{planDelay: 60 * time.Millisecond, events: []addall.Event{
 		{Kind: "planned", Total: 9000, At: t0},
 		// The first bulk_add confirms a thousand at once: a burst, not a rate.
 		ev("added", 400, 1), ev("added", 400, 500), ev("added", 401, 1000),
@@ -107,8 +107,8 @@ func TestPlainProgressFromManyGoroutines(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 50 {
-				emit(procore.AddAllEvent{Kind: "retry", Reason: "retrying"})
-				emit(procore.AddAllEvent{Kind: "added", Done: g*50 + i + 1, Total: 400, At: time.Now()})
+				emit(addall.Event{Kind: "retry", Reason: "retrying"})
+				emit(addall.Event{Kind: "added", Done: g*50 + i + 1, Total: 400, At: time.Now()})
 			}
 		}()
 	}

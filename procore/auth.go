@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // OOBRedirect is the out-of-band redirect: Procore shows the code on a page
@@ -39,10 +41,10 @@ func endpoint(env Environment) oauth2.Endpoint {
 }
 
 // OAuthConfig is the authorization-code configuration of an app.
-func OAuthConfig(env Environment, clientID string, secret Secret) *oauth2.Config {
+func OAuthConfig(env Environment, clientID string, clientSecret secret.Value) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     clientID,
-		ClientSecret: secret.Reveal(),
+		ClientSecret: clientSecret.Reveal(),
 		Endpoint:     endpoint(env),
 		RedirectURL:  OOBRedirect,
 	}
@@ -51,18 +53,18 @@ func OAuthConfig(env Environment, clientID string, secret Secret) *oauth2.Config
 // AuthCodeURL is the page where an admin approves the app and is shown a
 // code to paste.
 func AuthCodeURL(env Environment, clientID, state string) string {
-	return OAuthConfig(env, clientID, Secret{}).AuthCodeURL(state)
+	return OAuthConfig(env, clientID, secret.Value{}).AuthCodeURL(state)
 }
 
 // Exchange trades an authorization code for a token pair.
-func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID string, secret Secret, code string) (*oauth2.Token, error) {
+func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID string, clientSecret secret.Value, code string) (*oauth2.Token, error) {
 	if err := checkLoginURL(env); err != nil {
 		return nil, fmt.Errorf("exchange the authorization code: %w", err)
 	}
 	ctx = withHTTPClient(ctx, hc)
-	tok, err := OAuthConfig(env, clientID, secret).Exchange(ctx, code)
+	tok, err := OAuthConfig(env, clientID, clientSecret).Exchange(ctx, code)
 	if err != nil {
-		return nil, tokenError("exchange the authorization code", err, secret.Reveal(), code)
+		return nil, tokenError("exchange the authorization code", err, clientSecret.Reveal(), code)
 	}
 	return tok, nil
 }
@@ -101,7 +103,7 @@ func tokenError(doing string, err error, sent ...string) error {
 		e := ParseError(re.Response.StatusCode, re.Body)
 		e.Method, e.Path = http.MethodPost, "/oauth/token"
 		if re.ErrorCode != "" {
-			e.Code = clip(re.ErrorCode)
+			e.Code = Clip(re.ErrorCode)
 		}
 		e.withhold(sent...)
 		return fmt.Errorf("%s: %w", doing, e)
@@ -149,10 +151,10 @@ func (a *tokenAuth) Invalidate(tok *oauth2.Token) {
 }
 
 // ClientCredentials authenticates a Developer Managed Service Account.
-func ClientCredentials(env Environment, hc *http.Client, clientID string, secret Secret) Auth {
+func ClientCredentials(env Environment, hc *http.Client, clientID string, clientSecret secret.Value) Auth {
 	cc := &clientcredentials.Config{
 		ClientID:     clientID,
-		ClientSecret: secret.Reveal(),
+		ClientSecret: clientSecret.Reveal(),
 		TokenURL:     env.LoginURL + "/oauth/token",
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
@@ -182,8 +184,8 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, secret
 
 // RefreshingAuth authenticates with an admin's token pair, refreshing it
 // when it expires and handing every new pair to save before use.
-func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Secret, tok *oauth2.Token, save SaveFunc) Auth {
-	conf := OAuthConfig(env, clientID, secret)
+func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSecret secret.Value, tok *oauth2.Token, save SaveFunc) Auth {
+	conf := OAuthConfig(env, clientID, clientSecret)
 	return &tokenAuth{now: time.Now, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
 		if old == nil || old.RefreshToken == "" {
 			return nil, errors.New("the sign-in has no refresh token: sign in again with 'procore-sa login'")
@@ -194,7 +196,7 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Se
 		// A token with no access token makes oauth2 refresh at once.
 		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 		if err != nil {
-			return nil, tokenError("refresh the sign-in", err, secret.Reveal(), old.RefreshToken)
+			return nil, tokenError("refresh the sign-in", err, clientSecret.Reveal(), old.RefreshToken)
 		}
 		if err := save(ctx, next); err != nil {
 			return nil, fmt.Errorf("keep the new refresh token (Procore has retired the old one): %w", err)
@@ -204,7 +206,7 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, secret Se
 }
 
 // StaticAuth uses one access token and cannot renew it.
-func StaticAuth(accessToken Secret) Auth {
+func StaticAuth(accessToken secret.Value) Auth {
 	return &tokenAuth{now: time.Now, tok: &oauth2.Token{AccessToken: accessToken.Reveal()},
 		fetch: func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
 			return nil, errors.New("the access token was refused and cannot be renewed")

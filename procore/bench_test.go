@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/simtest"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -11,13 +12,13 @@ import (
 // BenchmarkListProjects10k is the client's cost to list 10,000 projects from
 // the simulator over loopback: requests made and allocations.
 func BenchmarkListProjects10k(b *testing.B) {
-	w := newWorld(b, sim.Config{Seed: 1, Projects: 10_000})
-	c := w.client(w.fx.CompanyID, nil)
+	w := simtest.New(b, sim.Config{Seed: 1, Projects: 10_000})
+	c := w.Client(w.Fx.CompanyID, nil)
 	ctx := context.Background()
 	if _, err := c.Me(ctx); err != nil { // the token, outside the loop
 		b.Fatal(err)
 	}
-	w.s.ResetStats()
+	w.S.ResetStats()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -32,5 +33,5 @@ func BenchmarkListProjects10k(b *testing.B) {
 			b.Fatalf("%d projects", n)
 		}
 	}
-	b.ReportMetric(float64(w.s.Stats().Requests)/float64(b.N), "requests/op")
+	b.ReportMetric(float64(w.S.Stats().Requests)/float64(b.N), "requests/op")
 }

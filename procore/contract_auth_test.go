@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/internal/simtest"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -35,17 +37,17 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // not allow, with a plain-http login host that is not loopback: no grant
 // may send the client secret, a code or a refresh token there.
 func TestLoginURLMustBeSafe(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 2})
-	env := procore.Environment{Name: "hand-built", APIURL: w.ts.URL, LoginURL: "http://login.example.com"}
-	secret := procore.NewSecret(w.fx.DMSAClientSecret)
+	w := simtest.New(t, sim.Config{Seed: 2})
+	env := procore.Environment{Name: "hand-built", APIURL: w.TS.URL, LoginURL: "http://login.example.com"}
+	sec := secret.New(w.Fx.DMSAClientSecret)
 	ctx := context.Background()
 	tests := []struct {
 		name string
 		call func(hc *http.Client) error
 	}{
 		{"client credentials", func(hc *http.Client) error {
-			c, err := procore.New(procore.Config{Env: env, CompanyID: w.fx.CompanyID, HTTPClient: hc,
-				Auth: procore.ClientCredentials(env, hc, w.fx.DMSAClientID, secret)})
+			c, err := procore.New(procore.Config{Env: env, CompanyID: w.Fx.CompanyID, HTTPClient: hc,
+				Auth: procore.ClientCredentials(env, hc, w.Fx.DMSAClientID, sec)})
 			if err != nil {
 				return err
 			}
@@ -53,11 +55,11 @@ func TestLoginURLMustBeSafe(t *testing.T) {
 			return err
 		}},
 		{"authorization code", func(hc *http.Client) error {
-			_, err := procore.Exchange(ctx, hc, env, w.fx.AdminClientID, secret, "a-code")
+			_, err := procore.Exchange(ctx, hc, env, w.Fx.AdminClientID, sec, "a-code")
 			return err
 		}},
 		{"refresh", func(hc *http.Client) error {
-			auth := procore.RefreshingAuth(env, hc, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: "a-refresh-token"},
+			auth := procore.RefreshingAuth(env, hc, w.Fx.AdminClientID, sec, &oauth2.Token{RefreshToken: "a-refresh-token"},
 				func(context.Context, *oauth2.Token) error { return nil })
 			_, err := auth.Token(ctx)
 			return err
@@ -73,7 +75,7 @@ func TestLoginURLMustBeSafe(t *testing.T) {
 			if n := rt.n.Load(); n != 0 {
 				t.Fatalf("%d requests were sent", n)
 			}
-			if strings.Contains(err.Error(), w.fx.DMSAClientSecret) {
+			if strings.Contains(err.Error(), w.Fx.DMSAClientSecret) {
 				t.Fatal("the error holds the secret")
 			}
 		})
@@ -101,11 +103,11 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 	env := procore.Environment{Name: "redirecting", APIURL: login.URL, LoginURL: login.URL}
 	ctx := context.Background()
 	for _, hc := range []*http.Client{nil, {}} {
-		auth := procore.ClientCredentials(env, hc, "id", procore.NewSecret("the-client-secret"))
+		auth := procore.ClientCredentials(env, hc, "id", secret.New("the-client-secret"))
 		if tok, err := auth.Token(ctx); err == nil {
 			t.Fatalf("client credentials through a redirect = %+v", tok)
 		}
-		if _, err := procore.Exchange(ctx, hc, env, "id", procore.NewSecret("the-client-secret"), "code"); err == nil {
+		if _, err := procore.Exchange(ctx, hc, env, "id", secret.New("the-client-secret"), "code"); err == nil {
 			t.Fatal("an exchange through a redirect succeeded")
 		}
 	}
@@ -118,7 +120,7 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 // URL) that repeats the request in its error must not put the client
 // secret, the refresh token or the authorization code into the error.
 func TestTokenErrorsWithholdSecrets(t *testing.T) {
-	const secret, refresh, code = "S3CRET+canary/xyz", "refresh-canary-7788", "code-canary-4455"
+	const canary, refresh, code = "S3CRET+canary/xyz", "refresh-canary-7788", "code-canary-4455"
 	for _, shape := range []string{"json", "text"} {
 		t.Run(shape, func(t *testing.T) {
 			ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
@@ -126,7 +128,7 @@ func TestTokenErrorsWithholdSecrets(t *testing.T) {
 				if shape == "json" {
 					rw.Header().Set("Content-Type", "application/json")
 					rw.WriteHeader(http.StatusUnauthorized)
-					b, _ := json.Marshal(map[string]string{"error": "invalid_client", "error_description": "you sent " + string(body) + " and " + secret})
+					b, _ := json.Marshal(map[string]string{"error": "invalid_client", "error_description": "you sent " + string(body) + " and " + canary})
 					rw.Write(b)
 					return
 				}
@@ -138,11 +140,11 @@ func TestTokenErrorsWithholdSecrets(t *testing.T) {
 			env := procore.Environment{Name: "echo", APIURL: ts.URL, LoginURL: ts.URL}
 			ctx := context.Background()
 			var errs []error
-			_, err := procore.ClientCredentials(env, nil, "id", procore.NewSecret(secret)).Token(ctx)
+			_, err := procore.ClientCredentials(env, nil, "id", secret.New(canary)).Token(ctx)
 			errs = append(errs, err)
-			_, err = procore.Exchange(ctx, nil, env, "id", procore.NewSecret(secret), code)
+			_, err = procore.Exchange(ctx, nil, env, "id", secret.New(canary), code)
 			errs = append(errs, err)
-			_, err = procore.RefreshingAuth(env, nil, "id", procore.NewSecret(secret), &oauth2.Token{RefreshToken: refresh},
+			_, err = procore.RefreshingAuth(env, nil, "id", secret.New(canary), &oauth2.Token{RefreshToken: refresh},
 				func(context.Context, *oauth2.Token) error { return nil }).Token(ctx)
 			errs = append(errs, err)
 			for i, err := range errs {
@@ -150,7 +152,7 @@ func TestTokenErrorsWithholdSecrets(t *testing.T) {
 					t.Fatalf("call %d: no error", i)
 				}
 				msg := fmt.Sprintf("%v %+v", err, err)
-				for _, s := range []string{secret, url.QueryEscape(secret), refresh, code} {
+				for _, s := range []string{canary, url.QueryEscape(canary), refresh, code} {
 					if strings.Contains(msg, s) {
 						t.Errorf("call %d: the error repeats %q: %s", i, s, msg)
 					}

@@ -15,122 +15,23 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/internal/simtest"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
-// world is a simulator over real HTTP on loopback and what a client needs
-// to reach it.
-type world struct {
-	t   testing.TB
-	s   *sim.Server
-	ts  *httptest.Server
-	env procore.Environment
-	fx  sim.Fixtures
-
-	mu      sync.Mutex
-	headers []http.Header // of every /rest request
-	events  []procore.Event
-	// intercept, when set, sees every request before the simulator and
-	// answers it instead when it returns true.
-	intercept func(http.ResponseWriter, *http.Request) bool
-}
-
-func newWorld(t testing.TB, cfg sim.Config) *world {
-	t.Helper()
-	if cfg.HourlyLimit == 0 {
-		cfg.HourlyLimit = 1_000_000
-	}
-	if cfg.SpikeLimit == 0 {
-		cfg.SpikeLimit = 1_000_000
-	}
-	w := &world{t: t, s: sim.New(cfg)}
-	w.ts = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/rest/") {
-			w.mu.Lock()
-			w.headers = append(w.headers, r.Header.Clone())
-			w.mu.Unlock()
-		}
-		w.mu.Lock()
-		f := w.intercept
-		w.mu.Unlock()
-		if f != nil && f(rw, r) {
-			return
-		}
-		w.s.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(w.ts.Close)
-	w.env = procore.Environment{Name: "sim", LoginURL: w.ts.URL, APIURL: w.ts.URL}
-	w.fx = w.s.Fixtures()
-	return w
-}
-
-// client is a DMSA client (client credentials) for company.
-func (w *world) client(company int64, mod func(*procore.Config)) *procore.Client {
-	w.t.Helper()
-	cfg := procore.Config{
-		Env: w.env, CompanyID: company, UserAgent: "procore-sa/test",
-		Auth:        procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret(w.fx.DMSAClientSecret)),
-		BaseBackoff: 5 * time.Millisecond, MaxBackoff: 50 * time.Millisecond,
-		OnEvent: func(e procore.Event) {
-			w.mu.Lock()
-			w.events = append(w.events, e)
-			w.mu.Unlock()
-		},
-	}
-	if mod != nil {
-		mod(&cfg)
-	}
-	c, err := procore.New(cfg)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return c
-}
-
-// setIntercept puts f in front of the simulator (nil removes it).
-func (w *world) setIntercept(f func(http.ResponseWriter, *http.Request) bool) {
-	w.mu.Lock()
-	w.intercept = f
-	w.mu.Unlock()
-}
-
-// eventsOf is a copy of the events of kind k so far.
-func (w *world) eventsOf(k procore.EventKind) []procore.Event {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []procore.Event
-	for _, e := range w.events {
-		if e.Kind == k {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func (w *world) eventCount(k procore.EventKind) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := 0
-	for _, e := range w.events {
-		if e.Kind == k {
-			n++
-		}
-	}
-	return n
-}
-
 func TestEveryEndpoint(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 3, Projects: 40})
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 40})
 	ctx := context.Background()
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 
 	me, err := c.Me(ctx)
-	if err != nil || me.ID != w.fx.DMSAUserID {
-		t.Fatalf("Me = %+v, %v; want user %d", me, err, w.fx.DMSAUserID)
+	if err != nil || me.ID != w.Fx.DMSAUserID {
+		t.Fatalf("Me = %+v, %v; want user %d", me, err, w.Fx.DMSAUserID)
 	}
 	companies, err := procore.Collect(c.Companies(ctx))
-	if err != nil || !slices.ContainsFunc(companies, func(co procore.Company) bool { return co.ID == w.fx.CompanyID }) {
+	if err != nil || !slices.ContainsFunc(companies, func(co procore.Company) bool { return co.ID == w.Fx.CompanyID }) {
 		t.Fatalf("Companies = %+v, %v", companies, err)
 	}
 	projects, err := procore.Collect(c.Projects(ctx, procore.ProjectFilter{}))
@@ -144,19 +45,19 @@ func TestEveryEndpoint(t *testing.T) {
 		}
 		ids = append(ids, p.ID)
 	}
-	if want := w.s.ActiveProjectIDs(); !slices.Equal(sorted(ids), sorted(want)) {
+	if want := w.S.ActiveProjectIDs(); !slices.Equal(sorted(ids), sorted(want)) {
 		t.Errorf("active projects %v, want %v", ids, want)
 	}
 	all, err := procore.Collect(c.Projects(ctx, procore.ProjectFilter{Status: "All"}))
 	if err != nil || len(all) != 40 {
 		t.Errorf("all projects: %d, %v; want 40", len(all), err)
 	}
-	users, err := procore.Collect(c.Users(ctx, w.fx.ServiceUserEmail))
-	if err != nil || len(users) != 1 || users[0].ID != w.fx.ServiceUserID {
+	users, err := procore.Collect(c.Users(ctx, w.Fx.ServiceUserEmail))
+	if err != nil || len(users) != 1 || users[0].ID != w.Fx.ServiceUserID {
 		t.Fatalf("Users(search) = %+v, %v", users, err)
 	}
-	u, err := c.User(ctx, w.fx.ServiceUserID)
-	if err != nil || u.EmailAddress != w.fx.ServiceUserEmail {
+	u, err := c.User(ctx, w.Fx.ServiceUserID)
+	if err != nil || u.EmailAddress != w.Fx.ServiceUserEmail {
 		t.Fatalf("User = %+v, %v", u, err)
 	}
 	created, err := c.CreateUser(ctx, procore.NewUser{FirstName: "Sync", LastName: "Robot", EmailAddress: "sync.robot@example.com"})
@@ -170,24 +71,24 @@ func TestEveryEndpoint(t *testing.T) {
 		t.Fatalf("SetAddToNewProjects = %+v, %v", u, err)
 	}
 	templates, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
-	if err != nil || !slices.ContainsFunc(templates, func(p procore.PermissionTemplate) bool { return p.ID == w.fx.TemplateID }) {
+	if err != nil || !slices.ContainsFunc(templates, func(p procore.PermissionTemplate) bool { return p.ID == w.Fx.TemplateID }) {
 		t.Fatalf("PermissionTemplates = %+v, %v", templates, err)
 	}
 	if pt, err := procore.Collect(c.ProjectPermissionTemplates(ctx, ids[0])); err != nil || len(pt) == 0 {
 		t.Fatalf("ProjectPermissionTemplates = %+v, %v", pt, err)
 	}
-	if err := c.AddToProject(ctx, ids[0], created.ID, w.fx.TemplateID); err != nil {
+	if err := c.AddToProject(ctx, ids[0], created.ID, w.Fx.TemplateID); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.AddToProject(ctx, ids[0], created.ID, w.fx.TemplateID); err != nil {
+	if err := c.AddToProject(ctx, ids[0], created.ID, w.Fx.TemplateID); err != nil {
 		t.Fatalf("adding a member again: %v", err)
 	}
-	if n := w.s.AddCount(created.ID, ids[0]); n != 1 {
+	if n := w.S.AddCount(created.ID, ids[0]); n != 1 {
 		t.Errorf("membership created %d times", n)
 	}
 	res, err := c.BulkAdd(ctx, []procore.Membership{
-		{UserID: created.ID, ProjectID: ids[1], PermissionTemplateID: w.fx.TemplateID},
-		{UserID: created.ID, ProjectID: ids[2], PermissionTemplateID: w.fx.TemplateID},
+		{UserID: created.ID, ProjectID: ids[1], PermissionTemplateID: w.Fx.TemplateID},
+		{UserID: created.ID, ProjectID: ids[2], PermissionTemplateID: w.Fx.TemplateID},
 	})
 	if err != nil || res.Partial || len(res.Entities[strconv.FormatInt(created.ID, 10)]) != 2 {
 		t.Fatalf("BulkAdd = %+v, %v", res, err)
@@ -208,18 +109,17 @@ func TestEveryEndpoint(t *testing.T) {
 	if err := c.RemoveFromProject(ctx, ids[0], created.ID); err != nil {
 		t.Fatal(err)
 	}
-	if slices.Contains(w.s.ProjectMembers(ids[0]), created.ID) {
+	if slices.Contains(w.S.ProjectMembers(ids[0]), created.ID) {
 		t.Error("still a member after remove")
 	}
 
 	// Every /rest call carried the company, a bearer token and the user agent.
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.headers) < 15 {
-		t.Fatalf("only %d requests seen", len(w.headers))
+	headers := w.Headers()
+	if len(headers) < 15 {
+		t.Fatalf("only %d requests seen", len(headers))
 	}
-	for _, h := range w.headers {
-		if h.Get("Procore-Company-Id") != strconv.FormatInt(w.fx.CompanyID, 10) ||
+	for _, h := range headers {
+		if h.Get("Procore-Company-Id") != strconv.FormatInt(w.Fx.CompanyID, 10) ||
 			!strings.HasPrefix(h.Get("Authorization"), "Bearer ") || h.Get("User-Agent") != "procore-sa/test" {
 			t.Fatalf("request headers %v", h)
 		}
@@ -229,12 +129,12 @@ func TestEveryEndpoint(t *testing.T) {
 func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
 
 func TestBulkAddPartial(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 3, Projects: 20})
-	c := w.client(w.fx.CompanyID, nil)
-	ids := w.s.ActiveProjectIDs()
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 20})
+	c := w.Client(w.Fx.CompanyID, nil)
+	ids := w.S.ActiveProjectIDs()
 	res, err := c.BulkAdd(context.Background(), []procore.Membership{
-		{UserID: w.fx.ServiceUserID, ProjectID: ids[0]},
-		{UserID: w.fx.ServiceUserID, ProjectID: 999_999_999},
+		{UserID: w.Fx.ServiceUserID, ProjectID: ids[0]},
+		{UserID: w.Fx.ServiceUserID, ProjectID: 999_999_999},
 	})
 	if err != nil || !res.Partial || len(res.Errors) != 1 || res.Errors[0].ProjectID != 999_999_999 {
 		t.Fatalf("BulkAdd = %+v, %v; want a 207 naming the unknown project", res, err)
@@ -245,18 +145,18 @@ func TestBulkAddPartial(t *testing.T) {
 }
 
 func TestPaginationAcrossPages(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 5, Projects: 250})
-	c := w.client(w.fx.CompanyID, nil)
+	w := simtest.New(t, sim.Config{Seed: 5, Projects: 250})
+	c := w.Client(w.Fx.CompanyID, nil)
 	if _, err := c.Me(context.Background()); err != nil { // fetch the token first
 		t.Fatal(err)
 	}
 	for _, per := range []int{1, 7, 100, 225, 300} {
-		w.s.ResetStats()
+		w.S.ResetStats()
 		got, err := procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{PerPage: per}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		active := len(w.s.ActiveProjectIDs())
+		active := len(w.S.ActiveProjectIDs())
 		seen := map[int64]bool{}
 		for _, p := range got {
 			if seen[p.ID] {
@@ -267,72 +167,72 @@ func TestPaginationAcrossPages(t *testing.T) {
 		if len(got) != active {
 			t.Errorf("per_page %d: %d projects, want %d", per, len(got), active)
 		}
-		if want, n := (active+per-1)/per, w.s.Stats().Requests; n != want {
+		if want, n := (active+per-1)/per, w.S.Stats().Requests; n != want {
 			t.Errorf("per_page %d: %d requests, want %d", per, n, want)
 		}
 	}
 }
 
 func TestRefreshAfter401(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 9})
+	w := simtest.New(t, sim.Config{Seed: 9})
 	ctx := context.Background()
-	code, err := w.s.IssueCode(w.fx.AdminClientID, procore.OOBRedirect)
+	code, err := w.S.IssueCode(w.Fx.AdminClientID, procore.OOBRedirect)
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret := procore.NewSecret(w.fx.AdminClientSecret)
-	tok, err := procore.Exchange(ctx, nil, w.env, w.fx.AdminClientID, secret, code)
+	secret := secret.New(w.Fx.AdminClientSecret)
+	tok, err := procore.Exchange(ctx, nil, w.Env, w.Fx.AdminClientID, secret, code)
 	if err != nil || tok.RefreshToken == "" {
 		t.Fatalf("Exchange = %+v, %v", tok, err)
 	}
-	if _, err := procore.Exchange(ctx, nil, w.env, w.fx.AdminClientID, secret, code); err == nil {
+	if _, err := procore.Exchange(ctx, nil, w.Env, w.Fx.AdminClientID, secret, code); err == nil {
 		t.Fatal("a code was accepted twice")
 	}
 	var saved []string
-	auth := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, tok, func(_ context.Context, t *oauth2.Token) error {
+	auth := procore.RefreshingAuth(w.Env, nil, w.Fx.AdminClientID, secret, tok, func(_ context.Context, t *oauth2.Token) error {
 		saved = append(saved, t.RefreshToken)
 		return nil
 	})
-	c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
-	if me, err := c.Me(ctx); err != nil || me.ID != w.fx.AdminUserID {
+	c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+	if me, err := c.Me(ctx); err != nil || me.ID != w.Fx.AdminUserID {
 		t.Fatalf("Me = %+v, %v", me, err)
 	}
-	w.s.ExpireTokens()
+	w.S.ExpireTokens()
 	if _, err := c.Me(ctx); err != nil {
 		t.Fatalf("after forced expiry: %v", err)
 	}
 	if len(saved) != 1 || saved[0] == tok.RefreshToken || saved[0] == "" {
 		t.Fatalf("saved refresh tokens %d; want one new one", len(saved))
 	}
-	if w.eventCount(procore.EventRefresh) != 1 {
-		t.Errorf("%d refresh events, want 1", w.eventCount(procore.EventRefresh))
+	if w.EventCount(procore.EventRefresh) != 1 {
+		t.Errorf("%d refresh events, want 1", w.EventCount(procore.EventRefresh))
 	}
 	// The old refresh token is dead: a client still holding it is refused
 	// with a sentence that says to sign in again.
-	stale := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: tok.RefreshToken},
+	stale := procore.RefreshingAuth(w.Env, nil, w.Fx.AdminClientID, secret, &oauth2.Token{RefreshToken: tok.RefreshToken},
 		func(context.Context, *oauth2.Token) error { return nil })
-	c2 := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = stale })
+	c2 := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = stale })
 	_, err = c2.Me(ctx)
 	if err == nil || !strings.Contains(err.Error(), "procore-sa login") {
 		t.Fatalf("a reused refresh token: %v", err)
 	}
-	if strings.Contains(err.Error(), tok.RefreshToken) || strings.Contains(err.Error(), w.fx.AdminClientSecret) {
+	if strings.Contains(err.Error(), tok.RefreshToken) || strings.Contains(err.Error(), w.Fx.AdminClientSecret) {
 		t.Fatal("the error holds a token or secret")
 	}
 	// A failed save means the new token is not used.
-	w.s.ExpireTokens()
-	failing := procore.RefreshingAuth(w.env, nil, w.fx.AdminClientID, secret, &oauth2.Token{RefreshToken: saved[0]},
+	w.S.ExpireTokens()
+	failing := procore.RefreshingAuth(w.Env, nil, w.Fx.AdminClientID, secret, &oauth2.Token{RefreshToken: saved[0]},
 		func(context.Context, *oauth2.Token) error { return errors.New("keychain locked") })
-	c3 := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = failing })
+	c3 := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = failing })
 	if _, err := c3.Me(ctx); err == nil || !strings.Contains(err.Error(), "keychain locked") {
 		t.Fatalf("save failure: %v", err)
 	}
 }
 
 func TestErrorStatuses(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 3, Projects: 5})
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 5})
 	ctx := context.Background()
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 	tests := []struct {
 		name   string
 		call   func() error
@@ -340,12 +240,12 @@ func TestErrorStatuses(t *testing.T) {
 		says   string
 	}{
 		{"403 not installed", func() error {
-			_, err := w.client(w.fx.OtherCompanyID, nil).Me(ctx)
+			_, err := w.Client(w.Fx.OtherCompanyID, nil).Me(ctx)
 			return err
 		}, 403, "not installed in this company"},
 		{"404", func() error { _, err := c.User(ctx, 424242424); return err }, 404, "could not find it"},
 		{"409", func() error {
-			_, err := c.CreateUser(ctx, procore.NewUser{LastName: "Dup", EmailAddress: w.fx.ServiceUserEmail})
+			_, err := c.CreateUser(ctx, procore.NewUser{LastName: "Dup", EmailAddress: w.Fx.ServiceUserEmail})
 			return err
 		}, 409, "already exists"},
 		{"422", func() error {
@@ -353,8 +253,8 @@ func TestErrorStatuses(t *testing.T) {
 			return err
 		}, 422, "last_name"},
 		{"401 bad client", func() error {
-			bad := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
-				cfg.Auth = procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret("wrong-secret"))
+			bad := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
+				cfg.Auth = procore.ClientCredentials(w.Env, nil, w.Fx.DMSAClientID, secret.New("wrong-secret"))
 			})
 			_, err := bad.Me(ctx)
 			return err
@@ -366,7 +266,7 @@ func TestErrorStatuses(t *testing.T) {
 			if procore.StatusOf(err) != tt.status || !strings.Contains(err.Error(), tt.says) {
 				t.Fatalf("got %v (status %d); want %d saying %q", err, procore.StatusOf(err), tt.status, tt.says)
 			}
-			if strings.Contains(err.Error(), w.fx.DMSAClientSecret) || strings.Contains(err.Error(), "Bearer") {
+			if strings.Contains(err.Error(), w.Fx.DMSAClientSecret) || strings.Contains(err.Error(), "Bearer") {
 				t.Fatal("the error holds a secret")
 			}
 		})
@@ -379,12 +279,12 @@ func TestErrorStatuses(t *testing.T) {
 func TestRateLimit429(t *testing.T) {
 	for _, retryAfter := range []bool{false, true} {
 		t.Run("retry-after="+strconv.FormatBool(retryAfter), func(t *testing.T) {
-			w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 4, SpikeWindow: 2 * time.Second})
-			w.s.SetFaults(sim.Faults{RetryAfterOn429: retryAfter})
+			w := simtest.New(t, sim.Config{Seed: 1, SpikeLimit: 4, SpikeWindow: 2 * time.Second})
+			w.S.SetFaults(sim.Faults{RetryAfterOn429: retryAfter})
 			ctx := context.Background()
-			auth := procore.ClientCredentials(w.env, nil, w.fx.DMSAClientID, procore.NewSecret(w.fx.DMSAClientSecret))
-			a := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
-			b := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+			auth := procore.ClientCredentials(w.Env, nil, w.Fx.DMSAClientID, secret.New(w.Fx.DMSAClientSecret))
+			a := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+			b := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
 			for range 4 {
 				if _, err := a.Me(ctx); err != nil {
 					t.Fatal(err)
@@ -394,11 +294,11 @@ func TestRateLimit429(t *testing.T) {
 			if _, err := b.Me(ctx); err != nil {
 				t.Fatalf("after a 429: %v", err)
 			}
-			if st := w.s.Stats(); st.TooMany != 1 {
+			if st := w.S.Stats(); st.TooMany != 1 {
 				t.Errorf("%d 429s, want exactly 1", st.TooMany)
 			}
-			if time.Since(start) < 200*time.Millisecond || w.eventCount(procore.EventRateWait) == 0 {
-				t.Errorf("did not wait for the window (%v, %d wait events)", time.Since(start), w.eventCount(procore.EventRateWait))
+			if time.Since(start) < 200*time.Millisecond || w.EventCount(procore.EventRateWait) == 0 {
+				t.Errorf("did not wait for the window (%v, %d wait events)", time.Since(start), w.EventCount(procore.EventRateWait))
 			}
 		})
 	}
@@ -408,9 +308,9 @@ func TestRateLimit429(t *testing.T) {
 // and X-Rate-Limit-Reset (30 s away) disagree: the client must wait for
 // Retry-After, as procore-api.md says, and not for the reset.
 func TestRateLimit429FollowsRetryAfter(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 1})
+	w := simtest.New(t, sim.Config{Seed: 1})
 	var refused atomic.Int32
-	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+	w.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/rest/v1.0/me" || !refused.CompareAndSwap(0, 1) {
 			return false
 		}
@@ -423,7 +323,7 @@ func TestRateLimit429FollowsRetryAfter(t *testing.T) {
 		rw.Write([]byte("You have surpassed the max number of requests for an hour. Please wait until your limit resets."))
 		return true
 	})
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -434,7 +334,7 @@ func TestRateLimit429FollowsRetryAfter(t *testing.T) {
 	if took < 950*time.Millisecond || took > 5*time.Second {
 		t.Errorf("waited %v; want about the 1 s of Retry-After", took)
 	}
-	waits := w.eventsOf(procore.EventRateWait)
+	waits := w.EventsOf(procore.EventRateWait)
 	if len(waits) != 1 || waits[0].Wait < time.Second || waits[0].Wait > 1100*time.Millisecond {
 		t.Errorf("rate-limit waits %+v; want one of about 1 s", waits)
 	}
@@ -443,8 +343,8 @@ func TestRateLimit429FollowsRetryAfter(t *testing.T) {
 // TestPacingDrawsNo429 runs well past the spike limit: the pacer must wait
 // for each reset rather than let Procore refuse.
 func TestPacingDrawsNo429(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 10, SpikeWindow: time.Second})
-	c := w.client(w.fx.CompanyID, nil)
+	w := simtest.New(t, sim.Config{Seed: 1, SpikeLimit: 10, SpikeWindow: time.Second})
+	c := w.Client(w.Fx.CompanyID, nil)
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Add(1)
@@ -459,49 +359,49 @@ func TestPacingDrawsNo429(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if st := w.s.Stats(); st.TooMany != 0 || st.Requests < 30 {
+	if st := w.S.Stats(); st.TooMany != 0 || st.Requests < 30 {
 		t.Fatalf("%d requests, %d 429s; want 30 and none", st.Requests, st.TooMany)
 	}
-	if w.eventCount(procore.EventRateWait) == 0 {
+	if w.EventCount(procore.EventRateWait) == 0 {
 		t.Error("no rate-limit wait was reported")
 	}
 }
 
 func TestRetries(t *testing.T) {
 	t.Run("5xx", func(t *testing.T) {
-		w := newWorld(t, sim.Config{Seed: 11, Projects: 30})
-		w.s.SetFaults(sim.Faults{ErrorRate: 0.4})
-		c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
+		w := simtest.New(t, sim.Config{Seed: 11, Projects: 30})
+		w.S.SetFaults(sim.Faults{ErrorRate: 0.4})
+		c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
 		for range 20 {
 			if _, err := c.Me(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if st := w.s.Stats(); st.Status[500]+st.Status[503] == 0 || w.eventCount(procore.EventRetry) == 0 {
+		if st := w.S.Stats(); st.Status[500]+st.Status[503] == 0 || w.EventCount(procore.EventRetry) == 0 {
 			t.Fatalf("no server errors were retried: %+v", st.Status)
 		}
 	})
 	t.Run("dropped connections", func(t *testing.T) {
-		w := newWorld(t, sim.Config{Seed: 12, Projects: 30})
-		w.s.SetFaults(sim.Faults{DropRate: 0.3})
-		c := w.client(w.fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
+		w := simtest.New(t, sim.Config{Seed: 12, Projects: 30})
+		w.S.SetFaults(sim.Faults{DropRate: 0.3})
+		c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
 		got, err := procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{PerPage: 2}))
-		if err != nil || len(got) != len(w.s.ActiveProjectIDs()) {
+		if err != nil || len(got) != len(w.S.ActiveProjectIDs()) {
 			t.Fatalf("%d projects, %v", len(got), err)
 		}
-		if w.s.Stats().Dropped == 0 {
+		if w.S.Stats().Dropped == 0 {
 			t.Fatal("nothing was dropped")
 		}
 	})
 	t.Run("503 without retry for an unsafe request", func(t *testing.T) {
-		w := newWorld(t, sim.Config{Seed: 13})
-		w.s.SetFaults(sim.Faults{ErrorRate: 1})
-		c := w.client(w.fx.CompanyID, nil)
+		w := simtest.New(t, sim.Config{Seed: 13})
+		w.S.SetFaults(sim.Faults{ErrorRate: 1})
+		c := w.Client(w.Fx.CompanyID, nil)
 		_, err := c.CreateUser(context.Background(), procore.NewUser{LastName: "X", EmailAddress: "x@example.com"})
 		if s := procore.StatusOf(err); s != 500 && s != 503 {
 			t.Fatalf("got %v", err)
 		}
-		if w.eventCount(procore.EventRetry) != 0 {
+		if w.EventCount(procore.EventRetry) != 0 {
 			t.Fatal("a create was repeated")
 		}
 	})
@@ -512,14 +412,14 @@ func TestRetries(t *testing.T) {
 // unknown must not be sent again, so each reaches Procore once and makes at
 // most one user.
 func TestDroppedCreateIsNotRepeated(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 14})
+	w := simtest.New(t, sim.Config{Seed: 14})
 	ctx := context.Background()
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 	if _, err := c.Me(ctx); err != nil { // the token first, with no faults
 		t.Fatal(err)
 	}
-	w.s.ResetStats()
-	w.s.SetFaults(sim.Faults{DropRate: 1})
+	w.S.ResetStats()
+	w.S.SetFaults(sim.Faults{DropRate: 1})
 	const n = 8
 	for i := range n {
 		email := "dropped." + strconv.Itoa(i) + "@example.com"
@@ -528,12 +428,12 @@ func TestDroppedCreateIsNotRepeated(t *testing.T) {
 			t.Fatalf("CreateUser over a dropped connection = %+v, %v; want an error saying the effect is unknown", u, err)
 		}
 	}
-	w.s.SetFaults(sim.Faults{})
-	st := w.s.Stats()
+	w.S.SetFaults(sim.Faults{})
+	st := w.S.Stats()
 	if got := st.ByRoute["POST /rest/v1.3/companies/{cid}/users"]; got != n || st.Dropped != n {
 		t.Errorf("%d creations reached the simulator (%d dropped); want each once: %d", got, st.Dropped, n)
 	}
-	if k := w.eventCount(procore.EventRetry); k != 0 {
+	if k := w.EventCount(procore.EventRetry); k != 0 {
 		t.Errorf("%d retries of a create", k)
 	}
 	made := 0
@@ -556,9 +456,9 @@ func TestDroppedCreateIsNotRepeated(t *testing.T) {
 // Procore does under load: a safe request is sent again, after that second
 // and not after the (much shorter) backoff.
 func TestRetry503AfterRetryAfter(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 1})
+	w := simtest.New(t, sim.Config{Seed: 1})
 	var refused atomic.Int32
-	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+	w.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/rest/v1.0/me" || !refused.CompareAndSwap(0, 1) {
 			return false
 		}
@@ -568,19 +468,19 @@ func TestRetry503AfterRetryAfter(t *testing.T) {
 		rw.Write([]byte(`{"errors":"Service Unavailable"}`))
 		return true
 	})
-	c := w.client(w.fx.CompanyID, nil) // backoff 5 ms: far shorter than Retry-After
+	c := w.Client(w.Fx.CompanyID, nil) // backoff 5 ms: far shorter than Retry-After
 	start := time.Now()
-	if me, err := c.Me(context.Background()); err != nil || me.ID != w.fx.DMSAUserID {
+	if me, err := c.Me(context.Background()); err != nil || me.ID != w.Fx.DMSAUserID {
 		t.Fatalf("Me after a 503 = %+v, %v", me, err)
 	}
 	if took := time.Since(start); took < 950*time.Millisecond || took > 5*time.Second {
 		t.Errorf("retried after %v; want the 1 s of Retry-After", took)
 	}
-	retries := w.eventsOf(procore.EventRetry)
+	retries := w.EventsOf(procore.EventRetry)
 	if len(retries) != 1 || retries[0].Wait != time.Second || retries[0].Attempt != 2 || !strings.Contains(retries[0].Reason, "503") {
 		t.Errorf("retry events %+v; want one of 1 s for the 503", retries)
 	}
-	if n := w.s.Stats().ByRoute["GET /rest/v1.0/me"]; n != 1 {
+	if n := w.S.Stats().ByRoute["GET /rest/v1.0/me"]; n != 1 {
 		t.Errorf("the simulator answered %d requests after the 503, want 1", n)
 	}
 }
@@ -589,9 +489,9 @@ func TestRetry503AfterRetryAfter(t *testing.T) {
 // whose connection dropped (before or after Procore sent it) is not sent
 // again, though it is a PATCH.
 func TestDroppedInviteIsNotRepeated(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 15})
+	w := simtest.New(t, sim.Config{Seed: 15})
 	ctx := context.Background()
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 	var ids []int64
 	for i := range 8 {
 		u, err := c.CreateUser(ctx, procore.NewUser{LastName: "Invitee", EmailAddress: "invitee." + strconv.Itoa(i) + "@example.com"})
@@ -600,23 +500,23 @@ func TestDroppedInviteIsNotRepeated(t *testing.T) {
 		}
 		ids = append(ids, u.ID)
 	}
-	w.s.ResetStats()
-	w.s.SetFaults(sim.Faults{DropRate: 1})
+	w.S.ResetStats()
+	w.S.SetFaults(sim.Faults{DropRate: 1})
 	for _, id := range ids {
 		if err := c.InviteUser(ctx, id); err == nil || !strings.Contains(err.Error(), "may or may not have been done") {
 			t.Errorf("InviteUser over a dropped connection: %v", err)
 		}
 	}
-	w.s.SetFaults(sim.Faults{})
-	if got := w.s.Stats().ByRoute["PATCH /rest/v1.3/companies/{cid}/users/{id}/invite"]; got != len(ids) {
+	w.S.SetFaults(sim.Faults{})
+	if got := w.S.Stats().ByRoute["PATCH /rest/v1.3/companies/{cid}/users/{id}/invite"]; got != len(ids) {
 		t.Errorf("%d invitations reached the simulator; want each once: %d", got, len(ids))
 	}
-	if k := w.eventCount(procore.EventRetry); k != 0 {
+	if k := w.EventCount(procore.EventRetry); k != 0 {
 		t.Errorf("%d retries of an invitation", k)
 	}
 	sent := 0
 	for _, id := range ids {
-		n := w.s.InviteCount(id)
+		n := w.S.InviteCount(id)
 		if n > 1 {
 			t.Errorf("user %d was sent %d invitations", id, n)
 		}
@@ -628,8 +528,8 @@ func TestDroppedInviteIsNotRepeated(t *testing.T) {
 }
 
 func TestCancelMidWait(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
-	c := w.client(w.fx.CompanyID, nil)
+	w := simtest.New(t, sim.Config{Seed: 1, SpikeLimit: 2, SpikeWindow: 30 * time.Second})
+	c := w.Client(w.Fx.CompanyID, nil)
 	for range 2 {
 		if _, err := c.Me(context.Background()); err != nil {
 			t.Fatal(err)
@@ -694,13 +594,13 @@ func TestCancelMidRetryWait(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, sim.Config{Seed: 1})
-			w.setIntercept(tt.intercept)
-			c := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
+			w := simtest.New(t, sim.Config{Seed: 1})
+			w.SetIntercept(tt.intercept)
+			c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
 				cfg.BaseBackoff, cfg.MaxBackoff = 30*time.Second, time.Minute
 			})
 			meCancelledAfter(t, c, 300*time.Millisecond)
-			if evs := w.eventsOf(tt.kind); len(evs) != 1 || evs[0].Wait < 15*time.Second {
+			if evs := w.EventsOf(tt.kind); len(evs) != 1 || evs[0].Wait < 15*time.Second {
 				t.Fatalf("events %+v; want one long wait, cut short", evs)
 			}
 		})
@@ -714,7 +614,7 @@ func TestRefusesForeignLinks(t *testing.T) {
 	}))
 	defer ts.Close()
 	env := procore.Environment{APIURL: ts.URL, LoginURL: ts.URL}
-	c, err := procore.New(procore.Config{Env: env, CompanyID: 1, Auth: procore.StaticAuth(procore.NewSecret("tok"))})
+	c, err := procore.New(procore.Config{Env: env, CompanyID: 1, Auth: procore.StaticAuth(secret.New("tok"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -739,10 +639,10 @@ func TestOnlyLoopbackMayUseHTTP(t *testing.T) {
 // without escape sequences or text-reordering characters, and an error
 // that repeats the request's access token does not carry it on.
 func TestAnswersArePrintable(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 1})
+	w := simtest.New(t, sim.Config{Seed: 1})
 	var sentToken atomic.Value
 	var fail atomic.Bool
-	w.setIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+	w.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
 		if !strings.HasSuffix(r.URL.Path, "/me") {
 			return false
 		}
@@ -756,7 +656,7 @@ func TestAnswersArePrintable(t *testing.T) {
 		rw.Write([]byte(`{"errors":"you sent Authorization: ` + r.Header.Get("Authorization") + `"}`))
 		return true
 	})
-	c := w.client(w.fx.CompanyID, nil)
+	c := w.Client(w.Fx.CompanyID, nil)
 	me, err := c.Me(context.Background())
 	if err != nil {
 		t.Fatal(err)

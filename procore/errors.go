@@ -80,23 +80,23 @@ func ParseError(status int, body []byte) *Error {
 		// Some answers (a 429's) are plain text; HTML pages say nothing useful.
 		e.Message = text
 	}
-	e.Message = clip(e.Message)
-	e.Code = clip(e.Code)
+	e.Message = Clip(e.Message)
+	e.Code = Clip(e.Code)
 	if e.Fields != nil {
 		fields := make(map[string][]string, len(e.Fields))
 		for k, msgs := range e.Fields {
 			for i := range msgs {
-				msgs[i] = clip(msgs[i])
+				msgs[i] = Clip(msgs[i])
 			}
-			fields[clip(k)] = msgs
+			fields[Clip(k)] = msgs
 		}
 		e.Fields = fields
 	}
 	return e
 }
 
-// clip keeps Procore's words to one printable line of bounded length.
-func clip(s string) string {
+// Clip keeps Procore's words to one printable line of bounded length.
+func Clip(s string) string {
 	s = strings.Join(strings.Fields(strings.ReplaceAll(Printable(s), "\uFFFD", " ")), " ")
 	if len(s) > maxErrorText {
 		cut := maxErrorText
@@ -123,7 +123,7 @@ func (e *Error) said() string {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		parts = append(parts, clip(k+" "+strings.Join(e.Fields[k], ", ")))
+		parts = append(parts, Clip(k+" "+strings.Join(e.Fields[k], ", ")))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -11,7 +11,7 @@ import (
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -20,11 +20,11 @@ import (
 type AddAller interface {
 	// Plan reads what is to be done for the walk's values (the account's
 	// email, when the guide asked for one; else the credential's own user).
-	Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error)
+	Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error)
 	// RunJournaled carries the plan out, sending progress to emit, with
-	// run (from procore.NewRunID) as the name of its journal, so that a run
+	// run (from addall.NewRunID) as the name of its journal, so that a run
 	// stopped early can be resumed by that name.
-	RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error)
+	RunJournaled(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error)
 }
 
 type addAllPhase int
@@ -39,17 +39,17 @@ const (
 
 type (
 	addAllPlannedMsg struct {
-		plan *procore.Plan
+		plan *addall.Plan
 		who  string
 		err  error
 	}
 	// addAllEventMsg is the events a run sent since the last one, in order.
 	addAllEventMsg struct {
 		box *progressBox
-		evs []procore.AddAllEvent
+		evs []addall.Event
 	}
 	addAllDoneMsg struct {
-		rep *procore.Report
+		rep *addall.Report
 		err error
 	}
 )
@@ -64,15 +64,15 @@ type addAllScreen struct {
 	now    func() time.Time
 
 	phase    addAllPhase
-	plan     *procore.Plan
+	plan     *addall.Plan
 	who      string
 	err      error
 	box      *progressBox
 	cancel   context.CancelFunc
 	stopping bool // stop was asked; the run ends at its next safe point
 	bar      progress.Model
-	pace     procore.Pace // the rate, from the run's outcomes
-	run      string       // the journal of the latest run
+	pace     addall.Pace // the rate, from the run's outcomes
+	run      string      // the journal of the latest run
 
 	// Counts are the latest event's running totals (the report's, once the
 	// run ends).
@@ -80,7 +80,7 @@ type addAllScreen struct {
 	waitUntil                           time.Time
 	waitWhy                             string
 	retries                             int
-	report                              *procore.Report
+	report                              *addall.Report
 }
 
 func newAddAllScreen(sh *shared, st *steps.Step, r AddAller, now func() time.Time) *addAllScreen {
@@ -148,7 +148,7 @@ func maps(m map[string]string) map[string]string {
 
 func (s *addAllScreen) startRun() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.phase, s.pace, s.stopping = cancel, addAllRunning, procore.Pace{}, false
+	s.cancel, s.phase, s.pace, s.stopping = cancel, addAllRunning, addall.Pace{}, false
 	// The pace starts now, less the members already, which need no
 	// request: the box may fold their outcomes into later ones.
 	s.pace.Observe(s.now(), len(s.plan.Already))
@@ -156,7 +156,7 @@ func (s *addAllScreen) startRun() tea.Cmd {
 	s.retries, s.waitUntil, s.waitWhy, s.report, s.err = 0, time.Time{}, "", nil, nil
 	// The run's name is chosen here, not in the runner, so that the wizard
 	// knows it from the start and can say how to resume however it ends.
-	s.run = procore.NewRunID(s.now())
+	s.run = addall.NewRunID(s.now())
 	s.sh.openRun = s.run
 	s.box = newProgressBox()
 	runner, plan, box, run := s.runner, s.plan, s.box, s.run
@@ -187,7 +187,7 @@ func (s *addAllScreen) listen() tea.Cmd {
 // (wait, retry, fallback, failed, new_projects, done) is kept, in order.
 type progressBox struct {
 	mu     sync.Mutex
-	queue  []procore.AddAllEvent
+	queue  []addall.Event
 	closed bool
 	ready  chan struct{} // holds a token when there may be something to take
 }
@@ -199,7 +199,7 @@ func newProgressBox() *progressBox { return &progressBox{ready: make(chan struct
 func collapses(kind string) bool { return kind == "added" || kind == "already" }
 
 // put queues an event; it never blocks for long, whatever the screen does.
-func (b *progressBox) put(e procore.AddAllEvent) {
+func (b *progressBox) put(e addall.Event) {
 	b.mu.Lock()
 	if n := len(b.queue); n > 0 && collapses(e.Kind) && collapses(b.queue[n-1].Kind) {
 		b.queue[n-1] = e
@@ -227,7 +227,7 @@ func (b *progressBox) wake() {
 
 // take waits for events and returns every one queued, or false when the run
 // has ended and all were taken.
-func (b *progressBox) take() ([]procore.AddAllEvent, bool) {
+func (b *progressBox) take() ([]addall.Event, bool) {
 	for {
 		b.mu.Lock()
 		if q := b.queue; len(q) > 0 {
@@ -264,9 +264,9 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	case addAllDoneMsg:
 		s.phase, s.report, s.err, s.cancel, s.stopping = addAllDone, msg.rep, msg.err, nil, false
 		if msg.rep != nil {
-			s.added = msg.rep.Count(procore.OutcomeAdded)
-			s.already = msg.rep.Count(procore.OutcomeAlready)
-			s.failed = msg.rep.Count(procore.OutcomeFailed)
+			s.added = msg.rep.Count(addall.OutcomeAdded)
+			s.already = msg.rep.Count(addall.OutcomeAlready)
+			s.failed = msg.rep.Count(addall.OutcomeFailed)
 			s.done = len(msg.rep.Results)
 			if msg.err == nil && msg.rep.OK() {
 				s.sh.walker.TickAll()
@@ -312,7 +312,7 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 // the engine's events, never from counting events, so that collapsed or
 // reordered progress still shows the right numbers; a client's wait or
 // retry carries no totals and leaves them be.
-func (s *addAllScreen) apply(e procore.AddAllEvent) {
+func (s *addAllScreen) apply(e addall.Event) {
 	if e.Total > 0 {
 		s.total = e.Total
 		if e.Done >= s.done {
@@ -373,7 +373,7 @@ func (s *addAllScreen) View() (string, int) {
 			now := s.now()
 			if left, ok := s.pace.Left(now, s.done, s.total); ok {
 				rate, _ := s.pace.Rate(now, s.done)
-				fmt.Fprintf(&b, "  %s projects/s, about %s left\n", procore.FormatRate(rate), procore.RoundLeft(left))
+				fmt.Fprintf(&b, "  %s projects/s, about %s left\n", addall.FormatRate(rate), addall.RoundLeft(left))
 			}
 			if w := s.waitUntil.Sub(s.now()); w > 0 {
 				b.WriteString("  " + st.Warning.Render(wrap(s.waitWhy, s.width-2, 2)) + "\n")
@@ -393,7 +393,7 @@ func (s *addAllScreen) View() (string, int) {
 		}
 		if s.report != nil {
 			for _, r := range s.report.Results {
-				if r.Outcome == procore.OutcomeFailed {
+				if r.Outcome == addall.OutcomeFailed {
 					b.WriteString(st.Error.Render(wrap(fmt.Sprintf("✗ %s (%d): %s", r.Name, r.ID, r.Reason), s.width, 2)) + "\n")
 				}
 			}

@@ -12,7 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -28,8 +28,8 @@ func addAllGuide() *steps.Guide {
 // runs by emitting the events it is given.
 type fakeAddAll struct {
 	planErr error
-	events  []procore.AddAllEvent
-	results []procore.ProjectResult
+	events  []addall.Event
+	results []addall.ProjectResult
 	plans   int
 	runs    []string // the journal names it was given
 	// stopped, when set, ends every run as stopped early: the projects
@@ -41,20 +41,20 @@ type fakeAddAll struct {
 	started, release chan struct{}
 }
 
-func (f *fakeAddAll) Plan(context.Context, map[string]string) (*procore.Plan, string, error) {
+func (f *fakeAddAll) Plan(context.Context, map[string]string) (*addall.Plan, string, error) {
 	f.plans++
 	if f.planErr != nil {
 		return nil, "", f.planErr
 	}
-	return &procore.Plan{
-		Request: procore.AddAllRequest{UserID: 7, NewProjects: true},
-		ToAdd:   []procore.ProjectRef{{ID: 1, Name: "Riverside Clinic"}, {ID: 2, Name: "Harbor Tower"}, {ID: 3, Name: "Summit School"}},
-		Already: []procore.ProjectRef{{ID: 4, Name: "Bayfront"}}, Inactive: 2,
+	return &addall.Plan{
+		Request: addall.Request{UserID: 7, NewProjects: true},
+		ToAdd:   []addall.ProjectRef{{ID: 1, Name: "Riverside Clinic"}, {ID: 2, Name: "Harbor Tower"}, {ID: 3, Name: "Summit School"}},
+		Already: []addall.ProjectRef{{ID: 4, Name: "Bayfront"}}, Inactive: 2,
 		TemplateName: "Integration Service Account",
 	}, "for sync@example.com (user 7) in company 42", nil
 }
 
-func (f *fakeAddAll) RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+func (f *fakeAddAll) RunJournaled(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	f.runs = append(f.runs, run)
 	for _, e := range f.events {
 		emit(e)
@@ -73,8 +73,8 @@ func (f *fakeAddAll) RunJournaled(ctx context.Context, run string, plan *procore
 }
 
 // reportOf builds a report through the engine's own type.
-func reportOf(rs []procore.ProjectResult) *procore.Report {
-	return &procore.Report{Results: rs, NewProjectsSet: true, Requests: 4, Elapsed: 1200 * time.Millisecond}
+func reportOf(rs []addall.ProjectResult) *addall.Report {
+	return &addall.Report{Results: rs, NewProjectsSet: true, Requests: 4, Elapsed: 1200 * time.Millisecond}
 }
 
 type tick struct{ t time.Time }
@@ -87,15 +87,15 @@ func addAllDriver(t *testing.T, f *fakeAddAll, clk *tick, w, h int) *driver {
 	return d
 }
 
-func ref(id int64, name string) *procore.ProjectRef { return &procore.ProjectRef{ID: id, Name: name} }
+func ref(id int64, name string) *addall.ProjectRef { return &addall.ProjectRef{ID: id, Name: name} }
 
 func TestAddAllScreens(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
-	failedRun := []procore.ProjectResult{
-		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded},
-		{ProjectRef: procore.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: procore.OutcomeFailed, Reason: "403 Forbidden: the app may not add users to this project"},
-		{ProjectRef: procore.ProjectRef{ID: 3, Name: "Summit School"}, Outcome: procore.OutcomeAdded},
-		{ProjectRef: procore.ProjectRef{ID: 4, Name: "Bayfront"}, Outcome: procore.OutcomeAlready},
+	failedRun := []addall.ProjectResult{
+		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded},
+		{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeFailed, Reason: "403 Forbidden: the app may not add users to this project"},
+		{ProjectRef: addall.ProjectRef{ID: 3, Name: "Summit School"}, Outcome: addall.OutcomeAdded},
+		{ProjectRef: addall.ProjectRef{ID: 4, Name: "Bayfront"}, Outcome: addall.OutcomeAlready},
 	}
 	cases := []struct {
 		name string
@@ -105,7 +105,7 @@ func TestAddAllScreens(t *testing.T) {
 		{"idle", &fakeAddAll{}, func(d *driver, clk *tick) {}},
 		{"plan-failed", &fakeAddAll{planErr: errors.New("no credential to add with: profile \"default\" not found")}, func(d *driver, clk *tick) { d.press("enter") }},
 		{"planned", &fakeAddAll{}, func(d *driver, clk *tick) { d.press("enter") }},
-		{"running-waiting", &fakeAddAll{events: []procore.AddAllEvent{
+		{"running-waiting", &fakeAddAll{events: []addall.Event{
 			{Kind: "already", Project: ref(4, "Bayfront"), Done: 1, Total: 4, Already: 1, At: t0.Add(2 * time.Second)},
 			{Kind: "added", Project: ref(1, "Riverside Clinic"), Done: 2, Total: 4, Added: 1, Already: 1, At: t0.Add(2 * time.Second)},
 			{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: t0.Add(2 * time.Second)},
@@ -133,9 +133,9 @@ func TestAddAllScreens(t *testing.T) {
 
 func TestAddAllFlow(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	ok := []procore.ProjectResult{
-		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded},
-		{ProjectRef: procore.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: procore.OutcomeFailed, Reason: "500"},
+	ok := []addall.ProjectResult{
+		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded},
+		{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeFailed, Reason: "500"},
 	}
 	f := &fakeAddAll{results: ok}
 	d := addAllDriver(t, f, clk, 80, 24)
@@ -148,7 +148,7 @@ func TestAddAllFlow(t *testing.T) {
 		t.Fatal("went on with a project failed")
 	}
 	// r re-plans (only what is still missing) and runs again.
-	f.results = []procore.ProjectResult{{ProjectRef: procore.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: procore.OutcomeAdded}}
+	f.results = []addall.ProjectResult{{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeAdded}}
 	d.press("r")
 	if f.plans != 2 {
 		t.Fatalf("r planned %d times in all, want 2", f.plans)
@@ -171,11 +171,11 @@ func TestAddAllFlow(t *testing.T) {
 func TestAddAllProgressFromTotals(t *testing.T) {
 	t0 := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 	at := t0.Add(10 * time.Second)
-	evs := []procore.AddAllEvent{{Kind: "planned", Total: 1001, At: t0},
+	evs := []addall.Event{{Kind: "planned", Total: 1001, At: t0},
 		{Kind: "already", Project: ref(4, "Bayfront"), Done: 1, Total: 1001, Already: 1, At: t0}}
 	added := 0
 	for i := range 601 {
-		e := procore.AddAllEvent{Kind: "added", Project: ref(int64(10+i), "P"), Total: 1001, Already: 1, At: at}
+		e := addall.Event{Kind: "added", Project: ref(int64(10+i), "P"), Total: 1001, Already: 1, At: at}
 		if i == 300 {
 			e.Kind, e.Reason, e.Failed = "failed", "403 Forbidden", 1
 		} else {
@@ -187,7 +187,7 @@ func TestAddAllProgressFromTotals(t *testing.T) {
 		}
 		evs = append(evs, e)
 	}
-	evs = append(evs, procore.AddAllEvent{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: at})
+	evs = append(evs, addall.Event{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: at})
 
 	clk := &tick{t: t0}
 	d := addAllDriver(t, &fakeAddAll{events: evs}, clk, 80, 24)
@@ -195,7 +195,7 @@ func TestAddAllProgressFromTotals(t *testing.T) {
 	d.hold = true
 	d.press("enter")
 	clk.t = at
-	var got []procore.AddAllEvent
+	var got []addall.Event
 	for _, msg := range d.held {
 		if m, ok := msg.(addAllEventMsg); ok {
 			got = append(got, m.evs...)
@@ -234,18 +234,18 @@ func TestProgressBoxKeepsWhatMatters(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range each {
-					b.put(procore.AddAllEvent{Kind: "added", Done: w*each + i})
+					b.put(addall.Event{Kind: "added", Done: w*each + i})
 					if i%100 == 0 {
-						b.put(procore.AddAllEvent{Kind: "wait", Reason: fmt.Sprint(w, i)})
+						b.put(addall.Event{Kind: "wait", Reason: fmt.Sprint(w, i)})
 					}
 				}
 			}()
 		}
 		wg.Wait()
-		b.put(procore.AddAllEvent{Kind: "done", Done: writers * each})
+		b.put(addall.Event{Kind: "done", Done: writers * each})
 		b.close()
 	}()
-	waits, last := 0, procore.AddAllEvent{}
+	waits, last := 0, addall.Event{}
 	for {
 		evs, ok := b.take()
 		if !ok {
@@ -272,8 +272,8 @@ func TestProgressBoxKeepsWhatMatters(t *testing.T) {
 // the run's done message is in, knowing the run to resume.
 func TestQuitDuringRunWaitsForIt(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	f := &fakeAddAll{stopped: true, results: []procore.ProjectResult{
-		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded}}}
+	f := &fakeAddAll{stopped: true, results: []addall.ProjectResult{
+		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded}}}
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
 	d.hold = true

@@ -11,12 +11,13 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 // Custody is the keeper of capture steps, the same for both wizards.
-type Custody = procore.Custodian
+type Custody = credstore.Custodian
 
 // custodyTimeout bounds a save, which may wait for the person to unlock
 // the keychain.
@@ -83,7 +84,7 @@ type captureScreen struct {
 
 	// preset is a credential the wizard already holds (a user login's
 	// password): the screen only keeps it, with the same gate.
-	preset *procore.Credential
+	preset *credstore.Credential
 
 	// demo: under --demo the keeper can fill in the simulator's own app.
 	demo bool
@@ -92,7 +93,7 @@ type captureScreen struct {
 // newKeepScreen takes a credential the wizard already holds into custody:
 // save, read back, or on failure retry or an age file; leaving first needs
 // the typed discard.
-func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred procore.Credential) (*captureScreen, tea.Cmd) {
+func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred credstore.Credential) (*captureScreen, tea.Cmd) {
 	s := newCaptureScreen(sh, st, c)
 	s.preset, s.prove, s.demo = &cred, false, false
 	_, cmd := s.submit()
@@ -194,28 +195,28 @@ func (s *captureScreen) fillDemo() {
 	s.status = "Filled in with the simulator's app (the secret stays hidden). Press enter to save it."
 }
 
-func (s *captureScreen) credential() (procore.Credential, bool) {
+func (s *captureScreen) credential() (credstore.Credential, bool) {
 	if s.preset != nil {
 		return *s.preset, true
 	}
 	s.errs = [3]string{}
 	id := strings.TrimSpace(s.inputs[capClientID].Value())
-	secret := strings.TrimSpace(s.inputs[capSecret].Value())
+	typed := strings.TrimSpace(s.inputs[capSecret].Value())
 	company := strings.TrimSpace(s.inputs[capCompany].Value())
 	ok := true
 	if id == "" || strings.ContainsAny(id, " \t") {
 		s.errs[capClientID], ok = "paste the client ID from Procore (one word, no spaces)", false
 	}
-	if secret == "" || strings.ContainsAny(secret, " \t\r\n") {
+	if typed == "" || strings.ContainsAny(typed, " \t\r\n") {
 		s.errs[capSecret], ok = "paste the client secret Procore shows once (one word, no spaces)", false
 	}
 	cid, err := strconv.ParseInt(company, 10, 64)
 	if err != nil || cid <= 0 {
 		s.errs[capCompany], ok = "digits only: the number in Procore's address after /companies/", false
 	}
-	return procore.Credential{
-		Version: 1, Kind: procore.KindClientCredentials, Environment: s.custody.Environment(),
-		CompanyID: cid, ClientID: id, ClientSecret: procore.NewSecret(secret),
+	return credstore.Credential{
+		Version: 1, Kind: credstore.KindClientCredentials, Environment: s.custody.Environment(),
+		CompanyID: cid, ClientID: id, ClientSecret: secret.New(typed),
 		Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC(),
 	}, ok
 }
@@ -446,12 +447,12 @@ func (s *captureScreen) startExport() (nav, tea.Cmd) {
 		s.phase = captureEditing
 		return stay, nil
 	}
-	custody, secret := s.custody, procore.NewSecret(pass)
+	custody, passphrase := s.custody, secret.New(pass)
 	s.status = "Encrypting to " + path + "…"
 	return stay, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
 		defer cancel()
-		if err := custody.Export(ctx, path, secret, cred); err != nil {
+		if err := custody.Export(ctx, path, passphrase, cred); err != nil {
 			return captureDoneMsg{saveErr: err}
 		}
 		return captureDoneMsg{exported: path}

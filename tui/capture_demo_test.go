@@ -8,7 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // demoSecret is the simulator's app secret of these tests.
@@ -17,17 +18,17 @@ const demoSecret = "5im-d3m0-9a8b7c6d5e4f-WOMBAT"
 // demoCustody is a keeper under --demo: it offers the simulator's own app.
 type demoCustody struct {
 	*fakeCustody
-	cred procore.Credential
+	cred credstore.Credential
 }
 
 func newDemoCustody() *demoCustody {
-	return &demoCustody{fakeCustody: &fakeCustody{}, cred: procore.Credential{
-		Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
-		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: procore.NewSecret(demoSecret),
+	return &demoCustody{fakeCustody: &fakeCustody{}, cred: credstore.Credential{
+		Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo",
+		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: secret.New(demoSecret),
 	}}
 }
 
-func (c *demoCustody) DemoCredential() (procore.Credential, bool) { return c.cred, true }
+func (c *demoCustody) DemoCredential() (credstore.Credential, bool) { return c.cred, true }
 
 func toDemoCapture(t *testing.T, c *demoCustody, w, h int) *driver {
 	o := fixtureOpts(t)
@@ -99,7 +100,7 @@ func TestCaptureDemoFillsAndSaves(t *testing.T) {
 	}
 	got := c.saved[0]
 	if got.ClientID != c.cred.ClientID || got.ClientSecret.Reveal() != demoSecret || got.CompanyID != c.cred.CompanyID ||
-		got.Kind != procore.KindClientCredentials || got.Guide != "fixture" {
+		got.Kind != credstore.KindClientCredentials || got.Guide != "fixture" {
 		t.Fatalf("saved %+v (secret ok: %v)", got, got.ClientSecret.Reveal() == demoSecret)
 	}
 	d.contains("Saved to the keychain", "read back")

@@ -10,7 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 const testSecret = "CS-9f8e7d6c5b4a-QUOKKA"
@@ -20,12 +21,12 @@ type fakeCustody struct {
 	mu        sync.Mutex
 	failSave  error
 	failProve error
-	saved     []procore.Credential
-	exported  map[string]procore.Secret
+	saved     []credstore.Credential
+	exported  map[string]secret.Value
 }
 
-func (f *fakeCustody) Prove(context.Context, procore.Credential) error { return f.failProve }
-func (f *fakeCustody) Save(_ context.Context, c procore.Credential) error {
+func (f *fakeCustody) Prove(context.Context, credstore.Credential) error { return f.failProve }
+func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failSave != nil {
@@ -34,11 +35,11 @@ func (f *fakeCustody) Save(_ context.Context, c procore.Credential) error {
 	f.saved = append(f.saved, c)
 	return nil
 }
-func (f *fakeCustody) Export(_ context.Context, path string, pass procore.Secret, c procore.Credential) error {
+func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, c credstore.Credential) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.exported == nil {
-		f.exported = map[string]procore.Secret{}
+		f.exported = map[string]secret.Value{}
 	}
 	f.exported[path] = pass
 	return nil
@@ -48,7 +49,9 @@ func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-s
 func (f *fakeCustody) Environment() string       { return "production" }
 
 // DemoCredential: no demo here; demoCustody (demo_test.go) offers one.
-func (f *fakeCustody) DemoCredential() (procore.Credential, bool) { return procore.Credential{}, false }
+func (f *fakeCustody) DemoCredential() (credstore.Credential, bool) {
+	return credstore.Credential{}, false
+}
 
 func captureOpts(t *testing.T, c *fakeCustody) Options {
 	o := fixtureOpts(t)
@@ -123,7 +126,7 @@ func TestCaptureSavesThenUnlocksNext(t *testing.T) {
 	}
 	got := c.saved[0]
 	if got.ClientID != "dmsa-client-1234" || got.ClientSecret.Reveal() != testSecret || got.CompanyID != 4264807 ||
-		got.Kind != procore.KindClientCredentials || got.Guide != "fixture" {
+		got.Kind != credstore.KindClientCredentials || got.Guide != "fixture" {
 		t.Fatalf("saved %+v (secret ok: %v)", got, got.ClientSecret.Reveal() == testSecret)
 	}
 	d.contains("Saved to the keychain", "read back")

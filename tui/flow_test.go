@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
-	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -115,8 +115,8 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 		addAllGuide().Steps[1],
 	}}
 	custody := &fakeCustody{}
-	adds := &fakeAddAll{results: []procore.ProjectResult{
-		{ProjectRef: procore.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: procore.OutcomeAdded},
+	adds := &fakeAddAll{results: []addall.ProjectResult{
+		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded},
 	}}
 	at := make(chan probeState, 4096)
 	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Store: openStore(t), Now: fixedNow,

@@ -9,7 +9,8 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -62,7 +63,7 @@ func newPendingKeep(s *passwordScreen) *captureScreen {
 
 // credential is the user login the password belongs to: the guide's first
 // email field with a value.
-func (s *passwordScreen) credential(pw string) procore.Credential {
+func (s *passwordScreen) credential(pw string) credstore.Credential {
 	login := ""
 	for _, st := range s.sh.walker.Guide.Steps {
 		for _, f := range st.Fields {
@@ -71,8 +72,8 @@ func (s *passwordScreen) credential(pw string) procore.Credential {
 			}
 		}
 	}
-	return procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: s.sh.custody.Environment(),
-		Login: login, Password: procore.NewSecret(pw), Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC()}
+	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: s.sh.custody.Environment(),
+		Login: login, Password: secret.New(pw), Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC()}
 }
 
 func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {

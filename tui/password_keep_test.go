@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -33,7 +33,7 @@ func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
 		t.Fatalf("saved %d", len(c.saved))
 	}
 	got := c.saved[0]
-	if got.Kind != procore.KindUserLogin || got.Login != "fixture@acme.com" || got.Password.Reveal() != "Str0ng!pw" {
+	if got.Kind != credstore.KindUserLogin || got.Login != "fixture@acme.com" || got.Password.Reveal() != "Str0ng!pw" {
 		t.Fatalf("kept %+v", got)
 	}
 	d.contains("read back")

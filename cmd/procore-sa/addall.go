@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 )
@@ -108,10 +109,10 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		b, _ := json.Marshal(l)
 		fmt.Fprintln(a.stdout, string(b))
 	}
-	var progress func(procore.AddAllEvent)
+	var progress func(addall.Event)
 	c, _, err := a.client(ctx, func(e procore.Event) {
 		if progress != nil {
-			progress(procore.AddAllEventFromClient(e))
+			progress(addall.EventFromClient(e))
 		}
 	})
 	if err != nil {
@@ -119,9 +120,9 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	}
 
 	// What to do: from the flags, or from the journal of the run resumed.
-	req := procore.AddAllRequest{Template: f.template, NewProjects: f.newProjects}
-	var header *procore.JournalHeader
-	var confirmed map[int64]procore.ProjectResult
+	req := addall.Request{Template: f.template, NewProjects: f.newProjects}
+	var header *addall.JournalHeader
+	var confirmed map[int64]addall.ProjectResult
 	run := f.resume
 	if run != "" {
 		h, conf, err := readRun(st, run)
@@ -133,10 +134,10 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		if req.UserID, err = findUser(ctx, c, f.user); err != nil {
 			return a.stoppedBeforeActing(ctx, err)
 		}
-		run = procore.NewRunID(time.Now())
+		run = addall.NewRunID(time.Now())
 	}
 
-	plan, err := procore.PlanAddAll(ctx, c, req)
+	plan, err := addall.MakePlan(ctx, c, req)
 	if err != nil {
 		return a.stoppedBeforeActing(ctx, err)
 	}
@@ -168,16 +169,16 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		return failed(err)
 	}
 	defer w.Close()
-	var j *procore.Journal
+	var j *addall.Journal
 	if header != nil {
-		j = procore.ResumeJournal(w, *header, confirmed)
+		j = addall.ResumeJournal(w, *header, confirmed)
 	} else {
-		j = procore.NewJournal(w, run)
+		j = addall.NewJournal(w, run)
 	}
 
 	last := time.Time{}
-	var pace procore.Pace
-	progress = func(e procore.AddAllEvent) {
+	var pace addall.Pace
+	progress = func(e addall.Event) {
 		if f.asJSON {
 			if e.Kind == "planned" || e.Kind == "done" {
 				return // the command's own planned and report lines say these
@@ -211,7 +212,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 			}
 		}
 	}
-	rep, runErr := procore.RunAddAll(ctx, c, plan, j, progress)
+	rep, runErr := addall.Run(ctx, c, plan, j, progress)
 	progress = nil
 	if rep != nil && f.report != "" {
 		if err := writeReportCSV(f.report, rep); err != nil {
@@ -220,7 +221,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	}
 	if runErr != nil && rep != nil && !f.asJSON {
 		fmt.Fprintf(a.stdout, "So far: %d added, %d already a member, %d failed, %d not done yet.\n",
-			rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed), len(rep.Pending))
+			rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed), len(rep.Pending))
 	}
 	resume := fmt.Sprintf("procore-sa%s add-all --resume %s", a.targetArgs(), run)
 	if errors.Is(runErr, context.Canceled) || ctx.Err() != nil {
@@ -231,7 +232,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		fmt.Fprintf(a.stderr, "Resume with: %s\n", resume)
 		return failed(runErr)
 	}
-	added, already, failedN := rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeAlready), rep.Count(procore.OutcomeFailed)
+	added, already, failedN := rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed)
 	if f.asJSON {
 		ok := rep.OK()
 		out(eventLine{Event: "report", Run: run, Added: intp(added), Already: intp(already), Failed: intp(failedN), OK: &ok})
@@ -239,7 +240,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		fmt.Fprintf(a.stdout, "Done in %s with %d requests: %d added, %d already a member, %d failed.\n",
 			rep.Elapsed.Round(100*time.Millisecond), rep.Requests, added, already, failedN)
 		for _, r := range rep.Results {
-			if r.Outcome == procore.OutcomeFailed {
+			if r.Outcome == addall.OutcomeFailed {
 				fmt.Fprintf(a.stdout, "  failed: project %d (%s): %s\n", r.ID, r.Name, r.Reason)
 			}
 		}
@@ -302,16 +303,16 @@ func (a *app) targetArgs() string {
 	return b.String()
 }
 
-func readRun(st *state.Store, run string) (procore.JournalHeader, map[int64]procore.ProjectResult, error) {
+func readRun(st *state.Store, run string) (addall.JournalHeader, map[int64]addall.ProjectResult, error) {
 	if strings.ContainsAny(run, `/\`) || strings.HasPrefix(run, ".") {
-		return procore.JournalHeader{}, nil, fmt.Errorf("run %q: give the run id printed when it stopped", run)
+		return addall.JournalHeader{}, nil, fmt.Errorf("run %q: give the run id printed when it stopped", run)
 	}
 	f, err := os.Open(st.Path("runs/" + run + ".jsonl"))
 	if err != nil {
-		return procore.JournalHeader{}, nil, fmt.Errorf("resume run %s: %w", run, err)
+		return addall.JournalHeader{}, nil, fmt.Errorf("resume run %s: %w", run, err)
 	}
 	defer f.Close()
-	h, conf, err := procore.ReadJournal(f)
+	h, conf, err := addall.ReadJournal(f)
 	if err != nil {
 		return h, nil, fmt.Errorf("resume run %s: %w", run, err)
 	}
@@ -319,7 +320,7 @@ func readRun(st *state.Store, run string) (procore.JournalHeader, map[int64]proc
 }
 
 // writeReportCSV writes one row per project (0600).
-func writeReportCSV(path string, rep *procore.Report) error {
+func writeReportCSV(path string, rep *addall.Report) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("write the report: %w", err)
@@ -336,7 +337,7 @@ func writeReportCSV(path string, rep *procore.Report) error {
 	return f.Close()
 }
 
-func writeCSV(w io.Writer, rep *procore.Report) error {
+func writeCSV(w io.Writer, rep *addall.Report) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"project_id", "project", "outcome", "reason"})
 	for _, r := range rep.Results {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
@@ -197,8 +197,8 @@ func TestCSVSafe(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	rep := &procore.Report{Results: []procore.ProjectResult{
-		{ProjectRef: procore.ProjectRef{ID: 7, Name: "=cmd|' /C calc'!A0"}, Outcome: procore.OutcomeFailed, Reason: "403, \"App is not connected\""},
+	rep := &addall.Report{Results: []addall.ProjectResult{
+		{ProjectRef: addall.ProjectRef{ID: 7, Name: "=cmd|' /C calc'!A0"}, Outcome: addall.OutcomeFailed, Reason: "403, \"App is not connected\""},
 	}}
 	want := "project_id,project,outcome,reason\n7,'=cmd|' /C calc'!A0,failed,\"403, \"\"App is not connected\"\"\"\n"
 	if err := writeCSV(&b, rep); err != nil || b.String() != want {
@@ -258,9 +258,9 @@ func TestTargetArgs(t *testing.T) {
 }
 
 func TestCSVPending(t *testing.T) {
-	rep := &procore.Report{
-		Results: []procore.ProjectResult{{ProjectRef: procore.ProjectRef{ID: 1, Name: "A"}, Outcome: procore.OutcomeAdded}},
-		Pending: []procore.ProjectRef{{ID: 2, Name: "B"}},
+	rep := &addall.Report{
+		Results: []addall.ProjectResult{{ProjectRef: addall.ProjectRef{ID: 1, Name: "A"}, Outcome: addall.OutcomeAdded}},
+		Pending: []addall.ProjectRef{{ID: 2, Name: "B"}},
 	}
 	var b bytes.Buffer
 	if err := writeCSV(&b, rep); err != nil {
@@ -279,7 +279,7 @@ func TestReportNarrowsAnExistingFile(t *testing.T) {
 	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeReportCSV(path, &procore.Report{}); err != nil {
+	if err := writeReportCSV(path, &addall.Report{}); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {

@@ -20,6 +20,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/term"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 )
@@ -61,29 +63,29 @@ func (l *lineReader) line() (string, error) {
 }
 
 // hidden reads a secret: without echo from a terminal, else one line.
-func (a *app) hidden(l *lineReader, prompt string) (procore.Secret, error) {
+func (a *app) hidden(l *lineReader, prompt string) (secret.Value, error) {
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, prompt)
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {
-			return procore.Secret{}, err
+			return secret.Value{}, err
 		}
-		return procore.NewSecret(strings.TrimSpace(string(b))), nil
+		return secret.New(strings.TrimSpace(string(b))), nil
 	}
 	s, err := l.line()
-	return procore.NewSecret(s), err
+	return secret.New(s), err
 }
 
 // envCredential is a client-credentials credential from the environment,
 // which overrides a stored one; the program says so when it is used.
-func (a *app) envCredential() (procore.Credential, bool) {
-	id, secret := os.Getenv("PROCORE_CLIENT_ID"), os.Getenv("PROCORE_CLIENT_SECRET")
-	if id == "" || secret == "" {
-		return procore.Credential{}, false
+func (a *app) envCredential() (credstore.Credential, bool) {
+	id, sec := os.Getenv("PROCORE_CLIENT_ID"), os.Getenv("PROCORE_CLIENT_SECRET")
+	if id == "" || sec == "" {
+		return credstore.Credential{}, false
 	}
-	return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: a.env,
-		CompanyID: a.company, ClientID: id, ClientSecret: procore.NewSecret(secret)}, true
+	return credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: a.env,
+		CompanyID: a.company, ClientID: id, ClientSecret: secret.New(sec)}, true
 }
 
 // adminProfile is where a user-login guide's wizard looks for an admin's
@@ -95,30 +97,30 @@ const adminProfile = "admin"
 // login and password (which the API cannot use), the admin's sign-in;
 // under --demo, failing both, the simulator's own DMSA. used is the profile
 // it came from ("" for the simulator's own).
-func (a *app) usableCredential(ctx context.Context, store *procore.Store) (procore.Credential, string, error) {
+func (a *app) usableCredential(ctx context.Context, store *credstore.Store) (credstore.Credential, string, error) {
 	u, err := a.usable(ctx, store)
 	return u.cred, u.profile, err
 }
 
 // usableCred is a credential the API can use and where it came from.
 type usableCred struct {
-	cred    procore.Credential
+	cred    credstore.Credential
 	profile string // the profile read; "" for the environment's or the simulator's own
 
 	// userLogin, when set, is the profile asked for: it holds a user's
 	// login and password, and cred is the admin's sign-in instead.
 	userLogin     string
-	userLoginCred procore.Credential
+	userLoginCred credstore.Credential
 }
 
-func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, error) {
+func (a *app) usable(ctx context.Context, store *credstore.Store) (usableCred, error) {
 	interactive := !a.demo
 	if interactive {
-		ctx = procore.Interactive(ctx)
+		ctx = credstore.Interactive(ctx)
 	}
 	cred, err := store.Load(ctx, a.profile, interactive)
 	u := usableCred{cred: cred, profile: a.profile}
-	if err == nil && cred.Kind == procore.KindUserLogin {
+	if err == nil && cred.Kind == credstore.KindUserLogin {
 		u.userLogin, u.userLoginCred = a.profile, cred
 		if admin, aerr := store.Load(ctx, adminProfile, interactive); aerr == nil {
 			u.cred, u.profile = admin, adminProfile
@@ -136,8 +138,8 @@ func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, err
 		}
 		fx := r.Fixtures()
 		a.say("demo: using the simulator's own DMSA credential")
-		return usableCred{cred: procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "demo",
-			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret)}}, nil
+		return usableCred{cred: credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo",
+			CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: secret.New(fx.DMSAClientSecret)}}, nil
 	}
 	if err != nil {
 		return u, err
@@ -154,7 +156,7 @@ func (a *app) usable(ctx context.Context, store *procore.Store) (usableCred, err
 // or --env names another (refused: a credential works only where it was
 // made). A credential from the environment variables, or one that names no
 // environment, goes where the flags say.
-func (a *app) environmentFor(cred procore.Credential, profile string) (procore.Environment, error) {
+func (a *app) environmentFor(cred credstore.Credential, profile string) (procore.Environment, error) {
 	if a.demo || profile == "" || cred.Environment == "" || a.apiURL != "" || a.loginURL != "" {
 		return a.target()
 	}
@@ -201,7 +203,7 @@ var refreshSavePause = time.Second
 // credential), renewing and re-storing an admin's refresh token as needed.
 // When the profile holds a user's login, it says that the admin's sign-in
 // is used instead.
-func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore.Client, procore.Credential, error) {
+func (a *app) client(ctx context.Context, onEvent func(procore.Event)) (*procore.Client, credstore.Credential, error) {
 	c, u, err := a.apiClient(ctx, onEvent)
 	if err == nil && u.userLogin != "" {
 		a.say(fmt.Sprintf("profile %q holds a user's login, which the API cannot sign in with; using the admin's sign-in, profile %q", u.userLogin, u.profile))
@@ -242,13 +244,13 @@ func (a *app) apiClient(ctx context.Context, onEvent func(procore.Event)) (*proc
 	}
 	var auth procore.Auth
 	switch cred.Kind {
-	case procore.KindClientCredentials:
+	case credstore.KindClientCredentials:
 		auth = procore.ClientCredentials(env, nil, cred.ClientID, cred.ClientSecret)
-	case procore.KindAdminOAuth:
+	case credstore.KindAdminOAuth:
 		auth = procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, &oauth2.Token{RefreshToken: cred.RefreshToken.Reveal()},
 			func(ctx context.Context, tok *oauth2.Token) error {
 				next := cred
-				next.RefreshToken = procore.NewSecret(tok.RefreshToken)
+				next.RefreshToken = secret.New(tok.RefreshToken)
 				return a.keepRefreshToken(ctx, store, profile, next)
 			})
 	default:
@@ -265,21 +267,21 @@ func (a *app) apiClient(ctx context.Context, onEvent func(procore.Event)) (*proc
 // Procore has retired the old one, so this save is patient: it waits as
 // long as a person may take to unlock the keychain when the OS asks, goes
 // on when the caller is interrupted, and tries again before giving up.
-func (a *app) keepRefreshToken(ctx context.Context, store *procore.Store, profile string, next procore.Credential) error {
-	ctx = procore.Interactive(context.WithoutCancel(ctx))
+func (a *app) keepRefreshToken(ctx context.Context, store *credstore.Store, profile string, next credstore.Credential) error {
+	ctx = credstore.Interactive(context.WithoutCancel(ctx))
 	var err error
 	for attempt := 1; ; attempt++ {
 		if err = store.Save(ctx, profile, next, true); err == nil {
 			a.audit("refresh", profile, "new refresh token stored")
 			return nil
 		}
-		if attempt == refreshSaveAttempts || procore.ClassOf(err) == procore.TooBig {
+		if attempt == refreshSaveAttempts || credstore.ClassOf(err) == credstore.TooBig {
 			break
 		}
 		a.say(fmt.Sprintf("the new refresh token for profile %q is not stored yet (%v); trying again: unlock the keychain if it asks", profile, err))
 		time.Sleep(refreshSavePause)
 	}
-	a.audit("refresh", profile, "new refresh token NOT stored: "+procore.ClassOf(err).String())
+	a.audit("refresh", profile, "new refresh token NOT stored: "+credstore.ClassOf(err).String())
 	return fmt.Errorf("%w; the sign-in must be made again: 'procore-sa login --profile %s'", err, profile)
 }
 
@@ -362,7 +364,7 @@ is never taken from a flag.`,
 }
 
 func (a *app) login(ctx context.Context, clientID string) error {
-	if err := procore.ValidateProfile(a.profile); err != nil {
+	if err := credstore.ValidateProfile(a.profile); err != nil {
 		return usage(fmt.Errorf("--profile: %w", err))
 	}
 	env, err := a.target()
@@ -371,22 +373,22 @@ func (a *app) login(ctx context.Context, clientID string) error {
 	}
 	defer a.stopDemo()
 	in := a.lines()
-	var secret procore.Secret
+	var clientSecret secret.Value
 	if clientID == "" {
 		clientID = os.Getenv("PROCORE_CLIENT_ID")
 	}
 	if a.demo {
 		fx := a.sim.Fixtures()
-		clientID, secret = fx.AdminClientID, procore.NewSecret(fx.AdminClientSecret)
+		clientID, clientSecret = fx.AdminClientID, secret.New(fx.AdminClientSecret)
 	}
 	if clientID == "" {
 		return usage(errors.New("give the app's client ID with --client-id or PROCORE_CLIENT_ID"))
 	}
-	if secret.IsZero() {
+	if clientSecret.IsZero() {
 		if v := os.Getenv("PROCORE_CLIENT_SECRET"); v != "" {
-			secret = procore.NewSecret(v)
+			clientSecret = secret.New(v)
 			fmt.Fprintln(a.stderr, "procore-sa: the client secret came from PROCORE_CLIENT_SECRET")
-		} else if secret, err = a.hidden(in, "The app's client secret (not shown): "); err != nil {
+		} else if clientSecret, err = a.hidden(in, "The app's client secret (not shown): "); err != nil {
 			return failed(fmt.Errorf("read the client secret: %w", err))
 		}
 	}
@@ -409,7 +411,7 @@ func (a *app) login(ctx context.Context, clientID string) error {
 			return failed(errors.New("no code was pasted; run 'procore-sa login' again"))
 		}
 	}
-	cred, err := a.exchangeLogin(ctx, env, clientID, secret, code)
+	cred, err := a.exchangeLogin(ctx, env, clientID, clientSecret, code)
 	if err != nil {
 		return failed(err)
 	}
@@ -427,8 +429,8 @@ func (a *app) login(ctx context.Context, clientID string) error {
 
 // completeLogin trades an authorization code for tokens and keeps the
 // refresh token as an admin_oauth profile; it says where it is kept.
-func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, secret procore.Secret, code, profile string) (string, error) {
-	cred, err := a.exchangeLogin(ctx, env, clientID, secret, code)
+func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, clientSecret secret.Value, code, profile string) (string, error) {
+	cred, err := a.exchangeLogin(ctx, env, clientID, clientSecret, code)
 	if err != nil {
 		return "", err
 	}
@@ -437,20 +439,20 @@ func (a *app) completeLogin(ctx context.Context, env procore.Environment, client
 
 // exchangeLogin trades an authorization code for the admin_oauth
 // credential to keep.
-func (a *app) exchangeLogin(ctx context.Context, env procore.Environment, clientID string, secret procore.Secret, code string) (procore.Credential, error) {
-	tok, err := procore.Exchange(ctx, nil, env, clientID, secret, code)
+func (a *app) exchangeLogin(ctx context.Context, env procore.Environment, clientID string, clientSecret secret.Value, code string) (credstore.Credential, error) {
+	tok, err := procore.Exchange(ctx, nil, env, clientID, clientSecret, code)
 	if err != nil {
-		return procore.Credential{}, err
+		return credstore.Credential{}, err
 	}
-	return procore.Credential{Version: 1, Kind: procore.KindAdminOAuth, Environment: env.Name, CompanyID: a.company,
-		ClientID: clientID, ClientSecret: secret, RefreshToken: procore.NewSecret(tok.RefreshToken), CreatedAt: a.clock()().UTC()}, nil
+	return credstore.Credential{Version: 1, Kind: credstore.KindAdminOAuth, Environment: env.Name, CompanyID: a.company,
+		ClientID: clientID, ClientSecret: clientSecret, RefreshToken: secret.New(tok.RefreshToken), CreatedAt: a.clock()().UTC()}, nil
 }
 
 // storeLogin saves a sign-in to the keychain and reads it back; it says
 // where it is kept.
-func (a *app) storeLogin(ctx context.Context, profile string, cred procore.Credential) (string, error) {
+func (a *app) storeLogin(ctx context.Context, profile string, cred credstore.Credential) (string, error) {
 	store, memoryOnly := a.credStore(ctx)
-	if err := store.Save(procore.Interactive(ctx), profile, cred, true); err != nil {
+	if err := store.Save(credstore.Interactive(ctx), profile, cred, true); err != nil {
 		return "", err
 	}
 	a.audit("login", profile, "admin_oauth saved")
@@ -467,8 +469,8 @@ const loginFallback = "or answer a below to write it to an age file encrypted wi
 // may try the keychain again, write an age file encrypted with a passphrase
 // (typed twice; the file 0600), or type discard. Nothing is ever written in
 // plain text. It says where the sign-in went, or fails.
-func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile string, cred procore.Credential, saveErr error) (string, error) {
-	fmt.Fprintf(a.stderr, "procore-sa: %v\n", procore.WithFallback(saveErr, loginFallback))
+func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile string, cred credstore.Credential, saveErr error) (string, error) {
+	fmt.Fprintf(a.stderr, "procore-sa: %v\n", credstore.WithFallback(saveErr, loginFallback))
 	lost := func(why string) error {
 		return failed(fmt.Errorf("%s: the refresh token was not kept; run 'procore-sa login' again once the keychain works", why))
 	}
@@ -485,7 +487,7 @@ func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile st
 			if err == nil {
 				return where, nil
 			}
-			fmt.Fprintf(a.stderr, "procore-sa: %v\n", procore.WithFallback(err, loginFallback))
+			fmt.Fprintf(a.stderr, "procore-sa: %v\n", credstore.WithFallback(err, loginFallback))
 		case "a":
 			path, err := a.exportLogin(in, profile, cred)
 			if err != nil {
@@ -509,9 +511,9 @@ const minPassphrase = 12
 // exportLogin asks for a passphrase twice and a file, and writes the age
 // file (0600, never over an existing file). It returns the path, or "" when
 // nothing was written (and says why); an error when input ran out.
-func (a *app) exportLogin(in *lineReader, profile string, cred procore.Credential) (string, error) {
+func (a *app) exportLogin(in *lineReader, profile string, cred credstore.Credential) (string, error) {
 	noInput := failed(errors.New("no answer: the refresh token was not kept; run 'procore-sa login' again once the keychain works"))
-	var pass procore.Secret
+	var pass secret.Value
 	for {
 		p1, err := a.hidden(in, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase))
 		if err != nil {
@@ -541,7 +543,7 @@ func (a *app) exportLogin(in *lineReader, profile string, cred procore.Credentia
 	if path == "" {
 		path = def
 	}
-	if err := procore.ExportCredential(path, pass, cred); err != nil {
+	if err := credstore.ExportCredential(path, pass, cred); err != nil {
 		fmt.Fprintf(a.stderr, "procore-sa: %v\n", err)
 		return "", nil
 	}
@@ -565,7 +567,7 @@ type wizardLogin struct {
 	a        *app
 	env      procore.Environment
 	clientID string
-	secret   procore.Secret
+	secret   secret.Value // the admin app's client secret
 }
 
 func (w *wizardLogin) Start(ctx context.Context) (string, string, error) {
@@ -578,9 +580,9 @@ func (w *wizardLogin) Start(ctx context.Context) (string, string, error) {
 	switch {
 	case a.demo:
 		fx := a.sim.Fixtures()
-		w.clientID, w.secret = fx.AdminClientID, procore.NewSecret(fx.AdminClientSecret)
+		w.clientID, w.secret = fx.AdminClientID, secret.New(fx.AdminClientSecret)
 	case os.Getenv("PROCORE_CLIENT_ID") != "" && os.Getenv("PROCORE_CLIENT_SECRET") != "":
-		w.clientID, w.secret = os.Getenv("PROCORE_CLIENT_ID"), procore.NewSecret(os.Getenv("PROCORE_CLIENT_SECRET"))
+		w.clientID, w.secret = os.Getenv("PROCORE_CLIENT_ID"), secret.New(os.Getenv("PROCORE_CLIENT_SECRET"))
 	default:
 		return "", "", errors.New("to sign in here, set PROCORE_CLIENT_ID and PROCORE_CLIENT_SECRET to your admin app's credentials before starting procore-sa; or go back and press h to do this step by hand")
 	}
@@ -669,7 +671,7 @@ func newSecretCmd(a *app) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			store, _ := a.credStore(cmd.Context())
-			if err := store.Delete(procore.Interactive(cmd.Context()), args[0]); err != nil {
+			if err := store.Delete(credstore.Interactive(cmd.Context()), args[0]); err != nil {
 				return failed(err)
 			}
 			a.audit("delete", args[0], "")
@@ -692,7 +694,7 @@ func newSecretCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			store, _ := a.credStore(ctx)
-			cred, err := store.Load(procore.Interactive(ctx), args[0], true)
+			cred, err := store.Load(credstore.Interactive(ctx), args[0], true)
 			if err != nil {
 				return failed(err)
 			}
@@ -708,7 +710,7 @@ func newSecretCmd(a *app) *cobra.Command {
 			if !p1.Equal(p2) {
 				return failed(errors.New("the two passphrases differ; nothing was written"))
 			}
-			if err := procore.ExportCredential(to, p1, cred); err != nil {
+			if err := credstore.ExportCredential(to, p1, cred); err != nil {
 				return failed(err)
 			}
 			a.audit("export", args[0], to)
@@ -746,13 +748,13 @@ func (r profileRow) age() string {
 
 func (a *app) profiles(ctx context.Context) ([]profileRow, error) {
 	store, _ := a.credStore(ctx)
-	names, err := store.Profiles(procore.Interactive(ctx))
+	names, err := store.Profiles(credstore.Interactive(ctx))
 	if err != nil {
 		return nil, err
 	}
 	var rows []profileRow
 	for _, n := range names {
-		c, err := store.Load(procore.Interactive(ctx), n, true)
+		c, err := store.Load(credstore.Interactive(ctx), n, true)
 		if err != nil {
 			rows = append(rows, profileRow{Profile: n, Problem: err.Error()})
 			continue
@@ -800,7 +802,7 @@ func newDoctorCmd(a *app) *cobra.Command {
 		Use: "doctor", Short: "Check the keychain, the terminal and the environment", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			store := procore.NewStore(a.keychainService())
+			store := credstore.NewStore(a.keychainService())
 			ok := true
 			fmt.Fprintf(a.stdout, "keychain:  %s, service %s\n", store.Backend(), store.Service)
 			if err := store.Probe(ctx); err != nil {

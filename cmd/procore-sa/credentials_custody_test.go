@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 	"github.com/procore-sa/procore-sa/state"
@@ -24,7 +26,7 @@ import (
 // hookKeyring is an in-memory keychain whose Set can be made to fail or to
 // wait, as a locked keychain does while the OS asks the person to unlock it.
 type hookKeyring struct {
-	procore.MemoryKeyring
+	credstore.MemoryKeyring
 	mu      sync.Mutex
 	onSet   func(account string) error // nil: store as asked
 	setsFor map[string]int
@@ -60,7 +62,7 @@ var lockedErr = errors.New("failed to unlock correct collection '/org/freedeskto
 type credApp struct {
 	*app
 	kr        *hookKeyring
-	store     *procore.Store
+	store     *credstore.Store
 	out, errb *bytes.Buffer
 }
 
@@ -69,7 +71,7 @@ func newCredApp(t *testing.T, stdin string) *credApp {
 	var out, errb bytes.Buffer
 	a := newApp(strings.NewReader(stdin), &out, &errb)
 	kr := &hookKeyring{}
-	store := &procore.Store{Service: "procore-sa", Keyring: kr, Timeout: 50 * time.Millisecond, InteractiveTimeout: 5 * time.Second}
+	store := &credstore.Store{Service: "procore-sa", Keyring: kr, Timeout: 50 * time.Millisecond, InteractiveTimeout: 5 * time.Second}
 	a.creds = store
 	return &credApp{app: a, kr: kr, store: store, out: &out, errb: &errb}
 }
@@ -81,7 +83,7 @@ func (c *credApp) run(t *testing.T, args ...string) (stdout, stderr string, code
 	return c.out.String(), c.errb.String(), code
 }
 
-func (c *credApp) save(t *testing.T, profile string, cred procore.Credential) {
+func (c *credApp) save(t *testing.T, profile string, cred credstore.Credential) {
 	t.Helper()
 	if err := c.store.Save(context.Background(), profile, cred, false); err != nil {
 		t.Fatal(err)
@@ -99,9 +101,9 @@ func testSim(t *testing.T) (*runningSim, sim.Fixtures, []string) {
 	return r, fx, []string{"--api-url", r.URL, "--login-url", r.URL, "--company", strconv.FormatInt(fx.CompanyID, 10)}
 }
 
-func dmsaCred(fx sim.Fixtures, secret string) procore.Credential {
-	return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "custom", CompanyID: fx.CompanyID,
-		ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(secret), CreatedAt: time.Now().UTC()}
+func dmsaCred(fx sim.Fixtures, clientSecret string) credstore.Credential {
+	return credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "custom", CompanyID: fx.CompanyID,
+		ClientID: fx.DMSAClientID, ClientSecret: secret.New(clientSecret), CreatedAt: time.Now().UTC()}
 }
 
 // auditActions is the actions of audit.jsonl by profile.
@@ -142,8 +144,8 @@ func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 	guidesEnv(t)
 	_, fx, at := testSim(t)
 	c := newCredApp(t, "")
-	c.save(t, "robot", procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
-		Login: "robot@example.com", Password: procore.NewSecret("Robot-pass-do-not-print-1")})
+	c.save(t, "robot", credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
+		Login: "robot@example.com", Password: secret.New("Robot-pass-do-not-print-1")})
 
 	out, errOut, code := c.run(t, append(at, "verify", "--profile", "robot")...)
 	if code != exitFailed || !strings.Contains(errOut, `profile "robot" holds the login and password of a user`) ||
@@ -152,8 +154,8 @@ func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 	}
 
 	c = newCredApp(t, "")
-	c.save(t, "robot", procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
-		Login: "robot@example.com", Password: procore.NewSecret("Robot-pass-do-not-print-1")})
+	c.save(t, "robot", credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
+		Login: "robot@example.com", Password: secret.New("Robot-pass-do-not-print-1")})
 	c.save(t, adminProfile, dmsaCred(fx, fx.DMSAClientSecret))
 	out, errOut, code = c.run(t, append(at, "verify", "--profile", "robot")...)
 	if code != exitOK {
@@ -220,8 +222,8 @@ func TestVerifyRefusedCredentialExits1(t *testing.T) {
 func TestCredentialEnvironmentIsUsed(t *testing.T) {
 	guidesEnv(t)
 	c := newCredApp(t, "")
-	sandbox := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
-		ClientID: "id", ClientSecret: procore.NewSecret("sandbox-secret-do-not-print")}
+	sandbox := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
+		ClientID: "id", ClientSecret: secret.New("sandbox-secret-do-not-print")}
 	c.env = "production" // the flag's default
 	env, err := c.environmentFor(sandbox, "sb")
 	if err != nil || env != procore.Sandbox {
@@ -290,12 +292,12 @@ func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := procore.Exchange(context.Background(), nil, env, fx.AdminClientID, procore.NewSecret(fx.AdminClientSecret), code)
+		tok, err := procore.Exchange(context.Background(), nil, env, fx.AdminClientID, secret.New(fx.AdminClientSecret), code)
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.save(t, "adm", procore.Credential{Version: 1, Kind: procore.KindAdminOAuth, Environment: "custom", CompanyID: fx.CompanyID,
-			ClientID: fx.AdminClientID, ClientSecret: procore.NewSecret(fx.AdminClientSecret), RefreshToken: procore.NewSecret(tok.RefreshToken)})
+		c.save(t, "adm", credstore.Credential{Version: 1, Kind: credstore.KindAdminOAuth, Environment: "custom", CompanyID: fx.CompanyID,
+			ClientID: fx.AdminClientID, ClientSecret: secret.New(fx.AdminClientSecret), RefreshToken: secret.New(tok.RefreshToken)})
 	}
 	stored := func(c *credApp) string {
 		t.Helper()
@@ -477,10 +479,10 @@ func ageDecrypt(t *testing.T, path, pass string) []byte {
 // keychain's document, and "export" in the audit log.
 func TestSecretExport(t *testing.T) {
 	guidesEnv(t)
-	const secret = "export-secret-do-not-print"
+	const canary = "export-secret-do-not-print"
 	pass := "correct horse battery staple"
-	cred := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "sandbox", CompanyID: 42,
-		ClientID: "cid", ClientSecret: procore.NewSecret(secret), CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 42,
+		ClientID: "cid", ClientSecret: secret.New(canary), CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	dir := t.TempDir()
 
 	mismatch := filepath.Join(dir, "mismatch.age")
@@ -501,7 +503,7 @@ func TestSecretExport(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "age -d "+path) {
 		t.Fatalf("export: exit %d\n%s%s", code, out, errOut)
 	}
-	if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, pass) {
+	if strings.Contains(out+errOut, canary) || strings.Contains(out+errOut, pass) {
 		t.Error("export printed the secret or the passphrase")
 	}
 	fi, err := os.Stat(path)
@@ -509,7 +511,7 @@ func TestSecretExport(t *testing.T) {
 		t.Fatalf("file: %v %v", fi, err)
 	}
 	raw, _ := os.ReadFile(path)
-	if bytes.Contains(raw, []byte(secret)) {
+	if bytes.Contains(raw, []byte(canary)) {
 		t.Fatal("the file holds the secret in plain text")
 	}
 	if !hasAction(auditActions(t)["acme"], "export") {
@@ -522,7 +524,7 @@ func TestSecretExport(t *testing.T) {
 		t.Errorf("export over a file: exit %d %s", code, errOut)
 	}
 	doc := ageDecrypt(t, path, pass)
-	want := `{"version":1,"kind":"client_credentials","environment":"sandbox","company_id":42,"client_id":"cid","client_secret":"` + secret + `","created_at":"2026-01-02T03:04:05Z"}`
+	want := `{"version":1,"kind":"client_credentials","environment":"sandbox","company_id":42,"client_id":"cid","client_secret":"` + canary + `","created_at":"2026-01-02T03:04:05Z"}`
 	if string(doc) != want {
 		t.Errorf("decrypted\n%s\nwant\n%s", doc, want)
 	}
@@ -535,9 +537,9 @@ func TestStatusFlagsRotationByTheAppsClock(t *testing.T) {
 	now := time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC) // not today: the app's clock must be used
 	c := newCredApp(t, "")
 	c.now = func() time.Time { return now }
-	mk := func(age time.Duration) procore.Credential {
-		return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "production", CompanyID: 1,
-			ClientID: "id", ClientSecret: procore.NewSecret("s-do-not-print"), CreatedAt: now.Add(-age)}
+	mk := func(age time.Duration) credstore.Credential {
+		return credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "production", CompanyID: 1,
+			ClientID: "id", ClientSecret: secret.New("s-do-not-print"), CreatedAt: now.Add(-age)}
 	}
 	c.save(t, "old", mk(181*24*time.Hour))
 	c.save(t, "young", mk(179*24*time.Hour))
@@ -633,18 +635,18 @@ func TestBrowserGetsNoCredentials(t *testing.T) {
 func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
 	guidesEnv(t)
 	c := newCredApp(t, "")
-	login := procore.Credential{Version: 1, Kind: procore.KindUserLogin, Environment: "production", CompanyID: 7,
-		Login: "sync@example.com", Password: procore.NewSecret("first-password-1A!"), Guide: "syncezy"}
+	login := credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "production", CompanyID: 7,
+		Login: "sync@example.com", Password: secret.New("first-password-1A!"), Guide: "syncezy"}
 	c.save(t, "default", login)
 	c.app.profile = "default" // the flag's default
 	k := &custody{a: c.app, env: procore.Production, store: c.store}
 	ctx := context.Background()
-	app := func(id, secret string) procore.Credential {
-		return procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "production", CompanyID: 7,
-			ClientID: id, ClientSecret: procore.NewSecret(secret), Guide: "dmsa"}
+	app := func(id, s string) credstore.Credential {
+		return credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "production", CompanyID: 7,
+			ClientID: id, ClientSecret: secret.New(s), Guide: "dmsa"}
 	}
 	steps := []struct {
-		cred        procore.Credential
+		cred        credstore.Credential
 		wantProfile string
 		wantWhere   string
 	}{

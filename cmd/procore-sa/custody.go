@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 )
@@ -21,14 +23,14 @@ func (a *app) keychainService() string {
 // credStore is the credential store. Only under --demo, and only when no
 // keychain answers, does it keep entries in memory; memoryOnly says so, for
 // the screen to tell the person. A real run never falls back.
-func (a *app) credStore(ctx context.Context) (store *procore.Store, memoryOnly bool) {
+func (a *app) credStore(ctx context.Context) (store *credstore.Store, memoryOnly bool) {
 	if a.creds != nil {
 		return a.creds, a.credsInMemory
 	}
-	s := procore.NewStore(a.keychainService())
+	s := credstore.NewStore(a.keychainService())
 	if a.demo {
 		if err := s.Probe(ctx); err != nil {
-			s.Keyring = &procore.MemoryKeyring{}
+			s.Keyring = &credstore.MemoryKeyring{}
 			memoryOnly = true
 		}
 	}
@@ -43,7 +45,7 @@ func (a *app) credStore(ctx context.Context) (store *procore.Store, memoryOnly b
 type custody struct {
 	a          *app
 	env        procore.Environment
-	store      *procore.Store
+	store      *credstore.Store
 	state      *state.Store
 	memoryOnly bool
 
@@ -78,14 +80,14 @@ func (c *custody) Where() string {
 // DemoCredential is, under --demo, the simulator's own DMSA app, for the
 // capture step to fill in: a demo user cannot know its credentials, and
 // made-up ones fail at the steps that use them.
-func (c *custody) DemoCredential() (procore.Credential, bool) {
+func (c *custody) DemoCredential() (credstore.Credential, bool) {
 	if !c.a.demo || c.a.sim == nil {
-		return procore.Credential{}, false
+		return credstore.Credential{}, false
 	}
 	fx := c.a.sim.Fixtures()
-	return procore.Credential{
-		Version: 1, Kind: procore.KindClientCredentials, Environment: c.env.Name,
-		CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: procore.NewSecret(fx.DMSAClientSecret),
+	return credstore.Credential{
+		Version: 1, Kind: credstore.KindClientCredentials, Environment: c.env.Name,
+		CompanyID: fx.CompanyID, ClientID: fx.DMSAClientID, ClientSecret: secret.New(fx.DMSAClientSecret),
 	}, true
 }
 
@@ -93,7 +95,7 @@ func (c *custody) DefaultExportPath() string {
 	return defaultExportPath(c.profile(), c.a.clock()())
 }
 
-func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
+func (c *custody) Prove(ctx context.Context, cred credstore.Credential) error {
 	auth := procore.ClientCredentials(c.env, nil, cred.ClientID, cred.ClientSecret)
 	if _, err := auth.Token(ctx); err != nil {
 		return err
@@ -101,7 +103,7 @@ func (c *custody) Prove(ctx context.Context, cred procore.Credential) error {
 	return nil
 }
 
-func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
+func (c *custody) Save(ctx context.Context, cred credstore.Credential) error {
 	profile, err := c.freeProfile(ctx, cred)
 	if err != nil {
 		return err
@@ -109,7 +111,7 @@ func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
 	if err := c.store.Save(ctx, profile, cred, true); err != nil {
 		// Both wizards offer the age file on the "a" key: say so, rather
 		// than a command that would read the same failing keychain.
-		return procore.WithFallback(err, procore.WizardFallback)
+		return credstore.WithFallback(err, credstore.WizardFallback)
 	}
 	// Later steps (add-all, verify) and the person's next commands use
 	// the profile the credential went to. Save runs as a command, but the
@@ -128,7 +130,7 @@ func (c *custody) Save(ctx context.Context, cred procore.Credential) error {
 // credential (a new secret of the same app or login replaces the old one);
 // else the guide's id, or the profile's name with a number, whichever is
 // free first. A one-time secret is never overwritten unasked.
-func (c *custody) freeProfile(ctx context.Context, cred procore.Credential) (string, error) {
+func (c *custody) freeProfile(ctx context.Context, cred credstore.Credential) (string, error) {
 	free := func(p string) bool {
 		old, err := c.store.Load(ctx, p, false)
 		if err != nil {
@@ -142,22 +144,22 @@ func (c *custody) freeProfile(ctx context.Context, cred procore.Credential) (str
 		return current, nil
 	}
 	base := current
-	if base == "default" && procore.ValidateProfile(cred.Guide) == nil {
+	if base == "default" && credstore.ValidateProfile(cred.Guide) == nil {
 		base = cred.Guide
 		if free(base) {
 			return base, nil
 		}
 	}
 	for n := 2; n < 100; n++ {
-		if p := fmt.Sprintf("%s-%d", base, n); procore.ValidateProfile(p) == nil && free(p) {
+		if p := fmt.Sprintf("%s-%d", base, n); credstore.ValidateProfile(p) == nil && free(p) {
 			return p, nil
 		}
 	}
 	return "", fmt.Errorf("profile %q and the names after it hold other credentials, which saving would replace: start again with --profile NAME", current)
 }
 
-func (c *custody) Export(ctx context.Context, path string, passphrase procore.Secret, cred procore.Credential) error {
-	if err := procore.ExportCredential(path, passphrase, cred); err != nil {
+func (c *custody) Export(ctx context.Context, path string, passphrase secret.Value, cred credstore.Credential) error {
+	if err := credstore.ExportCredential(path, passphrase, cred); err != nil {
 		return err
 	}
 	c.audit("export", path)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
 )
 
@@ -26,7 +27,7 @@ func TestCustodyDemoCredential(t *testing.T) {
 	cred, ok := c.DemoCredential()
 	fx := a.sim.Fixtures()
 	if !ok || cred.ClientID != fx.DMSAClientID || cred.ClientSecret.Reveal() != fx.DMSAClientSecret ||
-		cred.CompanyID != fx.CompanyID || cred.Kind != procore.KindClientCredentials || cred.Environment != "demo" {
+		cred.CompanyID != fx.CompanyID || cred.Kind != credstore.KindClientCredentials || cred.Environment != "demo" {
 		t.Fatalf("offered %+v, %v", cred, ok)
 	}
 }

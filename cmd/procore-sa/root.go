@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -60,7 +61,7 @@ type app struct {
 
 	sim *runningSim // the demo's simulator, once started
 
-	creds         *procore.Store // the credential store, once opened
+	creds         *credstore.Store // the credential store, once opened
 	credsInMemory bool
 	quiet         bool // the full-screen wizard owns the terminal
 }

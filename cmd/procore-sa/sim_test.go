@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 )
 
@@ -47,7 +48,7 @@ func TestSimCommand(t *testing.T) {
 		company = company*10 + int64(r-'0')
 	}
 	c, err := procore.New(procore.Config{Env: env, CompanyID: company,
-		Auth: procore.ClientCredentials(env, nil, vals["dmsa_client_id"], procore.NewSecret(vals["dmsa_client_secret"]))})
+		Auth: procore.ClientCredentials(env, nil, vals["dmsa_client_id"], secret.New(vals["dmsa_client_secret"]))})
 	if err != nil {
 		t.Fatal(err)
 	}

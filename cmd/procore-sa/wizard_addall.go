@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/procore"
 )
 
@@ -17,7 +18,7 @@ type wizardAddAll struct {
 	a *app
 
 	mu     sync.Mutex
-	emit   func(procore.AddAllEvent) // where the client's waits go during a run
+	emit   func(addall.Event) // where the client's waits go during a run
 	client *procore.Client
 }
 
@@ -26,13 +27,13 @@ func (w *wizardAddAll) onEvent(e procore.Event) {
 	emit := w.emit
 	w.mu.Unlock()
 	if emit != nil {
-		emit(procore.AddAllEventFromClient(e))
+		emit(addall.EventFromClient(e))
 	}
 }
 
 // Plan adds the account the guide named by email (the walk's "email"
 // field), or else the credential's own user (a DMSA's service account).
-func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*procore.Plan, string, error) {
+func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error) {
 	c, _, err := w.a.client(ctx, w.onEvent)
 	if err != nil {
 		var ee *exitError
@@ -67,7 +68,7 @@ func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*pro
 		}
 		id, who = me.ID, fmt.Sprintf("for %s (user %d), the credential's own user", me.Login, me.ID)
 	}
-	plan, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: id, NewProjects: true})
+	plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: id, NewProjects: true})
 	if err != nil {
 		return nil, "", err
 	}
@@ -82,13 +83,13 @@ func orDefault(s, d string) string {
 }
 
 // Run carries the plan out as a new run, journaled under a new name.
-func (w *wizardAddAll) Run(ctx context.Context, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
-	return w.RunJournaled(ctx, procore.NewRunID(time.Now()), plan, emit)
+func (w *wizardAddAll) Run(ctx context.Context, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
+	return w.RunJournaled(ctx, addall.NewRunID(time.Now()), plan, emit)
 }
 
 // RunJournaled carries the plan out with run as its journal's name, which
 // the wizard chose so that it can say how to resume however the run ends.
-func (w *wizardAddAll) RunJournaled(ctx context.Context, run string, plan *procore.Plan, emit func(procore.AddAllEvent)) (*procore.Report, error) {
+func (w *wizardAddAll) RunJournaled(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	w.mu.Lock()
 	c := w.client
 	w.emit = emit
@@ -107,7 +108,7 @@ func (w *wizardAddAll) RunJournaled(ctx context.Context, run string, plan *proco
 		return nil, err
 	}
 	defer f.Close()
-	rep, err := procore.RunAddAll(ctx, c, plan, procore.NewJournal(f, run), emit)
+	rep, err := addall.Run(ctx, c, plan, addall.NewJournal(f, run), emit)
 	if err != nil && ctx.Err() != nil {
 		return rep, fmt.Errorf("stopped; resume with: procore-sa%s add-all --resume %s", w.a.targetArgs(), run)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/plain"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -11,8 +12,8 @@ import (
 // The plain wizard takes the same keeper and the same sign-in as the
 // full-screen one, so that it keeps the same promises.
 var (
-	_ procore.Custodian = (*custody)(nil)
-	_ plain.AdminLogin  = (*wizardLogin)(nil)
+	_ credstore.Custodian = (*custody)(nil)
+	_ plain.AdminLogin    = (*wizardLogin)(nil)
 )
 
 // plainCustody gives the plain runner the credential keeper of capture

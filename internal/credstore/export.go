@@ -1,4 +1,4 @@
-package procore
+package credstore
 
 import (
 	"context"
@@ -9,13 +9,15 @@ import (
 	"os"
 
 	"filippo.io/age"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // WriteAgeFile encrypts data to a new file at path with a passphrase, in the
 // format the age command line tool decrypts (`age -d FILE`). The file is
 // created 0600 and never overwrites one that exists; on any failure nothing
 // is left behind. Nothing is ever written in plain text.
-func WriteAgeFile(path string, passphrase Secret, data []byte) (err error) {
+func WriteAgeFile(path string, passphrase secret.Value, data []byte) (err error) {
 	if len(passphrase.Reveal()) < 12 {
 		return errors.New("write the encrypted file: the passphrase must have at least 12 characters")
 	}
@@ -64,7 +66,7 @@ func encryptTo(w io.Writer, r age.Recipient, data []byte) error {
 
 // ExportCredential writes c's keychain document to an age file at path,
 // encrypted with passphrase: the same JSON the keychain holds.
-func ExportCredential(path string, passphrase Secret, c Credential) error {
+func ExportCredential(path string, passphrase secret.Value, c Credential) error {
 	if c.Version == 0 {
 		c.Version = CredentialVersion
 	}
@@ -86,7 +88,7 @@ type Custodian interface {
 	// Save writes the credential to the keychain and reads it back.
 	Save(ctx context.Context, c Credential) error
 	// Export writes it to a passphrase-encrypted age file (0600).
-	Export(ctx context.Context, path string, passphrase Secret, c Credential) error
+	Export(ctx context.Context, path string, passphrase secret.Value, c Credential) error
 	// Where says where Save keeps it ("the keychain (Secret Service) as
 	// procore-sa / default").
 	Where() string

@@ -1,4 +1,8 @@
-package procore
+// Package addall adds a user to every active project of a company: it plans
+// from Procore's state, acts with bulk_add (or one project at a time where
+// that is refused), journals every confirmed project so that a stopped run
+// resumes without doing anything twice, and reports on every project.
+package addall
 
 import (
 	"cmp"
@@ -10,13 +14,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
 )
 
-// Add-all: plan from Procore's state, then act, journaling each confirmed
-// project, and report on every project.
-
-// AddAllRequest is what the person asked for.
-type AddAllRequest struct {
+// Request is what the person asked for.
+type Request struct {
 	UserID      int64
 	Template    string // a project permission template's id or name; "" for none
 	NewProjects bool   // also set add_to_new_projects
@@ -30,7 +33,7 @@ type ProjectRef struct {
 
 // Plan is what an add-all run will do, read from Procore's state.
 type Plan struct {
-	Request      AddAllRequest
+	Request      Request
 	TemplateID   int64 // 0: none
 	TemplateName string
 
@@ -46,11 +49,11 @@ type Plan struct {
 // Total is the number of projects the plan accounts for.
 func (p *Plan) Total() int { return len(p.ToAdd) + len(p.Already) }
 
-// PlanAddAll reads the user's project assignments (one row per project the
+// MakePlan reads the user's project assignments (one row per project the
 // caller sees, with is_assigned and active, 300 a page: that one listing
 // gives both the projects and the memberships, the fewest requests) and
 // resolves the permission template when one is given.
-func PlanAddAll(ctx context.Context, c *Client, req AddAllRequest) (*Plan, error) {
+func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error) {
 	if req.UserID <= 0 {
 		return nil, fmt.Errorf("plan add-all: no user given")
 	}
@@ -87,7 +90,7 @@ func PlanAddAll(ctx context.Context, c *Client, req AddAllRequest) (*Plan, error
 			p.ToAdd = append(p.ToAdd, ref)
 		}
 	}
-	p.Requests += pages(rows, AssignmentsMaxPerPage)
+	p.Requests += pages(rows, procore.AssignmentsMaxPerPage)
 	return p, nil
 }
 
@@ -95,12 +98,12 @@ func pages(rows, per int) int { return max(1, (rows+per-1)/per) }
 
 // resolveTemplate finds a project permission template by id or by name
 // (case-insensitive). An unknown one is an error naming the choices.
-func resolveTemplate(ctx context.Context, c *Client, want string) (PermissionTemplate, int, error) {
+func resolveTemplate(ctx context.Context, c *procore.Client, want string) (procore.PermissionTemplate, int, error) {
 	want = strings.TrimSpace(want)
-	all, err := Collect(c.PermissionTemplates(ctx, ProjectTools))
-	n := pages(len(all), DefaultMaxPerPage)
+	all, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
+	n := pages(len(all), procore.DefaultMaxPerPage)
 	if err != nil {
-		return PermissionTemplate{}, n, fmt.Errorf("find permission template %q: %w", want, err)
+		return procore.PermissionTemplate{}, n, fmt.Errorf("find permission template %q: %w", want, err)
 	}
 	if id, err := strconv.ParseInt(want, 10, 64); err == nil {
 		for _, t := range all {
@@ -109,7 +112,7 @@ func resolveTemplate(ctx context.Context, c *Client, want string) (PermissionTem
 			}
 		}
 	}
-	var found []PermissionTemplate
+	var found []procore.PermissionTemplate
 	for _, t := range all {
 		if strings.EqualFold(strings.TrimSpace(t.Name), want) {
 			found = append(found, t)
@@ -120,14 +123,14 @@ func resolveTemplate(ctx context.Context, c *Client, want string) (PermissionTem
 		return found[0], n, nil
 	case 0:
 		if len(all) == 0 {
-			return PermissionTemplate{}, n, fmt.Errorf("permission template %q: the company has no project permission templates", want)
+			return procore.PermissionTemplate{}, n, fmt.Errorf("permission template %q: the company has no project permission templates", want)
 		}
-		return PermissionTemplate{}, n, fmt.Errorf("permission template %q not found; choose one of: %s", want, templateChoices(all))
+		return procore.PermissionTemplate{}, n, fmt.Errorf("permission template %q not found; choose one of: %s", want, templateChoices(all))
 	}
-	return PermissionTemplate{}, n, fmt.Errorf("permission template %q names %d templates; give the id of one: %s", want, len(found), templateChoices(found))
+	return procore.PermissionTemplate{}, n, fmt.Errorf("permission template %q names %d templates; give the id of one: %s", want, len(found), templateChoices(found))
 }
 
-func templateChoices(ts []PermissionTemplate) string {
+func templateChoices(ts []procore.PermissionTemplate) string {
 	s := make([]string, len(ts))
 	for i, t := range ts {
 		s[i] = fmt.Sprintf("%q (id %d)", t.Name, t.ID)
@@ -152,9 +155,9 @@ type ProjectResult struct {
 	Reason  string
 }
 
-// AddAllEvent is progress for a screen: counts from Done and Total, and
+// Event is progress for a screen: counts from Done and Total, and
 // rate and ETA from the At of "added" events.
-type AddAllEvent struct {
+type Event struct {
 	// Kind: planned, added, already, failed, wait, retry, fallback,
 	// new_projects, done.
 	Kind    string
@@ -170,18 +173,18 @@ type AddAllEvent struct {
 	At                     time.Time
 }
 
-// AddAllEventFromClient turns a client's wait or retry into an add-all
-// event. RunAddAll cannot see them itself: the caller builds the Client,
-// so it sets Config.OnEvent to pass AddAllEventFromClient(e) to the same
-// sink it gives RunAddAll. OnEvent may be called from several goroutines
-// at once (RunAddAll runs a few requests concurrently when adding one
+// EventFromClient turns a client's wait or retry into an add-all
+// event. Run cannot see them itself: the caller builds the procore.Client,
+// so it sets Config.OnEvent to pass EventFromClient(e) to the same
+// sink it gives Run. OnEvent may be called from several goroutines
+// at once (Run runs a few requests concurrently when adding one
 // project at a time).
-func AddAllEventFromClient(e Event) AddAllEvent {
+func EventFromClient(e procore.Event) Event {
 	kind := "retry"
-	if e.Kind == EventRateWait {
+	if e.Kind == procore.EventRateWait {
 		kind = "wait"
 	}
-	return AddAllEvent{Kind: kind, Reason: e.String(), Wait: e.Wait, At: time.Now()}
+	return Event{Kind: kind, Reason: e.String(), Wait: e.Wait, At: time.Now()}
 }
 
 // Report accounts for every planned project.
@@ -226,7 +229,7 @@ func (r *Report) Count(o Outcome) int {
 // last window, where nothing follows to make up the time.
 const fallbackWorkers = 32
 
-// RunAddAll carries out a plan: bulk_add in chunks of BulkAddLimit; where
+// Run carries out a plan: bulk_add in chunks of procore.BulkAddLimit; where
 // bulk_add is refused (403 or 404), actions/add one project at a time, as
 // fast as the rate limits allow; the failures of a 207 retried once each
 // with actions/add; then, when asked, add_to_new_projects. Each confirmed
@@ -238,22 +241,22 @@ const fallbackWorkers = 32
 // errors (a journal that cannot be written, bulk_add failing outright) also
 // come with the report so far; a project that could not be added is not an
 // error but a "failed" result.
-func RunAddAll(ctx context.Context, c *Client, plan *Plan, j *Journal, emit func(AddAllEvent)) (*Report, error) {
+func Run(ctx context.Context, c *procore.Client, plan *Plan, j *Journal, emit func(Event)) (*Report, error) {
 	r := &runner{c: c, plan: plan, j: j, emitFn: emit, start: time.Now(),
 		results: make(map[int64]ProjectResult, plan.Total()), counts: map[Outcome]int{}}
 	err := r.run(ctx)
 	rep := r.report()
 	if err == nil {
-		r.emit(AddAllEvent{Kind: "done"})
+		r.emit(Event{Kind: "done"})
 	}
 	return rep, err
 }
 
 type runner struct {
-	c      *Client
+	c      *procore.Client
 	plan   *Plan
 	j      *Journal
-	emitFn func(AddAllEvent)
+	emitFn func(Event)
 	start  time.Time
 
 	mu       sync.Mutex // guards what follows, and serialises emit
@@ -274,7 +277,7 @@ func (r *runner) run(ctx context.Context) error {
 			return err
 		}
 	}
-	r.emit(AddAllEvent{Kind: "planned"})
+	r.emit(Event{Kind: "planned"})
 
 	// Members already: confirmed by the plan. One an earlier run of this
 	// journal added is reported as added; so is one it set out to add and
@@ -334,7 +337,7 @@ func (r *runner) run(ctx context.Context) error {
 		r.mu.Lock()
 		r.newSet, r.newWhy = err == nil, why
 		r.mu.Unlock()
-		r.emit(AddAllEvent{Kind: "new_projects", Reason: why})
+		r.emit(Event{Kind: "new_projects", Reason: why})
 	}
 	return ctx.Err()
 }
@@ -346,14 +349,14 @@ func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []Pr
 	todo := r.plan.ToAdd
 	uid := r.plan.Request.UserID
 	key := strconv.FormatInt(uid, 10)
-	for i := 0; i < len(todo); i += BulkAddLimit {
+	for i := 0; i < len(todo); i += procore.BulkAddLimit {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
-		chunk := todo[i:min(i+BulkAddLimit, len(todo))]
-		ms := make([]Membership, len(chunk))
+		chunk := todo[i:min(i+procore.BulkAddLimit, len(todo))]
+		ms := make([]procore.Membership, len(chunk))
 		for k, p := range chunk {
-			ms[k] = Membership{UserID: uid, ProjectID: p.ID, PermissionTemplateID: r.plan.TemplateID}
+			ms[k] = procore.Membership{UserID: uid, ProjectID: p.ID, PermissionTemplateID: r.plan.TemplateID}
 		}
 		res, err := r.c.BulkAdd(ctx, ms)
 		r.mu.Lock()
@@ -365,8 +368,8 @@ func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []Pr
 				// journaled, and a resumed run's plan will tell.
 				return nil, nil, ctx.Err()
 			}
-			if s := StatusOf(err); s == http.StatusForbidden || s == http.StatusNotFound {
-				r.emit(AddAllEvent{Kind: "fallback", Reason: err.Error()})
+			if s := procore.StatusOf(err); s == http.StatusForbidden || s == http.StatusNotFound {
+				r.emit(Event{Kind: "fallback", Reason: err.Error()})
 				return retry, todo[i:], nil
 			}
 			return nil, nil, fmt.Errorf("add user %d to %d projects: %w", uid, len(chunk), err)
@@ -378,7 +381,7 @@ func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []Pr
 		failed := map[int64]string{}
 		for _, f := range res.Errors {
 			if f.UserID == uid || f.UserID == 0 {
-				failed[f.ProjectID] = cmp.Or(clip(f.Message), "no reason given")
+				failed[f.ProjectID] = cmp.Or(procore.Clip(f.Message), "no reason given")
 			}
 		}
 		var added []ProjectResult
@@ -473,7 +476,7 @@ func (r *runner) confirm(rs []ProjectResult) error {
 	for _, res := range rs {
 		r.setResult(res)
 		ref := res.ProjectRef
-		r.emitLocked(AddAllEvent{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
+		r.emitLocked(Event{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
 	}
 	return nil
 }
@@ -484,7 +487,7 @@ func (r *runner) confirmQuiet(res ProjectResult) {
 	defer r.mu.Unlock()
 	r.setResult(res)
 	ref := res.ProjectRef
-	r.emitLocked(AddAllEvent{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
+	r.emitLocked(Event{Kind: string(res.Outcome), Project: &ref, Reason: res.Reason})
 }
 
 // setResult records a project's outcome; called with r.mu held.
@@ -496,13 +499,13 @@ func (r *runner) setResult(res ProjectResult) {
 	r.counts[res.Outcome]++
 }
 
-func (r *runner) emit(e AddAllEvent) {
+func (r *runner) emit(e Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.emitLocked(e)
 }
 
-func (r *runner) emitLocked(e AddAllEvent) {
+func (r *runner) emitLocked(e Event) {
 	if r.emitFn == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package procore
+package credstore
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // fakeKeyring is an in-memory keychain with hooks for failures.
@@ -94,7 +96,7 @@ var testCreated = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func dmsaCredential() Credential {
 	return Credential{
 		Version: 1, Kind: KindClientCredentials, Environment: "sandbox", CompanyID: 42,
-		ClientID: "cid", ClientSecret: NewSecret(testSecret), Guide: "dmsa", CreatedAt: testCreated,
+		ClientID: "cid", ClientSecret: secret.New(testSecret), Guide: "dmsa", CreatedAt: testCreated,
 	}
 }
 
@@ -124,12 +126,12 @@ func TestCredentialDocumentLayout(t *testing.T) {
 		{"client_credentials", dmsaCredential(),
 			[]string{"version", "kind", "environment", "company_id", "client_id", "client_secret", "guide", "created_at"}},
 		{"user_login", Credential{Version: 1, Kind: KindUserLogin, Environment: "production", CompanyID: 7,
-			Login: "robot@example.com", Password: NewSecret(testPassword), Guide: "spectrum", CreatedAt: testCreated},
+			Login: "robot@example.com", Password: secret.New(testPassword), Guide: "spectrum", CreatedAt: testCreated},
 			[]string{"version", "kind", "environment", "company_id", "login", "password", "guide", "created_at"}},
 		{"admin_oauth", Credential{Version: 1, Kind: KindAdminOAuth, Environment: "production", CompanyID: 7,
-			ClientID: "app", ClientSecret: NewSecret(testSecret), RefreshToken: NewSecret(testRefresh), Guide: "admin-helper", CreatedAt: testCreated},
+			ClientID: "app", ClientSecret: secret.New(testSecret), RefreshToken: secret.New(testRefresh), Guide: "admin-helper", CreatedAt: testCreated},
 			[]string{"version", "kind", "environment", "company_id", "client_id", "client_secret", "refresh_token", "guide", "created_at"}},
-		{"admin_oauth without app", Credential{Version: 1, Kind: KindAdminOAuth, RefreshToken: NewSecret(testRefresh)},
+		{"admin_oauth without app", Credential{Version: 1, Kind: KindAdminOAuth, RefreshToken: secret.New(testRefresh)},
 			[]string{"version", "kind", "refresh_token"}},
 	}
 	for _, tc := range cases {
@@ -179,11 +181,11 @@ func credEqual(a, b Credential) bool {
 
 func TestCredentialDocumentRejects(t *testing.T) {
 	bad := []Credential{
-		{Version: 1, Kind: "robot", ClientID: "x", ClientSecret: NewSecret("y")},
-		{Version: 2, Kind: KindClientCredentials, ClientID: "x", ClientSecret: NewSecret("y")},
+		{Version: 1, Kind: "robot", ClientID: "x", ClientSecret: secret.New("y")},
+		{Version: 2, Kind: KindClientCredentials, ClientID: "x", ClientSecret: secret.New("y")},
 		{Version: 1, Kind: KindClientCredentials, ClientID: "x"},
-		{Version: 1, Kind: KindClientCredentials, ClientID: "x", ClientSecret: NewSecret("y"), Password: NewSecret(testPassword)},
-		{Version: 1, Kind: KindUserLogin, Login: "a", Password: NewSecret("b"), RefreshToken: NewSecret(testRefresh)},
+		{Version: 1, Kind: KindClientCredentials, ClientID: "x", ClientSecret: secret.New("y"), Password: secret.New(testPassword)},
+		{Version: 1, Kind: KindUserLogin, Login: "a", Password: secret.New("b"), RefreshToken: secret.New(testRefresh)},
 		{Version: 1, Kind: KindAdminOAuth, ClientID: "x"},
 	}
 	for i, c := range bad {
@@ -208,8 +210,8 @@ func TestCredentialDocumentRejects(t *testing.T) {
 }
 
 func TestCredentialPrintsNoSecret(t *testing.T) {
-	c := Credential{Version: 1, Kind: KindAdminOAuth, ClientID: "app", ClientSecret: NewSecret(testSecret),
-		Login: "l", Password: NewSecret(testPassword), RefreshToken: NewSecret(testRefresh)}
+	c := Credential{Version: 1, Kind: KindAdminOAuth, ClientID: "app", ClientSecret: secret.New(testSecret),
+		Login: "l", Password: secret.New(testPassword), RefreshToken: secret.New(testRefresh)}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 		noSecretIn(t, verb, fmt.Sprintf(verb, c))
 		noSecretIn(t, verb+" pointer", fmt.Sprintf(verb, &c))
@@ -219,7 +221,7 @@ func TestCredentialPrintsNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	noSecretIn(t, "json", string(b))
-	if !strings.Contains(string(b), Mask) {
+	if !strings.Contains(string(b), secret.Mask) {
 		t.Errorf("json shows no mask: %s", b)
 	}
 }
@@ -257,7 +259,7 @@ func TestStoreSaveLoadDeleteFake(t *testing.T) {
 	if err != nil || !credEqual(back, c) {
 		t.Fatalf("Load: %v", err)
 	}
-	if err := s.Save(ctx, "beta", Credential{Kind: KindUserLogin, Login: "r", Password: NewSecret(testPassword)}, true); err != nil {
+	if err := s.Save(ctx, "beta", Credential{Kind: KindUserLogin, Login: "r", Password: secret.New(testPassword)}, true); err != nil {
 		t.Fatal(err)
 	}
 	if names, err := s.Profiles(ctx); err != nil || !slices.Equal(names, []string{"acme", "beta"}) {
@@ -293,7 +295,7 @@ func TestStoreSaveLoadDeleteFake(t *testing.T) {
 		t.Errorf("Probe: %v", err)
 	}
 	// A zero version and time are filled in on save.
-	if err := s.Save(ctx, "gamma", Credential{Kind: KindAdminOAuth, RefreshToken: NewSecret(testRefresh)}, false); err != nil {
+	if err := s.Save(ctx, "gamma", Credential{Kind: KindAdminOAuth, RefreshToken: secret.New(testRefresh)}, false); err != nil {
 		t.Fatal(err)
 	}
 	if g, err := s.Load(ctx, "gamma", false); err != nil || g.Version != 1 || g.CreatedAt.IsZero() {
@@ -380,7 +382,7 @@ func TestStoreTooBig(t *testing.T) {
 	f := newFake()
 	s := fakeStore(f)
 	c := dmsaCredential()
-	c.ClientSecret = NewSecret(strings.Repeat("x", MaxValueBytes))
+	c.ClientSecret = secret.New(strings.Repeat("x", MaxValueBytes))
 	err := s.Save(context.Background(), "acme", c, false)
 	if ClassOf(err) != TooBig {
 		t.Fatalf("Save: %v", err)
@@ -568,7 +570,7 @@ func TestStoreRealSecretService(t *testing.T) {
 	}
 	// Saving again replaces the entry.
 	c2 := c
-	c2.ClientSecret = NewSecret(testSecret + "-2")
+	c2.ClientSecret = secret.New(testSecret + "-2")
 	if err := s.Save(ctx, p, c2, false); err != nil {
 		t.Fatal(err)
 	}

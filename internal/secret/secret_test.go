@@ -1,4 +1,4 @@
-package procore
+package secret
 
 import (
 	"bytes"
@@ -14,18 +14,18 @@ import (
 const recognisable = "s3cr3t-QUOKKA-77"
 
 func TestSecretNeverPrints(t *testing.T) {
-	s := NewSecret(recognisable)
+	s := New(recognisable)
 	type holder struct {
-		Exported Secret
-		hidden   Secret
-		Ptr      *Secret
+		Exported Value
+		hidden   Value
+		Ptr      *Value
 	}
 	h := holder{Exported: s, hidden: s, Ptr: &s}
 	var outs []string
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T %v", "%10s", "%-20v"} {
-		outs = append(outs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, h), fmt.Sprintf(verb, &h), fmt.Sprintf(verb, []Secret{s}))
+		outs = append(outs, fmt.Sprintf(verb, s), fmt.Sprintf(verb, h), fmt.Sprintf(verb, &h), fmt.Sprintf(verb, []Value{s}))
 	}
-	outs = append(outs, fmt.Sprint(s, h), fmt.Sprintln(map[string]Secret{"k": s}))
+	outs = append(outs, fmt.Sprint(s, h), fmt.Sprintln(map[string]Value{"k": s}))
 	j, _ := json.Marshal(h)
 	outs = append(outs, string(j))
 	var logs bytes.Buffer
@@ -37,16 +37,16 @@ func TestSecretNeverPrints(t *testing.T) {
 			t.Fatalf("secret printed: %s", o)
 		}
 	}
-	if s.Reveal() != recognisable || !s.Equal(NewSecret(recognisable)) || s.IsZero() || !(Secret{}).IsZero() {
+	if s.Reveal() != recognisable || !s.Equal(New(recognisable)) || s.IsZero() || !(Value{}).IsZero() {
 		t.Fatal("Reveal, Equal or IsZero is wrong")
 	}
 }
 
-// TestSecretInUncaughtPanic lets a Secret crash a child process: the
+// TestSecretInUncaughtPanic lets a Value crash a child process: the
 // runtime prints a Stringer panic value through String.
 func TestSecretInUncaughtPanic(t *testing.T) {
 	if os.Getenv("PROCORE_SA_PANIC_CHILD") == "1" {
-		panic(NewSecret(recognisable))
+		panic(New(recognisable))
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestSecretInUncaughtPanic$")
 	cmd.Env = append(os.Environ(), "PROCORE_SA_PANIC_CHILD=1")
@@ -66,5 +66,5 @@ func TestSecretInPanic(t *testing.T) {
 			t.Fatalf("panic value prints the secret: %s", msg)
 		}
 	}()
-	panic(NewSecret(recognisable))
+	panic(New(recognisable))
 }

@@ -1,4 +1,4 @@
-package procore
+package addall
 
 import (
 	"bufio"
@@ -35,8 +35,8 @@ type JournalHeader struct {
 
 // Request is the add-all request the journal was written for, for a resumed
 // run to plan again.
-func (h JournalHeader) Request() AddAllRequest {
-	return AddAllRequest{UserID: h.UserID, Template: h.Template, NewProjects: h.NewProjects}
+func (h JournalHeader) Request() Request {
+	return Request{UserID: h.UserID, Template: h.Template, NewProjects: h.NewProjects}
 }
 
 // journalLine is one confirmed project.
@@ -65,7 +65,7 @@ type Journal struct {
 	toAdd   map[int64]bool // header.ToAdd as a set, built on first use
 }
 
-// NewJournal starts the journal of a new run; RunAddAll writes its header.
+// NewJournal starts the journal of a new run; Run writes its header.
 func NewJournal(w io.Writer, run string) *Journal {
 	return &Journal{w: w, header: JournalHeader{Run: run}}
 }
@@ -80,7 +80,7 @@ func ResumeJournal(w io.Writer, header JournalHeader, confirmed map[int64]Projec
 // Run is the journal's run ID.
 func (j *Journal) Run() string { return j.header.Run }
 
-// Header is the journal's header (complete once RunAddAll has started).
+// Header is the journal's header (complete once Run has started).
 func (j *Journal) Header() JournalHeader {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -115,7 +115,7 @@ func (j *Journal) earlier(id int64) (ProjectResult, bool) {
 
 // start writes the header of a new run, or the resume mark of a resumed
 // one after checking that the journal is for the same user and company.
-func (j *Journal) start(req AddAllRequest, toAdd []ProjectRef, companyID int64, now time.Time) error {
+func (j *Journal) start(req Request, toAdd []ProjectRef, companyID int64, now time.Time) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.started {

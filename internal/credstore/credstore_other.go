@@ -1,6 +1,6 @@
 //go:build !linux
 
-package procore
+package credstore
 
 import "runtime"
 

@@ -1,4 +1,4 @@
-package procore
+package addall
 
 import (
 	"testing"

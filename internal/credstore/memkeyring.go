@@ -1,4 +1,4 @@
-package procore
+package credstore
 
 import (
 	"sync"

@@ -1,4 +1,7 @@
-package procore
+// Package credstore keeps credentials in the OS keychain (one JSON document
+// per profile, read back after every write) and writes them to age files
+// encrypted with a passphrase. It never falls back to a plain-text file.
+package credstore
 
 import (
 	"bytes"
@@ -12,6 +15,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // Kind is which way a credential signs in to Procore.
@@ -36,10 +41,10 @@ type Credential struct {
 	Environment  string
 	CompanyID    int64
 	ClientID     string
-	ClientSecret Secret
+	ClientSecret secret.Value
 	Login        string
-	Password     Secret
-	RefreshToken Secret
+	Password     secret.Value
+	RefreshToken secret.Value
 	Guide        string
 	CreatedAt    time.Time
 }
@@ -123,13 +128,13 @@ func (w credentialWire) credential() (Credential, error) {
 	}
 	// Zero Secrets for absent fields, so IsZero and == behave as expected.
 	if w.ClientSecret != "" {
-		c.ClientSecret = NewSecret(w.ClientSecret)
+		c.ClientSecret = secret.New(w.ClientSecret)
 	}
 	if w.Password != "" {
-		c.Password = NewSecret(w.Password)
+		c.Password = secret.New(w.Password)
 	}
 	if w.RefreshToken != "" {
-		c.RefreshToken = NewSecret(w.RefreshToken)
+		c.RefreshToken = secret.New(w.RefreshToken)
 	}
 	if w.CreatedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.CreatedAt)

@@ -1,4 +1,4 @@
-package procore_test
+package addall_test
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/simtest"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -13,34 +15,34 @@ import (
 // addAllOnce plans and runs one add-all of the service user against a
 // fresh simulator, and returns the REST requests it took, the 429s it drew
 // and its wall time (plan and run).
-func addAllOnce(b *testing.B, cfg sim.Config, faults sim.Faults) (requests, tooMany int, wall time.Duration, plan *procore.Plan) {
+func addAllOnce(b *testing.B, cfg sim.Config, faults sim.Faults) (requests, tooMany int, wall time.Duration, plan *addall.Plan) {
 	b.StopTimer()
-	w := newWorld(b, cfg)
-	w.s.SetFaults(faults)
-	c := w.client(w.fx.CompanyID, func(cfg *procore.Config) {
+	w := simtest.New(b, cfg)
+	w.S.SetFaults(faults)
+	c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
 		cfg.OnEvent = nil
 		// The client's defaults, not the tests' short backoff.
 		cfg.BaseBackoff, cfg.MaxBackoff = 0, 0
 	})
 	ctx := context.Background()
-	req := procore.AddAllRequest{UserID: w.fx.ServiceUserID, Template: w.fx.TemplateName, NewProjects: true}
+	req := addall.Request{UserID: w.Fx.ServiceUserID, Template: w.Fx.TemplateName, NewProjects: true}
 	b.StartTimer()
 	start := time.Now()
-	plan, err := procore.PlanAddAll(ctx, c, req)
+	plan, err := addall.MakePlan(ctx, c, req)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rep, err := procore.RunAddAll(ctx, c, plan, nil, nil)
+	rep, err := addall.Run(ctx, c, plan, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	wall = time.Since(start)
 	b.StopTimer()
 	if !rep.OK() {
-		b.Fatalf("report not OK: %d added, %d failed", rep.Count(procore.OutcomeAdded), rep.Count(procore.OutcomeFailed))
+		b.Fatalf("report not OK: %d added, %d failed", rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeFailed))
 	}
-	st := w.s.Stats()
-	w.ts.Close()
+	st := w.S.Stats()
+	w.TS.Close()
 	return restRequests(st), st.TooMany, wall, plan
 }
 

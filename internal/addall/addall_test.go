@@ -1,4 +1,4 @@
-package procore_test
+package addall_test
 
 import (
 	"bytes"
@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/internal/simtest"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -43,10 +46,10 @@ func minRequests(template bool, projects, toAdd int, newProjects bool) int {
 // events collects add-all events, from RunAddAll and from the client.
 type events struct {
 	mu  sync.Mutex
-	all []procore.AddAllEvent
+	all []addall.Event
 }
 
-func (e *events) add(ev procore.AddAllEvent) {
+func (e *events) add(ev addall.Event) {
 	e.mu.Lock()
 	e.all = append(e.all, ev)
 	e.mu.Unlock()
@@ -66,12 +69,12 @@ func (e *events) count(kind string) int {
 
 // addAllClient is a client whose client events also reach evs, wired as
 // the CLI wires it.
-func (w *world) addAllClient(evs *events, mod func(*procore.Config)) *procore.Client {
-	return w.client(w.fx.CompanyID, func(cfg *procore.Config) {
+func addAllClient(w *simtest.World, evs *events, mod func(*procore.Config)) *procore.Client {
+	return w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
 		prev := cfg.OnEvent
 		cfg.OnEvent = func(e procore.Event) {
 			prev(e)
-			evs.add(procore.AddAllEventFromClient(e))
+			evs.add(addall.EventFromClient(e))
 		}
 		if mod != nil {
 			mod(cfg)
@@ -103,11 +106,11 @@ func checkMembers(t *testing.T, s *sim.Server, user int64, projects int) {
 
 // checkReport checks that the report accounts for every active project as
 // a member.
-func checkReport(t *testing.T, s *sim.Server, rep *procore.Report) {
+func checkReport(t *testing.T, s *sim.Server, rep *addall.Report) {
 	t.Helper()
 	var ids []int64
 	for _, r := range rep.Results {
-		if r.Outcome == procore.OutcomeFailed {
+		if r.Outcome == addall.OutcomeFailed {
 			t.Errorf("project %d failed: %s", r.ID, r.Reason)
 		}
 		ids = append(ids, r.ID)
@@ -121,12 +124,12 @@ func checkReport(t *testing.T, s *sim.Server, rep *procore.Report) {
 }
 
 func TestPlanAddAll(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 3, Projects: 40})
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 40})
 	ctx := context.Background()
-	c := w.client(w.fx.CompanyID, nil)
-	user := w.fx.ServiceUserID
+	c := w.Client(w.Fx.CompanyID, nil)
+	user := w.Fx.ServiceUserID
 	// Three active projects and one inactive one already.
-	active := w.s.ActiveProjectIDs()
+	active := w.S.ActiveProjectIDs()
 	for _, pid := range []int64{active[0], active[5], active[10]} {
 		if err := c.AddToProject(ctx, pid, user, 0); err != nil {
 			t.Fatal(err)
@@ -146,12 +149,12 @@ func TestPlanAddAll(t *testing.T) {
 		requests       int
 	}{
 		{"no template", "", 0, 1},
-		{"by id", strconv.FormatInt(w.fx.TemplateID, 10), w.fx.TemplateID, 2},
-		{"by name", strings.ToUpper(w.fx.TemplateName), w.fx.TemplateID, 2},
+		{"by id", strconv.FormatInt(w.Fx.TemplateID, 10), w.Fx.TemplateID, 2},
+		{"by name", strings.ToUpper(w.Fx.TemplateName), w.Fx.TemplateID, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w.s.ResetStats()
-			p, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user, Template: tt.template})
+			w.S.ResetStats()
+			p, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: tt.template})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,31 +162,31 @@ func TestPlanAddAll(t *testing.T) {
 				t.Errorf("to add %d, already %d, inactive %d; want %d, 3, 4", len(p.ToAdd), len(p.Already), p.Inactive, len(active)-3)
 			}
 			for _, r := range p.Already {
-				if !slices.Contains(w.s.ProjectMembers(r.ID), user) {
+				if !slices.Contains(w.S.ProjectMembers(r.ID), user) {
 					t.Errorf("project %d planned as already, but the user is not a member", r.ID)
 				}
 			}
-			if p.TemplateID != tt.wantID || (tt.wantID != 0 && p.TemplateName != w.fx.TemplateName) {
-				t.Errorf("template %d %q, want %d %q", p.TemplateID, p.TemplateName, tt.wantID, w.fx.TemplateName)
+			if p.TemplateID != tt.wantID || (tt.wantID != 0 && p.TemplateName != w.Fx.TemplateName) {
+				t.Errorf("template %d %q, want %d %q", p.TemplateID, p.TemplateName, tt.wantID, w.Fx.TemplateName)
 			}
-			if n := restRequests(w.s.Stats()); p.Requests != tt.requests || n != tt.requests {
+			if n := restRequests(w.S.Stats()); p.Requests != tt.requests || n != tt.requests {
 				t.Errorf("plan took %d requests (counted %d), want %d", n, p.Requests, tt.requests)
 			}
 		})
 	}
 	t.Run("unknown template", func(t *testing.T) {
-		_, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user, Template: "Superintendent"})
+		_, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: "Superintendent"})
 		if err == nil || !strings.Contains(err.Error(), `"Superintendent" not found`) ||
-			!strings.Contains(err.Error(), w.fx.TemplateName) || !strings.Contains(err.Error(), strconv.FormatInt(w.fx.TemplateID, 10)) {
+			!strings.Contains(err.Error(), w.Fx.TemplateName) || !strings.Contains(err.Error(), strconv.FormatInt(w.Fx.TemplateID, 10)) {
 			t.Fatalf("got %v; want an error naming the choices", err)
 		}
 		// A company_tools template is not a project template.
-		if _, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user, Template: "Company Admin Tools"}); err == nil {
+		if _, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: "Company Admin Tools"}); err == nil {
 			t.Fatal("a company_tools template was accepted")
 		}
 	})
 	t.Run("unknown user", func(t *testing.T) {
-		_, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: 424242})
+		_, err := addall.MakePlan(ctx, c, addall.Request{UserID: 424242})
 		if procore.StatusOf(err) != http.StatusNotFound || !strings.Contains(err.Error(), "user 424242") {
 			t.Fatalf("got %v", err)
 		}
@@ -202,28 +205,28 @@ func mustCollect[T any](t *testing.T, seq iter.Seq2[T, error]) []T {
 func TestRunAddAllBulk(t *testing.T) {
 	for _, n := range []int{250, 2500} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
-			w := newWorld(t, sim.Config{Seed: 7, Projects: n})
+			w := simtest.New(t, sim.Config{Seed: 7, Projects: n})
 			ctx := context.Background()
 			var evs events
-			c := w.addAllClient(&evs, nil)
-			user := w.fx.ServiceUserID
-			req := procore.AddAllRequest{UserID: user, Template: w.fx.TemplateName, NewProjects: true}
-			plan, err := procore.PlanAddAll(ctx, c, req)
+			c := addAllClient(w, &evs, nil)
+			user := w.Fx.ServiceUserID
+			req := addall.Request{UserID: user, Template: w.Fx.TemplateName, NewProjects: true}
+			plan, err := addall.MakePlan(ctx, c, req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var journal bytes.Buffer
-			j := procore.NewJournal(&journal, procore.NewRunID(time.Now()))
-			rep, err := procore.RunAddAll(ctx, c, plan, j, evs.add)
+			j := addall.NewJournal(&journal, addall.NewRunID(time.Now()))
+			rep, err := addall.Run(ctx, c, plan, j, evs.add)
 			if err != nil {
 				t.Fatal(err)
 			}
-			st := w.s.Stats()
-			checkMembers(t, w.s, user, n)
-			checkReport(t, w.s, rep)
-			active := len(w.s.ActiveProjectIDs())
-			if rep.Count(procore.OutcomeAdded) != active || !rep.NewProjectsSet {
-				t.Errorf("added %d of %d, new projects %v", rep.Count(procore.OutcomeAdded), active, rep.NewProjectsSet)
+			st := w.S.Stats()
+			checkMembers(t, w.S, user, n)
+			checkReport(t, w.S, rep)
+			active := len(w.S.ActiveProjectIDs())
+			if rep.Count(addall.OutcomeAdded) != active || !rep.NewProjectsSet {
+				t.Errorf("added %d of %d, new projects %v", rep.Count(addall.OutcomeAdded), active, rep.NewProjectsSet)
 			}
 			if want, got := minRequests(true, n, active, true), restRequests(st); got != want || plan.Requests+rep.Requests != want {
 				t.Errorf("%d requests (counted %d+%d), want the minimum %d: %v", got, plan.Requests, rep.Requests, want, st.ByRoute)
@@ -234,8 +237,8 @@ func TestRunAddAllBulk(t *testing.T) {
 			if u, err := c.User(ctx, user); err != nil || !u.AddToNewProjects {
 				t.Errorf("add_to_new_projects not set: %+v, %v", u, err)
 			}
-			for _, pid := range w.s.ActiveProjectIDs()[:5] {
-				if got := w.s.ProjectMembers(pid); !slices.Contains(got, user) {
+			for _, pid := range w.S.ActiveProjectIDs()[:5] {
+				if got := w.S.ProjectMembers(pid); !slices.Contains(got, user) {
 					t.Errorf("project %d members %v", pid, got)
 				}
 			}
@@ -243,11 +246,11 @@ func TestRunAddAllBulk(t *testing.T) {
 				t.Errorf("events: planned %d, added %d, new_projects %d, done %d", evs.count("planned"),
 					evs.count("added"), evs.count("new_projects"), evs.count("done"))
 			}
-			h, confirmed, err := procore.ReadJournal(&journal)
+			h, confirmed, err := addall.ReadJournal(&journal)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h.UserID != user || h.Template != w.fx.TemplateName || !h.NewProjects || h.CompanyID != w.fx.CompanyID ||
+			if h.UserID != user || h.Template != w.Fx.TemplateName || !h.NewProjects || h.CompanyID != w.Fx.CompanyID ||
 				h.Run != j.Run() || h.StartedAt.IsZero() || len(confirmed) != active {
 				t.Errorf("journal header %+v with %d projects", h, len(confirmed))
 			}
@@ -257,27 +260,27 @@ func TestRunAddAllBulk(t *testing.T) {
 
 func TestRunAddAllFallbackPaced(t *testing.T) {
 	const n = 50
-	w := newWorld(t, sim.Config{Seed: 8, Projects: n, SpikeLimit: 20, SpikeWindow: time.Second})
-	w.s.SetFaults(sim.Faults{BulkAddRefused: true})
+	w := simtest.New(t, sim.Config{Seed: 8, Projects: n, SpikeLimit: 20, SpikeWindow: time.Second})
+	w.S.SetFaults(sim.Faults{BulkAddRefused: true})
 	ctx := context.Background()
 	var evs events
-	c := w.addAllClient(&evs, nil)
-	user := w.fx.ServiceUserID
-	plan, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user, Template: strconv.FormatInt(w.fx.TemplateID, 10), NewProjects: true})
+	c := addAllClient(w, &evs, nil)
+	user := w.Fx.ServiceUserID
+	plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: strconv.FormatInt(w.Fx.TemplateID, 10), NewProjects: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := procore.RunAddAll(ctx, c, plan, nil, evs.add)
+	rep, err := addall.Run(ctx, c, plan, nil, evs.add)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := w.s.Stats()
-	checkMembers(t, w.s, user, n)
-	checkReport(t, w.s, rep)
+	st := w.S.Stats()
+	checkMembers(t, w.S, user, n)
+	checkReport(t, w.S, rep)
 	if st.TooMany != 0 {
 		t.Errorf("%d 429s", st.TooMany)
 	}
-	active := len(w.s.ActiveProjectIDs())
+	active := len(w.S.ActiveProjectIDs())
 	// The refused bulk_add, then one add per project.
 	if want, got := 2+1+active+1, restRequests(st); got != want || plan.Requests+rep.Requests != want {
 		t.Errorf("%d requests (counted %d+%d), want %d", got, plan.Requests, rep.Requests, want)
@@ -295,22 +298,22 @@ func TestRunAddAllFallbackPaced(t *testing.T) {
 // one-by-one retry, two stay refused.
 func TestRunAddAll207(t *testing.T) {
 	const n = 60
-	w := newWorld(t, sim.Config{Seed: 4, Projects: n})
-	active := w.s.ActiveProjectIDs()
+	w := simtest.New(t, sim.Config{Seed: 4, Projects: n})
+	active := w.S.ActiveProjectIDs()
 	hidden := []int64{active[1], active[7], active[20], active[33], active[40]}
 	stillHidden := hidden[3:]
 	var mu sync.Mutex
 	adds := map[int64]int{}
 	ts := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		w.s.ServeHTTP(rw, r)
+		w.S.ServeHTTP(rw, r)
 		if strings.HasSuffix(r.URL.Path, "/bulk_add") {
 			var permit []int64
-			for _, id := range w.s.ActiveProjectIDs() {
+			for _, id := range w.S.ActiveProjectIDs() {
 				if !slices.Contains(stillHidden, id) {
 					permit = append(permit, id)
 				}
 			}
-			w.s.SetPermittedProjects(permit)
+			w.S.SetPermittedProjects(permit)
 		}
 		if strings.HasSuffix(r.URL.Path, "/actions/add") {
 			pid, _ := strconv.ParseInt(strings.Split(r.URL.Path, "/")[4], 10, 64)
@@ -322,13 +325,13 @@ func TestRunAddAll207(t *testing.T) {
 	defer ts.Close()
 	env := procore.Environment{Name: "sim", LoginURL: ts.URL, APIURL: ts.URL}
 	var evs events
-	c := w.addAllClient(&evs, func(cfg *procore.Config) {
+	c := addAllClient(w, &evs, func(cfg *procore.Config) {
 		cfg.Env = env
-		cfg.Auth = procore.ClientCredentials(env, nil, w.fx.DMSAClientID, procore.NewSecret(w.fx.DMSAClientSecret))
+		cfg.Auth = procore.ClientCredentials(env, nil, w.Fx.DMSAClientID, secret.New(w.Fx.DMSAClientSecret))
 	})
 	ctx := context.Background()
-	user := w.fx.ServiceUserID
-	plan, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user})
+	user := w.Fx.ServiceUserID
+	plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: user})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,21 +341,21 @@ func TestRunAddAll207(t *testing.T) {
 			keep = append(keep, id)
 		}
 	}
-	w.s.SetPermittedProjects(keep)
-	rep, err := procore.RunAddAll(ctx, c, plan, nil, evs.add)
+	w.S.SetPermittedProjects(keep)
+	rep, err := addall.Run(ctx, c, plan, nil, evs.add)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK() || rep.Count(procore.OutcomeFailed) != 2 || rep.Count(procore.OutcomeAdded) != len(active)-2 {
-		t.Fatalf("OK %v, failed %d, added %d", rep.OK(), rep.Count(procore.OutcomeFailed), rep.Count(procore.OutcomeAdded))
+	if rep.OK() || rep.Count(addall.OutcomeFailed) != 2 || rep.Count(addall.OutcomeAdded) != len(active)-2 {
+		t.Fatalf("OK %v, failed %d, added %d", rep.OK(), rep.Count(addall.OutcomeFailed), rep.Count(addall.OutcomeAdded))
 	}
 	for _, r := range rep.Results {
 		if slices.Contains(stillHidden, r.ID) {
-			if r.Outcome != procore.OutcomeFailed || !strings.Contains(r.Reason, "bulk_add: Project not found or not permitted") ||
+			if r.Outcome != addall.OutcomeFailed || !strings.Contains(r.Reason, "bulk_add: Project not found or not permitted") ||
 				!strings.Contains(r.Reason, "403") || !strings.Contains(r.Reason, "add user") {
 				t.Errorf("project %d: %s %q", r.ID, r.Outcome, r.Reason)
 			}
-		} else if n := w.s.AddCount(user, r.ID); n != 1 {
+		} else if n := w.S.AddCount(user, r.ID); n != 1 {
 			t.Errorf("project %d added %d times", r.ID, n)
 		}
 	}
@@ -383,33 +386,33 @@ func TestRunAddAllFaults(t *testing.T) {
 		{"one by one", 250, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, sim.Config{Seed: 21, Projects: tt.projects})
-			w.s.SetFaults(sim.Faults{ErrorRate: 0.1, DropRate: 0.05, BulkAddRefused: tt.refused})
+			w := simtest.New(t, sim.Config{Seed: 21, Projects: tt.projects})
+			w.S.SetFaults(sim.Faults{ErrorRate: 0.1, DropRate: 0.05, BulkAddRefused: tt.refused})
 			ctx := context.Background()
 			var evs events
-			c := w.addAllClient(&evs, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
-			user := w.fx.ServiceUserID
-			plan, err := procore.PlanAddAll(ctx, c, procore.AddAllRequest{UserID: user, Template: w.fx.TemplateName, NewProjects: true})
+			c := addAllClient(w, &evs, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
+			user := w.Fx.ServiceUserID
+			plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: w.Fx.TemplateName, NewProjects: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			expired := false
-			emit := func(e procore.AddAllEvent) {
+			emit := func(e addall.Event) {
 				evs.add(e)
 				if e.Kind == "added" && e.Done >= plan.Total()/3 && !expired {
 					expired = true
-					w.s.ExpireTokens()
+					w.S.ExpireTokens()
 				}
 			}
-			rep, err := procore.RunAddAll(ctx, c, plan, nil, emit)
+			rep, err := addall.Run(ctx, c, plan, nil, emit)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkMembers(t, w.s, user, tt.projects)
-			checkReport(t, w.s, rep)
-			st := w.s.Stats()
-			if !expired || w.eventCount(procore.EventRefresh) == 0 {
-				t.Errorf("tokens expired %v; %d refreshes", expired, w.eventCount(procore.EventRefresh))
+			checkMembers(t, w.S, user, tt.projects)
+			checkReport(t, w.S, rep)
+			st := w.S.Stats()
+			if !expired || w.EventCount(procore.EventRefresh) == 0 {
+				t.Errorf("tokens expired %v; %d refreshes", expired, w.EventCount(procore.EventRefresh))
 			}
 			if st.Dropped == 0 || st.Status[500]+st.Status[503] == 0 || evs.count("retry") == 0 {
 				t.Errorf("faults not exercised: %d dropped, statuses %v, %d retry events", st.Dropped, st.Status, evs.count("retry"))
@@ -431,17 +434,17 @@ func TestCancelAndResume(t *testing.T) {
 		{"one by one", 120, true, 30},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWorld(t, sim.Config{Seed: 31, Projects: tt.projects})
-			w.s.SetFaults(sim.Faults{BulkAddRefused: tt.refused})
-			user := w.fx.ServiceUserID
-			c := w.client(w.fx.CompanyID, nil)
+			w := simtest.New(t, sim.Config{Seed: 31, Projects: tt.projects})
+			w.S.SetFaults(sim.Faults{BulkAddRefused: tt.refused})
+			user := w.Fx.ServiceUserID
+			c := w.Client(w.Fx.CompanyID, nil)
 			// One project has the user before the run: it stays "already".
-			before := w.s.ActiveProjectIDs()[0]
+			before := w.S.ActiveProjectIDs()[0]
 			if err := c.AddToProject(context.Background(), before, user, 0); err != nil {
 				t.Fatal(err)
 			}
-			req := procore.AddAllRequest{UserID: user, Template: w.fx.TemplateName, NewProjects: true}
-			plan, err := procore.PlanAddAll(context.Background(), c, req)
+			req := addall.Request{UserID: user, Template: w.Fx.TemplateName, NewProjects: true}
+			plan, err := addall.MakePlan(context.Background(), c, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,26 +452,26 @@ func TestCancelAndResume(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			added := 0
-			emit := func(e procore.AddAllEvent) {
+			emit := func(e addall.Event) {
 				if e.Kind == "added" {
 					if added++; added == tt.after {
 						cancel()
 					}
 				}
 			}
-			rep1, err := procore.RunAddAll(ctx, c, plan, procore.NewJournal(&journal, "run-1"), emit)
+			rep1, err := addall.Run(ctx, c, plan, addall.NewJournal(&journal, "run-1"), emit)
 			if !errors.Is(err, context.Canceled) || rep1 == nil {
 				t.Fatalf("got %v; want the cancellation with a report", err)
 			}
-			if rep1.OK() || rep1.Count(procore.OutcomeAdded) < tt.after || rep1.Count(procore.OutcomeAdded) == plan.Total() {
-				t.Fatalf("first run: OK %v, %d added of %d", rep1.OK(), rep1.Count(procore.OutcomeAdded), plan.Total())
+			if rep1.OK() || rep1.Count(addall.OutcomeAdded) < tt.after || rep1.Count(addall.OutcomeAdded) == plan.Total() {
+				t.Fatalf("first run: OK %v, %d added of %d", rep1.OK(), rep1.Count(addall.OutcomeAdded), plan.Total())
 			}
 			// The report accounts for every planned project: an outcome, or
 			// pending.
 			if len(rep1.Results)+len(rep1.Pending) != plan.Total() || len(rep1.Pending) == 0 {
 				t.Fatalf("first run: %d results and %d pending for %d planned", len(rep1.Results), len(rep1.Pending), plan.Total())
 			}
-			header, confirmed, err := procore.ReadJournal(bytes.NewReader(journal.Bytes()))
+			header, confirmed, err := addall.ReadJournal(bytes.NewReader(journal.Bytes()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -486,44 +489,44 @@ func TestCancelAndResume(t *testing.T) {
 			}
 
 			// Resume: plan again from Procore, append to the same journal.
-			plan2, err := procore.PlanAddAll(context.Background(), c, header.Request())
+			plan2, err := addall.MakePlan(context.Background(), c, header.Request())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(plan2.Already) < len(confirmed) {
 				t.Fatalf("the new plan sees %d members, the journal %d", len(plan2.Already), len(confirmed))
 			}
-			rep2, err := procore.RunAddAll(context.Background(), c, plan2, procore.ResumeJournal(&journal, header, confirmed), nil)
+			rep2, err := addall.Run(context.Background(), c, plan2, addall.ResumeJournal(&journal, header, confirmed), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkMembers(t, w.s, user, tt.projects)
-			checkReport(t, w.s, rep2)
+			checkMembers(t, w.S, user, tt.projects)
+			checkReport(t, w.S, rep2)
 			// Everything the first run confirmed is reported as added, and so
 			// are adds in flight at the cancel (done by Procore, not
 			// journaled): the journal's header names what the first plan
 			// set out to add.
 			for id, c := range confirmed {
-				if c.Outcome != procore.OutcomeAdded {
+				if c.Outcome != addall.OutcomeAdded {
 					continue
 				}
-				if i := slices.IndexFunc(rep2.Results, func(r procore.ProjectResult) bool { return r.ID == id }); i < 0 ||
-					rep2.Results[i].Outcome != procore.OutcomeAdded {
+				if i := slices.IndexFunc(rep2.Results, func(r addall.ProjectResult) bool { return r.ID == id }); i < 0 ||
+					rep2.Results[i].Outcome != addall.OutcomeAdded {
 					t.Errorf("project %d added by the first run is not reported as added", id)
 				}
 			}
-			if already := rep2.Count(procore.OutcomeAlready); already != 1 {
+			if already := rep2.Count(addall.OutcomeAlready); already != 1 {
 				t.Errorf("%d projects reported as already; the user was a member of one at the start", already)
 			}
 			if !rep2.NewProjectsSet {
 				t.Error("add_to_new_projects not set by the resumed run")
 			}
-			_, all, err := procore.ReadJournal(bytes.NewReader(journal.Bytes()))
+			_, all, err := addall.ReadJournal(bytes.NewReader(journal.Bytes()))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(all) != len(w.s.ActiveProjectIDs()) {
-				t.Errorf("journal accounts for %d projects, want %d", len(all), len(w.s.ActiveProjectIDs()))
+			if len(all) != len(w.S.ActiveProjectIDs()) {
+				t.Errorf("journal accounts for %d projects, want %d", len(all), len(w.S.ActiveProjectIDs()))
 			}
 		})
 	}
@@ -534,19 +537,19 @@ func TestReadJournalTorn(t *testing.T) {
 	tests := []struct {
 		name    string
 		text    string
-		want    map[int64]procore.Outcome
+		want    map[int64]addall.Outcome
 		wantErr string
 	}{
 		{"whole", head + `{"project_id":1,"outcome":"added"}` + "\n" + `{"project_id":2,"outcome":"already"}` + "\n",
-			map[int64]procore.Outcome{1: "added", 2: "already"}, ""},
+			map[int64]addall.Outcome{1: "added", 2: "already"}, ""},
 		{"torn last line", head + `{"project_id":1,"outcome":"added"}` + "\n" + `{"project_id":2,"outc`,
-			map[int64]procore.Outcome{1: "added"}, ""},
+			map[int64]addall.Outcome{1: "added"}, ""},
 		{"last line whole but no newline", head + `{"project_id":1,"outcome":"added"}`,
-			map[int64]procore.Outcome{1: "added"}, ""},
+			map[int64]addall.Outcome{1: "added"}, ""},
 		{"torn then resumed", head + `{"project_id":1,"outcome":"added"}` + "\n" + `{"project_id":2,"ou` +
 			"\n" + `{"resumed_at":"2026-11-23T11:00:00Z"}` + "\n" + `{"project_id":1,"outcome":"already"}` + "\n" +
 			`{"project_id":2,"outcome":"added"}` + "\n" + `{"project_id":3,"outcome":"failed","reason":"403"}` + "\n",
-			map[int64]procore.Outcome{1: "added", 2: "added", 3: "failed"}, ""},
+			map[int64]addall.Outcome{1: "added", 2: "added", 3: "failed"}, ""},
 		{"bad middle line", head + `{"project_id":1,"outc` + "\n" + `{"project_id":2,"outcome":"added"}` + "\n", nil, "line 2"},
 		{"unknown outcome", head + `{"project_id":1,"outcome":"maybe"}` + "\n", nil, "unknown outcome"},
 		{"torn header", head[:40], nil, "no complete header"},
@@ -554,7 +557,7 @@ func TestReadJournalTorn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, got, err := procore.ReadJournal(strings.NewReader(tt.text))
+			h, got, err := addall.ReadJournal(strings.NewReader(tt.text))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("got %v, want an error with %q", err, tt.wantErr)
@@ -582,22 +585,22 @@ func TestReadJournalTorn(t *testing.T) {
 // TestJournalKilledMidWrite cuts a real run's journal at every byte of its
 // last chunk, as a kill -9 could, and resumes from each cut once.
 func TestJournalKilledMidWrite(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 41, Projects: 30})
-	w.s.SetFaults(sim.Faults{BulkAddRefused: true})
-	c := w.client(w.fx.CompanyID, nil)
-	user := w.fx.ServiceUserID
-	plan, err := procore.PlanAddAll(context.Background(), c, procore.AddAllRequest{UserID: user})
+	w := simtest.New(t, sim.Config{Seed: 41, Projects: 30})
+	w.S.SetFaults(sim.Faults{BulkAddRefused: true})
+	c := w.Client(w.Fx.CompanyID, nil)
+	user := w.Fx.ServiceUserID
+	plan, err := addall.MakePlan(context.Background(), c, addall.Request{UserID: user})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var journal bytes.Buffer
-	if _, err := procore.RunAddAll(context.Background(), c, plan, procore.NewJournal(&journal, "run-k"), nil); err != nil {
+	if _, err := addall.Run(context.Background(), c, plan, addall.NewJournal(&journal, "run-k"), nil); err != nil {
 		t.Fatal(err)
 	}
 	full := journal.Bytes()
 	lines := bytes.Count(full, []byte("\n"))
 	for cut := bytes.IndexByte(full, '\n') + 1; cut <= len(full); cut++ {
-		_, confirmed, err := procore.ReadJournal(bytes.NewReader(full[:cut]))
+		_, confirmed, err := addall.ReadJournal(bytes.NewReader(full[:cut]))
 		if err != nil {
 			t.Fatalf("cut at %d: %v", cut, err)
 		}
@@ -615,19 +618,19 @@ func TestJournalKilledMidWrite(t *testing.T) {
 	// Appending a resumed run after a torn line keeps the journal readable.
 	torn := append(bytes.Clone(full[:len(full)-7]), []byte{}...)
 	buf := bytes.NewBuffer(torn)
-	h, confirmed, err := procore.ReadJournal(bytes.NewReader(torn))
+	h, confirmed, err := addall.ReadJournal(bytes.NewReader(torn))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan2, err := procore.PlanAddAll(context.Background(), c, h.Request())
+	plan2, err := addall.MakePlan(context.Background(), c, h.Request())
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := procore.RunAddAll(context.Background(), c, plan2, procore.ResumeJournal(buf, h, confirmed), nil)
+	rep, err := addall.Run(context.Background(), c, plan2, addall.ResumeJournal(buf, h, confirmed), nil)
 	// The project whose line was torn was added by Procore: the header's
 	// plan says this run set out to add it, so it is reported as added.
-	if err != nil || !rep.OK() || rep.Count(procore.OutcomeAdded) != len(plan.ToAdd) {
-		t.Fatalf("resumed: %v, OK %v, %d added of %d", err, rep.OK(), rep.Count(procore.OutcomeAdded), len(plan.ToAdd))
+	if err != nil || !rep.OK() || rep.Count(addall.OutcomeAdded) != len(plan.ToAdd) {
+		t.Fatalf("resumed: %v, OK %v, %d added of %d", err, rep.OK(), rep.Count(addall.OutcomeAdded), len(plan.ToAdd))
 	}
 	onResume := 0
 	for _, r := range rep.Results {
@@ -638,46 +641,46 @@ func TestJournalKilledMidWrite(t *testing.T) {
 	if onResume != 1 {
 		t.Errorf("%d projects confirmed on resume, want the torn one", onResume)
 	}
-	if _, all, err := procore.ReadJournal(buf); err != nil || len(all) != len(plan.ToAdd) {
+	if _, all, err := addall.ReadJournal(buf); err != nil || len(all) != len(plan.ToAdd) {
 		t.Fatalf("after the resume: %d projects, %v", len(all), err)
 	}
 }
 
 func TestJournalWrongUser(t *testing.T) {
-	w := newWorld(t, sim.Config{Seed: 2, Projects: 10})
-	c := w.client(w.fx.CompanyID, nil)
-	plan, err := procore.PlanAddAll(context.Background(), c, procore.AddAllRequest{UserID: w.fx.ServiceUserID})
+	w := simtest.New(t, sim.Config{Seed: 2, Projects: 10})
+	c := w.Client(w.Fx.CompanyID, nil)
+	plan, err := addall.MakePlan(context.Background(), c, addall.Request{UserID: w.Fx.ServiceUserID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := procore.JournalHeader{Run: "r", UserID: w.fx.AdminUserID, CompanyID: w.fx.CompanyID}
-	_, err = procore.RunAddAll(context.Background(), c, plan, procore.ResumeJournal(&bytes.Buffer{}, h, nil), nil)
+	h := addall.JournalHeader{Run: "r", UserID: w.Fx.AdminUserID, CompanyID: w.Fx.CompanyID}
+	_, err = addall.Run(context.Background(), c, plan, addall.ResumeJournal(&bytes.Buffer{}, h, nil), nil)
 	if err == nil || !strings.Contains(err.Error(), "journal of run r is for user") {
 		t.Fatalf("got %v", err)
 	}
-	if w.s.AddCount(w.fx.ServiceUserID, w.s.ActiveProjectIDs()[0]) != 0 {
+	if w.S.AddCount(w.Fx.ServiceUserID, w.S.ActiveProjectIDs()[0]) != 0 {
 		t.Fatal("acted with the wrong journal")
 	}
 }
 
 func TestNewRunID(t *testing.T) {
 	at := time.Date(2026, 11, 23, 11, 15, 0, 0, time.FixedZone("CET", 3600))
-	id := procore.NewRunID(at)
+	id := addall.NewRunID(at)
 	if !regexp.MustCompile(`^20261123T101500Z-[0-9a-f]{4}$`).MatchString(id) {
 		t.Fatalf("run ID %q", id)
 	}
 }
 
 func TestAddAllEventFromClient(t *testing.T) {
-	e := procore.AddAllEventFromClient(procore.Event{Kind: procore.EventRateWait, Wait: 3 * time.Second})
+	e := addall.EventFromClient(procore.Event{Kind: procore.EventRateWait, Wait: 3 * time.Second})
 	if e.Kind != "wait" || e.Wait != 3*time.Second || !strings.Contains(e.Reason, "rate limit") || e.At.IsZero() {
 		t.Errorf("%+v", e)
 	}
-	e = procore.AddAllEventFromClient(procore.Event{Kind: procore.EventRetry, Attempt: 2, Reason: "connection dropped"})
+	e = addall.EventFromClient(procore.Event{Kind: procore.EventRetry, Attempt: 2, Reason: "connection dropped"})
 	if e.Kind != "retry" || !strings.Contains(e.Reason, "connection dropped") {
 		t.Errorf("%+v", e)
 	}
-	if e := procore.AddAllEventFromClient(procore.Event{Kind: procore.EventRefresh}); e.Kind != "retry" || !strings.Contains(e.Reason, "renewing") {
+	if e := addall.EventFromClient(procore.Event{Kind: procore.EventRefresh}); e.Kind != "retry" || !strings.Contains(e.Reason, "renewing") {
 		t.Errorf("%+v", e)
 	}
 }

@@ -1,4 +1,4 @@
-package procore
+package credstore
 
 import (
 	"bytes"
@@ -8,11 +8,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // TestAgeFileDecryptsWithAgeTool writes a file and decrypts it with the
 // age command (Debian package age). age reads a passphrase only from a
 // terminal, so script(1) gives it one.
+const recognisable = "s3cr3t-QUOKKA-77"
+
 func TestAgeFileDecryptsWithAgeTool(t *testing.T) {
 	for _, tool := range []string{"age", "script"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -24,7 +28,7 @@ func TestAgeFileDecryptsWithAgeTool(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "cred.age")
-	pass := NewSecret("correct horse battery staple")
+	pass := secret.New("correct horse battery staple")
 	doc := []byte(`{"version":1,"kind":"client_credentials","client_secret":"` + recognisable + `"}`)
 	if err := WriteAgeFile(path, pass, doc); err != nil {
 		t.Fatal(err)
@@ -40,7 +44,7 @@ func TestAgeFileDecryptsWithAgeTool(t *testing.T) {
 	if err := WriteAgeFile(path, pass, doc); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("overwrote an existing file: %v", err)
 	}
-	if err := WriteAgeFile(filepath.Join(dir, "short.age"), NewSecret("short"), doc); err == nil {
+	if err := WriteAgeFile(filepath.Join(dir, "short.age"), secret.New("short"), doc); err == nil {
 		t.Fatal("accepted a short passphrase")
 	}
 	out := filepath.Join(dir, "plain.json")
