@@ -67,9 +67,12 @@ func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // text refuses control characters (other than new line and tab) and the
 // invisible characters that reorder text: a guide must not be able to move
-// the cursor, colour the terminal or disguise what it says.
+// the cursor, colour the terminal or disguise what it says. It also refuses
+// a text longer than MaxText characters.
 func (c *checker) text(path, s string) {
+	n := 0
 	for _, r := range s {
+		n++
 		if r == '\n' || r == '\t' {
 			continue
 		}
@@ -77,6 +80,9 @@ func (c *checker) text(path, s string) {
 			c.add(path, "%s holds the control character %U, which a guide may not contain (it could disguise what the screen shows)", pathName(path), r)
 			return
 		}
+	}
+	if n > MaxText {
+		c.add(path, "%s is %d characters long: a text may have at most %d", pathName(path), n, MaxText)
 	}
 }
 
@@ -105,6 +111,14 @@ func pathName(path string) string {
 	return fmt.Sprintf("%s %d", key, n+1)
 }
 
+// limit refuses a list longer than most, pointing at its first item too
+// many: "step "a": 41 checklist items: a step may have at most 40".
+func (c *checker) limit(path, name, what, holder string, n, most int) {
+	if n > most {
+		c.add(fmt.Sprintf("%s[%d]", path, most), "%s: %d %s: %s may have at most %d", name, n, what, holder, most)
+	}
+}
+
 func quoteList[T ~string](vs []T) string {
 	s := make([]string, len(vs))
 	for i, v := range vs {
@@ -126,7 +140,7 @@ func (c *checker) guide(g *Guide) {
 	case blank(g.ID):
 		c.add("$.id", `id is required: a short name in lowercase letters, digits and hyphens, such as "my-guide"`)
 	case !idRE.MatchString(g.ID):
-		c.add("$.id", "id %q: use lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", g.ID)
+		c.add("$.id", "id %s: use lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", quote(g.ID))
 	}
 	if blank(g.Title) {
 		c.add("$.title", "title is required")
@@ -139,7 +153,7 @@ func (c *checker) guide(g *Guide) {
 	case g.AccountModel == "":
 		c.add("$.account_model", "account_model is required: use %s", quoteList(AccountModels))
 	case !slices.Contains(AccountModels, g.AccountModel):
-		c.add("$.account_model", "account_model %q is not known: use %s", g.AccountModel, quoteList(AccountModels))
+		c.add("$.account_model", "account_model %s is not known: use %s", quote(string(g.AccountModel)), quoteList(AccountModels))
 	}
 	if g.Password != nil {
 		c.policy("$.password_policy", *g.Password)
@@ -148,7 +162,7 @@ func (c *checker) guide(g *Guide) {
 	case len(g.Steps) == 0:
 		c.add("$.steps", "a guide needs at least one step")
 	case len(g.Steps) > MaxSteps:
-		c.add("$.steps", "%d steps: a guide may have at most %d", len(g.Steps), MaxSteps)
+		c.add(fmt.Sprintf("$.steps[%d]", MaxSteps), "%d steps: a guide may have at most %d", len(g.Steps), MaxSteps)
 		return
 	}
 	for _, st := range g.Steps {
@@ -168,10 +182,10 @@ func (c *checker) step(i int, st *Step) {
 	case blank(st.ID):
 		c.add(p+".id", "%s: id is required", name)
 	case dup:
-		c.add(p+".id", "step id %q is already used by step %d", st.ID, j+1)
+		c.add(p+".id", "step id %s is already used by step %d", quote(st.ID), j+1)
 	default:
 		c.stepIDs[st.ID] = i
-		name = fmt.Sprintf("step %q", st.ID)
+		name = fmt.Sprintf("step %s", quote(st.ID))
 	}
 	c.text(p+".id", st.ID)
 	if blank(st.Title) {
@@ -185,16 +199,17 @@ func (c *checker) step(i int, st *Step) {
 	case st.Kind == "":
 		c.add(p+".kind", "%s: kind is required: use %s", name, quoteList(Kinds))
 	case !slices.Contains(Kinds, st.Kind):
-		c.add(p+".kind", "%s: kind %q is not known: use %s", name, st.Kind, quoteList(Kinds))
+		c.add(p+".kind", "%s: kind %s is not known: use %s", name, quote(string(st.Kind)), quoteList(Kinds))
 	}
 	if st.Level != "" {
 		switch {
 		case st.Kind != KindNotice:
 			c.add(p+".level", "%s: level is only for notice steps", name)
 		case st.Level != "info" && st.Level != "warning":
-			c.add(p+".level", "%s: level %q: use info or warning", name, st.Level)
+			c.add(p+".level", "%s: level %s: use info or warning", name, quote(st.Level))
 		}
 	}
+	c.limit(p+".checklist", name, "checklist items", "a step", len(st.Checklist), MaxItems)
 	for j, item := range st.Checklist {
 		ip := fmt.Sprintf("%s.checklist[%d]", p, j)
 		if blank(item) {
@@ -215,6 +230,7 @@ func (c *checker) step(i int, st *Step) {
 	case st.Kind != KindForm && len(st.Fields) > 0 && st.Kind != "" && slices.Contains(Kinds, st.Kind):
 		c.add(p+".fields", "%s: fields are only for form steps, not %s", name, st.Kind)
 	}
+	c.limit(p+".fields", name, "fields", "a form", len(st.Fields), MaxFields)
 	for j := range st.Fields {
 		c.field(fmt.Sprintf("%s.fields[%d]", p, j), name, j, &st.Fields[j])
 	}
@@ -238,9 +254,9 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	case blank(f.ID):
 		c.add(p+".id", "%s: id is required", name)
 	case dup:
-		c.add(p+".id", "field id %q is already used in %s: field ids are unique in a guide", f.ID, where)
+		c.add(p+".id", "field id %s is already used in %s: field ids are unique in a guide", quote(f.ID), where)
 	default:
-		name = fmt.Sprintf("field %q", f.ID)
+		name = fmt.Sprintf("field %s", quote(f.ID))
 	}
 	c.text(p+".id", f.ID)
 	if blank(f.Label) {
@@ -256,7 +272,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	case f.Type == "":
 		c.add(p+".type", "%s: type is required: use %s", name, quoteList(FieldTypes))
 	case !slices.Contains(FieldTypes, f.Type):
-		c.add(p+".type", "%s: type %q is not known: use %s", name, f.Type, quoteList(FieldTypes))
+		c.add(p+".type", "%s: type %s is not known: use %s", name, quote(string(f.Type)), quoteList(FieldTypes))
 	}
 	known := slices.Contains(FieldTypes, f.Type)
 	c.secretField(p, name, f)
@@ -268,13 +284,14 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	case f.Type != FieldChoice && len(f.Options) > 0 && known:
 		c.add(p+".options", "%s: options are only for choice fields", name)
 	}
+	c.limit(p+".options", name, "options", "a choice", len(f.Options), MaxOptions)
 	seen := map[string]int{}
 	for k, o := range f.Options {
 		op := fmt.Sprintf("%s.options[%d]", p, k)
 		if blank(o) {
 			c.add(op, "%s: option %d is empty", name, k+1)
 		} else if prev, ok := seen[o]; ok {
-			c.add(op, "%s: option %q is listed twice (options %d and %d)", name, o, prev+1, k+1)
+			c.add(op, "%s: option %s is listed twice (options %d and %d)", name, quote(o), prev+1, k+1)
 		} else {
 			seen[o] = k
 		}
@@ -296,7 +313,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	if f.Domain != "" {
 		d := strings.TrimPrefix(strings.TrimSpace(f.Domain), "@")
 		if ValidateDomain(d) != nil {
-			c.add(p+".domain", "%s: domain %q is not a domain such as example.com", name, f.Domain)
+			c.add(p+".domain", "%s: domain %s is not a domain such as example.com", name, quote(f.Domain))
 		}
 	}
 	if f.DomainFrom != "" {
@@ -306,9 +323,9 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 			c.add(p+".domain_from", "%s: domain_from names this field itself: name an earlier field that asks for the domain", name)
 		case before:
 		case c.allField[f.DomainFrom]:
-			c.add(p+".domain_from", "%s: domain_from %q names a field that comes later: ask for the domain first", name, f.DomainFrom)
+			c.add(p+".domain_from", "%s: domain_from %s names a field that comes later: ask for the domain first", name, quote(f.DomainFrom))
 		default:
-			c.add(p+".domain_from", "%s: domain_from %q names no field in this guide", name, f.DomainFrom)
+			c.add(p+".domain_from", "%s: domain_from %s names no field in this guide", name, quote(f.DomainFrom))
 		}
 	}
 
@@ -336,7 +353,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 
 	if f.Default != "" && known {
 		if err := f.Validate(f.Default, c.defaults); err != nil {
-			c.add(p+".default", "%s: default %q: %v", name, f.Default, err)
+			c.add(p+".default", "%s: default %s: %s", name, quote(f.Default), clip(clean(err.Error()), maxMessage))
 		}
 	}
 	if !blank(f.ID) {
@@ -378,13 +395,14 @@ func (c *checker) matrix(p, stepName string, m *Matrix) {
 		if len(part.labels) == 0 {
 			c.add(p+"."+part.key, "%s: a matrix needs at least one %s", stepName, part.what)
 		}
+		c.limit(p+"."+part.key, stepName, part.what+"s", "a matrix", len(part.labels), MaxMatrix)
 		seen := map[string]int{}
 		for k, l := range part.labels {
 			lp := fmt.Sprintf("%s.%s[%d]", p, part.key, k)
 			if blank(l) {
 				c.add(lp, "%s: matrix %s %d is empty", stepName, part.what, k+1)
 			} else if prev, ok := seen[l]; ok {
-				c.add(lp, "%s: matrix %s %q is listed twice (%ss %d and %d)", stepName, part.what, l, part.what, prev+1, k+1)
+				c.add(lp, "%s: matrix %s %s is listed twice (%ss %d and %d)", stepName, part.what, quote(l), part.what, prev+1, k+1)
 			} else {
 				seen[l] = k
 			}
@@ -405,9 +423,9 @@ func (c *checker) policy(p string, pol PasswordPolicy) {
 		rp := fmt.Sprintf("%s.require[%d]", p, k)
 		switch {
 		case !slices.Contains(PasswordClasses, r):
-			c.add(rp, "password_policy: require %q: use %s", r, quoteList(PasswordClasses))
+			c.add(rp, "password_policy: require %s: use %s", quote(r), quoteList(PasswordClasses))
 		case seen[r]:
-			c.add(rp, "password_policy: require lists %q twice", r)
+			c.add(rp, "password_policy: require lists %s twice", quote(r))
 		}
 		seen[r] = true
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzParse feeds Parse arbitrary bytes, seeded with every built-in guide
@@ -29,6 +31,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatal("a guide came back with an error")
 			}
 			checkErrorLines(t, file, err)
+			// A message quotes at most a clipped line of the file.
+			for l := range strings.SplitSeq(err.Error(), "\n") {
+				if n := utf8.RuneCountInString(l); n > 600 {
+					t.Fatalf("an error line of %d characters: %.200q", n, l)
+				}
+			}
 			return
 		}
 		if g == nil {
@@ -41,6 +49,15 @@ func FuzzParse(f *testing.F) {
 		for _, st := range g.Steps {
 			if !slices.Contains(Kinds, st.Kind) || (st.Kind == KindMatrix && st.Matrix == nil) {
 				t.Fatalf("step %q: kind %q, matrix %v", st.ID, st.Kind, st.Matrix)
+			}
+			if len(st.Checklist) > MaxItems || len(st.Fields) > MaxFields ||
+				(st.Matrix != nil && (len(st.Matrix.Rows) > MaxMatrix || len(st.Matrix.Columns) > MaxMatrix)) {
+				t.Fatalf("step %q is beyond a limit", st.ID)
+			}
+			for _, f := range st.Fields {
+				if len(f.Options) > MaxOptions {
+					t.Fatalf("field %q has %d options", f.ID, len(f.Options))
+				}
 			}
 		}
 		if g.Password != nil {

@@ -188,8 +188,8 @@ func TestParseLimits(t *testing.T) {
 		data string
 		want string
 	}{
-		{"too-many-steps", minimal(MaxSteps + 1), "x.yaml:5:3: 201 steps: a guide may have at most 200"},
-		{"too-large", "id: big\nsummary: " + strings.Repeat("x", MaxGuideSize), "x.yaml:1:1: the file is larger than 1048576 bytes (1 MiB)"},
+		{"too-many-steps", minimal(MaxSteps + 1), "x.yaml:405:5: 101 steps: a guide may have at most 100"},
+		{"too-large", "id: big\nsummary: " + strings.Repeat("x", MaxGuideSize), "x.yaml:1:1: the file is larger than 65536 bytes (64 KiB)"},
 		{"not-utf8", "id: x\ntitle: caf\xe9\n", "x.yaml:2:11: the file is not UTF-8 text"},
 		{"deep-flow", "id: x\nsteps: " + strings.Repeat("[", 100), "x.yaml:2:"},
 		{"deep-block", "id: x\nsteps:\n" + strings.Repeat("- ", 100) + "x\n", "x.yaml:3:"},

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -37,13 +39,13 @@ func yamlError(file string, err error) error {
 		if errors.Is(err, yaml.ErrExceededMaxDepth) {
 			msg = "nested too deeply"
 		}
-		return &ParseError{File: file, Line: line, Column: col, Msg: clean(msg)}
+		return &ParseError{File: file, Line: line, Column: col, Msg: clip(clean(msg), maxMessage)}
 	}
 	tk := ye.GetToken()
 	if tk != nil && tk.Position != nil {
 		line, col = max(tk.Position.Line, 1), max(tk.Position.Column, 1)
 	}
-	return &ParseError{File: file, Line: line, Column: col, Msg: clean(describe(ye, tk))}
+	return &ParseError{File: file, Line: line, Column: col, Msg: clip(clean(describe(ye, tk)), maxMessage)}
 }
 
 var (
@@ -71,7 +73,15 @@ func describe(ye yaml.Error, tk *token.Token) string {
 	case *yaml.OverflowError:
 		return fmt.Sprintf("%s is too large for %s", e.SrcNum, typeWords(e.DstType.String()))
 	}
-	return atPosRE.ReplaceAllString(ye.GetMessage(), "at line $1, column $2")
+	msg := atPosRE.ReplaceAllString(ye.GetMessage(), "at line $1, column $2")
+	// The library quotes the token it stopped at: quote it as we do.
+	if value != "" {
+		msg = strings.ReplaceAll(msg, strconv.Quote(value), quote(value))
+		if len(value) > maxQuote {
+			msg = strings.ReplaceAll(msg, value, clip(firstLine(value), maxQuote))
+		}
+	}
+	return msg
 }
 
 func typeWords(t string) string {
@@ -98,7 +108,7 @@ func foundWords(src string, tk *token.Token) string {
 		return "a mapping"
 	}
 	if tk != nil && tk.Value != "" {
-		return strconv.Quote(tk.Value)
+		return quote(tk.Value)
 	}
 	return src
 }
@@ -125,7 +135,7 @@ func nodeFound(t ast.NodeType, tk *token.Token) string {
 	switch t {
 	case ast.StringType, ast.IntegerType, ast.FloatType, ast.BoolType, ast.LiteralType:
 		if tk != nil && tk.Value != "" {
-			return strconv.Quote(tk.Value)
+			return quote(tk.Value)
 		}
 	}
 	return nodeWords(t)
@@ -158,7 +168,7 @@ func unknownKey(key string) string {
 	if owners, ok := keyOwners[key]; ok {
 		return fmt.Sprintf("key %q does not belong here: it is a key of %s", key, strings.Join(owners, " or "))
 	}
-	msg := fmt.Sprintf("unknown key %q", key)
+	msg := fmt.Sprintf("unknown key %s", quote(key))
 	if s := suggestKey(key); s != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", s)
 	}
@@ -326,4 +336,51 @@ func isNil(n any) bool {
 		return v == nil
 	}
 	return false
+}
+
+// offsetPos is the line and column (from 1, in characters) of byte offset i.
+func offsetPos(data []byte, i int) (line, col int) {
+	i = min(i, len(data))
+	before := data[:i]
+	line = bytes.Count(before, []byte("\n")) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[start:]) + 1
+}
+
+const (
+	// maxQuote is the most characters of a guide's text an error quotes.
+	maxQuote = 60
+	// maxMessage is the most characters of one message from the YAML
+	// library, which may quote the file in ways we do not know.
+	maxMessage = 200
+)
+
+// quote is s as an error quotes text from a guide file: its first line
+// only, at most maxQuote characters, in Go quotes. An error is shown on
+// screens and pasted into tickets; it never carries more of a file than
+// it needs to point at.
+func quote(s string) string {
+	first := firstLine(s)
+	q := clip(first, maxQuote)
+	if q != s && q == first {
+		q += "…" // a line break was dropped
+	}
+	return strconv.Quote(q)
+}
+
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	if i := strings.IndexAny(s, "\n\r"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// clip is s cut to at most n characters, ending in "…" when it was cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }
