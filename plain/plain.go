@@ -528,7 +528,11 @@ func (r *Runner) Pick(guides []*steps.Guide) (*steps.Guide, error) {
 	}
 	r.printf("Which setup are you doing?\n")
 	for i, g := range guides {
-		r.printf("  %d. %s (%s): %s\n", i+1, g.ID, g.AccountModel, g.Title)
+		mine := ""
+		if steps.IsYours(g) {
+			mine = " (" + steps.Origin(g) + ")"
+		}
+		r.printf("  %d. %s (%s): %s%s\n", i+1, g.ID, g.AccountModel, g.Title, mine)
 	}
 	for {
 		ans, err := r.ask("Number or id: ")

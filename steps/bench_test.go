@@ -122,3 +122,12 @@ func BenchmarkParseRefused(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLoadCatalogAgain is every load after the first in a process:
+// the built-in guides are not parsed again.
+func BenchmarkLoadCatalogAgain(b *testing.B) {
+	LoadCatalog("")
+	for b.Loop() {
+		LoadCatalog("")
+	}
+}

@@ -384,7 +384,9 @@ func TestLoadCatalogMissingDir(t *testing.T) {
 }
 
 func TestLoadCatalogOrderAndClash(t *testing.T) {
-	guide := func(id string) string { return strings.Replace(minimal(1), "id: many-steps", "id: "+id, 1) }
+	guide := func(id string) string {
+		return strings.NewReplacer("id: many-steps", "id: "+id, "title: Many steps", "title: Guide "+id).Replace(minimal(1))
+	}
 	builtins := fstest.MapFS{
 		"guides/alpha.yaml": {Data: []byte(guide("alpha"))},
 		"guides/beta.yaml":  {Data: []byte(guide("beta"))},

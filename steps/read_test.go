@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -153,6 +154,43 @@ func TestParseTimeIsBounded(t *testing.T) {
 		_, err := Parse("x.yaml", []byte(src))
 		if d := time.Since(start); d > bound {
 			t.Errorf("%s (%d bytes): Parse took %v, more than %v (error: %.80v)", name, len(src), d, bound, err)
+		}
+	}
+}
+
+// TestUserGuideMayNotTakeABuiltinTitle: a guide of your own that looked
+// like a built-in one in the picker is refused, at its title.
+func TestUserGuideMayNotTakeABuiltinTitle(t *testing.T) {
+	dir := t.TempDir()
+	mine := writeFile(t, dir, "mine.yaml", strings.Replace(minimal(1), "title: Many steps",
+		"title: \"  developer managed  SERVICE account (dmsa) \"", 1))
+	cat, problems := loadWithin(t, dir)
+	if len(problems) != 1 {
+		t.Fatalf("problems %v, want one for mine.yaml", problems)
+	}
+	if want := mine + `:2:8: title "  developer managed  SERVICE account (dmsa) " is the title of the built-in guide dmsa`; !strings.HasPrefix(problems[0].Error(), want) {
+		t.Errorf("problem %q\ndoes not start with %q", problems[0], want)
+	}
+	if _, ok := cat.Get("many-steps"); ok {
+		t.Error("the guide with a built-in's title was loaded")
+	}
+	if _, err := ValidateFile(mine); err == nil || !strings.HasPrefix(err.Error(), mine+":2:8: ") {
+		t.Errorf("guides validate: %v", err)
+	}
+	var pe *ParseError
+	if !errors.As(problems[0], &pe) {
+		t.Errorf("%v is not a *ParseError", problems[0])
+	}
+}
+
+// TestBuiltinsParsedOnce: every catalog shares the built-in guides read
+// the first time.
+func TestBuiltinsParsedOnce(t *testing.T) {
+	a, _ := LoadCatalog("")
+	b, _ := LoadCatalog(t.TempDir())
+	for i, g := range a.List() {
+		if b.List()[i] != g {
+			t.Errorf("built-in guide %s was parsed again", g.ID)
 		}
 	}
 }

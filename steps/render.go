@@ -184,6 +184,9 @@ func fieldLabel(g *Guide, id string) string {
 
 func renderText(b *bytes.Buffer, g *Guide) {
 	fmt.Fprintln(b, line(g.Title))
+	if IsYours(g) {
+		fmt.Fprintf(b, "(your guide, from %s)\n", line(g.File))
+	}
 	fmt.Fprintf(b, "Guide: %s\n", line(g.ID))
 	if g.Vendor != "" {
 		fmt.Fprintf(b, "Vendor: %s\n", line(g.Vendor))
@@ -258,6 +261,9 @@ func renderText(b *bytes.Buffer, g *Guide) {
 
 func renderMarkdown(b *bytes.Buffer, g *Guide) {
 	fmt.Fprintf(b, "# %s\n\n", mdLine(g.Title))
+	if IsYours(g) {
+		fmt.Fprintf(b, "(your guide, from %s)\n\n", codeSpan(line(g.File)))
+	}
 	fmt.Fprintf(b, "- **Guide:** %s\n", codeSpan(line(g.ID)))
 	if g.Vendor != "" {
 		fmt.Fprintf(b, "- **Vendor:** %s\n", mdLine(g.Vendor))

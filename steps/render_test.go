@@ -131,7 +131,7 @@ func TestRenderText(t *testing.T) {
 	}
 	out := render(t, g, "text")
 	for _, want := range []string{
-		"Every kind of step\nGuide: every-kind\nVendor: Example Vendor\nSource: https://example.com/help/service-account\nAccount model: dedicated user login\n\nA test guide that uses every step kind.\n",
+		"Every kind of step\n(your guide, from good.yaml)\nGuide: every-kind\nVendor: Example Vendor\nSource: https://example.com/help/service-account\nAccount model: dedicated user login\n\nA test guide that uses every step kind.\n",
 		"Step 1 of 10: Before you start\nKind: notice (info)\n\nYou need to be a company admin in Procore.\n",
 		"  - Company email domain: domain; required; for example: \"example.com\"\n",
 		"  - Role: choice; optional; one of: \"Admin\", \"Standard\"; default: \"Admin\"\n",
@@ -160,7 +160,7 @@ func TestRenderMarkdown(t *testing.T) {
 	}
 	out := render(t, g, "markdown")
 	for _, want := range []string{
-		"# Every kind of step\n\n- **Guide:** `every-kind`\n- **Vendor:** Example Vendor\n- **Source:** <https://example.com/help/service-account>\n- **Account model:** dedicated user login\n",
+		"# Every kind of step\n\n(your guide, from `good.yaml`)\n\n- **Guide:** `every-kind`\n- **Vendor:** Example Vendor\n- **Source:** <https://example.com/help/service-account>\n- **Account model:** dedicated user login\n",
 		"## Step 1 of 10: Before you start\n\nKind: `notice` (info)\n",
 		"- [ ] Open the Directory tool\n- [ ] Click \"Add User\"\n",
 		"- **Role**: choice; optional; one of: `Admin`, `Standard`; default: `Admin`\n",

@@ -73,13 +73,22 @@ func (p *picker) View() (string, int) {
 		if i == p.cursor {
 			focus = lineCount(b.String())
 		}
-		title := ansi.Truncate(g.Title, max(10, p.width-idW-6), "…")
+		// A guide of your own says so, where truncation cannot cut it off,
+		// so that it cannot pass for a built-in one.
+		mark := ""
+		if steps.IsYours(g) {
+			mark = " (your guide)"
+		}
+		title := ansi.Truncate(g.Title, max(10, p.width-idW-6-ansi.StringWidth(mark)), "…") + mark
 		if i == p.cursor {
 			b.WriteString(st.Selected.Render("▸ "+pad(g.ID, idW)+"  "+title) + "\n")
 		} else {
 			b.WriteString("  " + pad(g.ID, idW) + "  " + title + "\n")
 		}
 		b.WriteString(st.Subtle.Render("    "+pad("", idW)+AccountModelText(g.AccountModel)+" · "+g.Vendor) + "\n")
+		if mark != "" {
+			b.WriteString(st.Subtle.Render(ansi.Truncate("    "+pad("", idW)+steps.Origin(g), max(10, p.width), "…")) + "\n")
+		}
 	}
 	if g := p.guides[p.cursor]; g.Summary != "" {
 		b.WriteString("\n" + st.Subtle.Render(wrap(g.Summary, p.width, 0)))

@@ -47,11 +47,7 @@ func (a *app) listGuides() error {
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tACCOUNT MODEL\tTITLE\tSTEPS\tFROM")
 	for _, g := range cat.List() {
-		from := "built-in"
-		if !steps.IsBuiltin(g) {
-			from = g.File
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", g.ID, g.AccountModel, oneLine(g.Title), len(g.Steps), from)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", g.ID, g.AccountModel, oneLine(g.Title), len(g.Steps), steps.Origin(g))
 	}
 	if err := tw.Flush(); err != nil {
 		return failed(err)

@@ -120,7 +120,7 @@ func TestGuidesList(t *testing.T) {
 		}
 	}
 	last := lines[len(lines)-1]
-	if !regexp.MustCompile(`^my-guide +dmsa +My own guide +2 +` + regexp.QuoteMeta(mine) + `$`).MatchString(last) {
+	if !regexp.MustCompile(`^my-guide +dmsa +My own guide +2 +your guide, from ` + regexp.QuoteMeta(mine) + `$`).MatchString(last) {
 		t.Errorf("personal guide line %q", last)
 	}
 	if !strings.Contains(errOut, broken+`:2:1: unknown key "titel"`) {
@@ -139,11 +139,12 @@ func TestGuidesShow(t *testing.T) {
 	dir := guidesEnv(t)
 	guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
 
+	mine := filepath.Join(dir, "mine.yaml")
 	out, errOut, code := guidesRun(t, "guides", "show", "my-guide")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"My own guide\n", "Account model: Developer Managed Service Account\n",
+	for _, want := range []string{"My own guide\n(your guide, from " + mine + ")\n", "Account model: Developer Managed Service Account\n",
 		"Step 1 of 2: Read this first\n", "Step 2 of 2: Do the thing\n", "  [ ] Open Procore\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
@@ -151,7 +152,8 @@ func TestGuidesShow(t *testing.T) {
 	}
 
 	out, _, code = guidesRun(t, "guides", "show", "my-guide", "--format", "markdown")
-	if code != exitOK || !strings.Contains(out, "## Step 2 of 2: Do the thing\n") || !strings.Contains(out, "- [ ] Click Save\n") {
+	if code != exitOK || !strings.Contains(out, "## Step 2 of 2: Do the thing\n") || !strings.Contains(out, "- [ ] Click Save\n") ||
+		!strings.Contains(out, "(your guide, from `"+mine+"`)") {
 		t.Errorf("markdown, exit %d:\n%s", code, out)
 	}
 
@@ -163,7 +165,7 @@ func TestGuidesShow(t *testing.T) {
 
 	for _, id := range guidesBuiltinIDs {
 		out, errOut, code := guidesRun(t, "guides", "show", id, "--format", "markdown")
-		if code != exitOK || !strings.Contains(out, "## Step 1 of ") {
+		if code != exitOK || !strings.Contains(out, "## Step 1 of ") || strings.Contains(out, "your guide") {
 			t.Errorf("show %s: exit %d: %s", id, code, errOut)
 		}
 	}
