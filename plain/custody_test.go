@@ -354,7 +354,7 @@ func waitFor(t *testing.T, out *syncBuffer, s string) {
 
 func userLoginGuide() *steps.Guide {
 	return &steps.Guide{ID: "ul", Title: "User login", AccountModel: steps.UserLogin, Steps: []steps.Step{
-		{ID: "who", Kind: steps.KindForm, Title: "Who", Fields: []steps.Field{{ID: "email", Label: "Email", Type: steps.FieldEmail, Required: true}}},
+		{ID: "who", Kind: steps.KindForm, Title: "Who", Fields: []steps.Field{{ID: "email", Label: "Email", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, Required: true}}},
 		{ID: "password", Kind: steps.KindPassword, Title: "Password", For: "the sync account"},
 		{ID: "end", Kind: steps.KindNotice, Title: "End"},
 	}}

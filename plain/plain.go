@@ -37,7 +37,7 @@ type Store interface {
 
 // AddAller adds the guide's account to every project; see tui.AddAller.
 type AddAller interface {
-	Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error)
+	Plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error)
 	Run(ctx context.Context, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error)
 }
 
@@ -279,7 +279,7 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 	for {
 		r.printf("Reading the projects and memberships from Procore...\n")
-		plan, who, err := r.plan(ctx, w.Session.Values)
+		plan, who, err := r.plan(ctx, w.RoleValues())
 		if err != nil {
 			r.printf("Could not plan: %v\n", err)
 		} else {
@@ -475,17 +475,10 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 	}
 }
 
-// userLogin is the user login a password belongs to: the guide's first
-// email field with a value.
+// userLogin is the user login a password belongs to: the guide's field
+// with the account_email role.
 func userLogin(w *steps.Walker, c Custody, pw string) credstore.Credential {
-	login := ""
-	for _, st := range w.Guide.Steps {
-		for _, f := range st.Fields {
-			if v := w.Value(f.ID); login == "" && f.Type == steps.FieldEmail && v != "" {
-				login = v
-			}
-		}
-	}
+	login := w.RoleValue(steps.RoleAccountEmail)
 	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: c.Environment(),
 		Login: login, Password: secret.New(pw), Guide: w.Guide.ID, CreatedAt: time.Now().UTC()}
 }

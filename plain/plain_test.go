@@ -13,7 +13,7 @@ import (
 
 type fakeAddAll struct{ runs int }
 
-func (f *fakeAddAll) Plan(context.Context, map[string]string) (*addall.Plan, string, error) {
+func (f *fakeAddAll) Plan(context.Context, map[steps.Role]string) (*addall.Plan, string, error) {
 	return &addall.Plan{ToAdd: []addall.ProjectRef{{ID: 1, Name: "A"}, {ID: 2, Name: "B"}}, Inactive: 1}, "for user 7", nil
 }
 
@@ -29,7 +29,7 @@ func (f *fakeAddAll) Run(_ context.Context, p *addall.Plan, emit func(addall.Eve
 
 func guide() *steps.Guide {
 	return &steps.Guide{ID: "g", Title: "G", AccountModel: steps.DMSA, Steps: []steps.Step{
-		{ID: "email", Kind: steps.KindForm, Title: "Who", Fields: []steps.Field{{ID: "email", Label: "Email", Type: steps.FieldEmail, Required: true}}},
+		{ID: "email", Kind: steps.KindForm, Title: "Who", Fields: []steps.Field{{ID: "email", Label: "Email", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, Required: true}}},
 		{ID: "add", Kind: steps.KindAddAll, Title: "Add to all projects", Checklist: []string{"Click Add All"}},
 		{ID: "verify", Kind: steps.KindVerify, Title: "Verify", Checklist: []string{"Check it"}},
 	}}

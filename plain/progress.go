@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // progressEvery is how often a progress line is printed while adding.
@@ -16,7 +17,7 @@ const planEvery = 5 * time.Second
 
 // plan reads the plan, printing a line every few seconds while Procore is
 // being read (10,000 projects are some 34 listing pages).
-func (r *Runner) plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error) {
+func (r *Runner) plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error) {
 	type result struct {
 		plan *addall.Plan
 		who  string

@@ -17,7 +17,7 @@ type eventsAddAll struct {
 	events    []addall.Event
 }
 
-func (f *eventsAddAll) Plan(ctx context.Context, _ map[string]string) (*addall.Plan, string, error) {
+func (f *eventsAddAll) Plan(ctx context.Context, _ map[steps.Role]string) (*addall.Plan, string, error) {
 	select {
 	case <-time.After(f.planDelay):
 	case <-ctx.Done():

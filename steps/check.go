@@ -28,6 +28,7 @@ type checker struct {
 	fieldAt  map[string]string // field id -> the step that defines it
 	allField map[string]bool   // every field id in the guide
 	defaults map[string]string // field id -> default, of the fields so far
+	roleAt   map[Role]string   // role -> the field that has it
 }
 
 func (c *checker) add(path, format string, args ...any) {
@@ -135,6 +136,7 @@ func (c *checker) guide(g *Guide) {
 	c.fieldAt = map[string]string{}
 	c.allField = map[string]bool{}
 	c.defaults = map[string]string{}
+	c.roleAt = map[Role]string{}
 
 	switch {
 	case blank(g.ID):
@@ -276,6 +278,7 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 	}
 	known := slices.Contains(FieldTypes, f.Type)
 	c.secretField(p, name, f)
+	c.role(p, name, f, known)
 
 	// Options.
 	switch {
@@ -362,6 +365,28 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 			c.defaults[f.ID] = f.Default
 		}
 	}
+}
+
+// role refuses an unknown role, a role on a field of the wrong type, and
+// a role that another field of the guide already has: code finds the field
+// by its role, so each names exactly one field, of the type it reads.
+func (c *checker) role(p, name string, f *Field, knownType bool) {
+	if f.Role == "" {
+		return
+	}
+	want, ok := f.Role.FieldType()
+	switch {
+	case !ok:
+		c.add(p+".role", "%s: role %s is not known: use %s", name, quote(string(f.Role)), quoteList(Roles))
+		return
+	case knownType && f.Type != want:
+		c.add(p+".role", "%s: role %s is for a field of type %s, not %s", name, f.Role, want, f.Type)
+	}
+	if prev, dup := c.roleAt[f.Role]; dup {
+		c.add(p+".role", "%s: role %s is already given to %s: a role names one field of a guide", name, f.Role, prev)
+		return
+	}
+	c.roleAt[f.Role] = name
 }
 
 // secretWords are the words that mark a field as asking for a secret.

@@ -125,6 +125,9 @@ type Field struct {
 	Default     string    `yaml:"default,omitempty" json:"default,omitempty"`
 	Placeholder string    `yaml:"placeholder,omitempty" json:"placeholder,omitempty"`
 	Required    bool      `yaml:"required,omitempty" json:"required,omitempty"`
+	// Role names what the value is to the program, for a field that code
+	// reads (the account's email address, its name); see Roles.
+	Role Role `yaml:"role,omitempty" json:"role,omitempty"`
 
 	// Domain is the domain an email must be on (e.g. "procore.com").
 	Domain string `yaml:"domain,omitempty" json:"domain,omitempty"`

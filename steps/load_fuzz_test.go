@@ -46,6 +46,7 @@ func FuzzParse(f *testing.F) {
 			!slices.Contains(AccountModels, g.AccountModel) {
 			t.Fatalf("an invalid guide parsed: %+v", g)
 		}
+		roles := map[Role]bool{}
 		for _, st := range g.Steps {
 			if !slices.Contains(Kinds, st.Kind) || (st.Kind == KindMatrix && st.Matrix == nil) {
 				t.Fatalf("step %q: kind %q, matrix %v", st.ID, st.Kind, st.Matrix)
@@ -58,6 +59,13 @@ func FuzzParse(f *testing.F) {
 				if len(f.Options) > MaxOptions {
 					t.Fatalf("field %q has %d options", f.ID, len(f.Options))
 				}
+				if f.Role == "" {
+					continue
+				}
+				if typ, ok := f.Role.FieldType(); !ok || typ != f.Type || roles[f.Role] {
+					t.Fatalf("field %q: role %q on a %s field, or twice", f.ID, f.Role, f.Type)
+				}
+				roles[f.Role] = true
 			}
 		}
 		if g.Password != nil {

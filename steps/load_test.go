@@ -492,12 +492,18 @@ func TestDocsExample(t *testing.T) {
 	if g.ID != "acme-erp" || len(g.Steps) != 7 {
 		t.Errorf("parsed %s with %d steps", g.ID, len(g.Steps))
 	}
+	// Every role is documented.
+	for _, r := range Roles {
+		if !strings.Contains(string(doc), "| `"+string(r)+"` | `") {
+			t.Errorf("docs/guides.md does not document the role %s", r)
+		}
+	}
 	// Every key the documentation's tables name is a key the loader knows.
 	for _, k := range regexp.MustCompile("(?m)^\\| `([a-z_]+)`(?:, `([a-z_]+)`)? \\|").FindAllSubmatch(doc, -1) {
 		for _, key := range k[1:] {
 			if len(key) > 0 && !slices.Contains(guideKeys, string(key)) && !slices.Contains(Kinds, Kind(key)) &&
-				!slices.Contains(AccountModels, AccountModel(key)) {
-				t.Errorf("docs/guides.md documents %q, which is not a key, kind or account model", key)
+				!slices.Contains(AccountModels, AccountModel(key)) && !slices.Contains(Roles, Role(key)) {
+				t.Errorf("docs/guides.md documents %q, which is not a key, kind, account model or role", key)
 			}
 		}
 	}

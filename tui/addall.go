@@ -18,9 +18,10 @@ import (
 // AddAller adds the guide's account to every project through Procore's API.
 // Its methods run as commands, never inside Update.
 type AddAller interface {
-	// Plan reads what is to be done for the walk's values (the account's
-	// email, when the guide asked for one; else the credential's own user).
-	Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error)
+	// Plan reads what is to be done for the walk's values by role (the
+	// account's email, when the guide asked for one; else the credential's
+	// own user).
+	Plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error)
 	// RunJournaled carries the plan out, sending progress to emit, with
 	// run (from addall.NewRunID) as the name of its journal, so that a run
 	// stopped early can be resumed by that name.
@@ -129,21 +130,13 @@ func (s *addAllScreen) Bindings() []key.Binding {
 
 func (s *addAllScreen) startPlan() tea.Cmd {
 	s.phase, s.err = addAllPlanning, nil
-	runner, values := s.runner, maps(s.sh.walker.Session.Values)
+	runner, values := s.runner, s.sh.walker.RoleValues()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		plan, who, err := runner.Plan(ctx, values)
 		return addAllPlannedMsg{plan: plan, who: who, err: err}
 	}
-}
-
-func maps(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func (s *addAllScreen) startRun() tea.Cmd {

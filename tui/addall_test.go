@@ -41,7 +41,7 @@ type fakeAddAll struct {
 	started, release chan struct{}
 }
 
-func (f *fakeAddAll) Plan(context.Context, map[string]string) (*addall.Plan, string, error) {
+func (f *fakeAddAll) Plan(context.Context, map[steps.Role]string) (*addall.Plan, string, error) {
 	f.plans++
 	if f.planErr != nil {
 		return nil, "", f.planErr

@@ -41,7 +41,7 @@ func fixture() *steps.Guide {
 			{ID: "profile", Kind: steps.KindForm, Title: "Enter profile information", Fields: []steps.Field{
 				{ID: "domain", Label: "Company email domain", Type: steps.FieldText, Required: true, Placeholder: "example.com"},
 				{ID: "first", Label: "First Name", Type: steps.FieldText, Required: true, Default: "Fixture"},
-				{ID: "email", Label: "Email Address", Type: steps.FieldEmail, Required: true, DomainFrom: "domain", Help: "A dedicated address on your company's domain."},
+				{ID: "email", Label: "Email Address", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, Required: true, DomainFrom: "domain", Help: "A dedicated address on your company's domain."},
 				{ID: "seats", Label: "Seats", Type: steps.FieldNumber, Min: int64p(1), Max: int64p(50)},
 				{ID: "template", Label: "Permission Template", Type: steps.FieldChoice, Required: true, Options: []string{"Apply Permission Template Later", "Standard"}},
 			}},

@@ -61,17 +61,10 @@ func newPendingKeep(s *passwordScreen) *captureScreen {
 	return k
 }
 
-// credential is the user login the password belongs to: the guide's first
-// email field with a value.
+// credential is the user login the password belongs to: the guide's
+// field with the account_email role.
 func (s *passwordScreen) credential(pw string) credstore.Credential {
-	login := ""
-	for _, st := range s.sh.walker.Guide.Steps {
-		for _, f := range st.Fields {
-			if v := s.sh.walker.Value(f.ID); login == "" && f.Type == steps.FieldEmail && v != "" {
-				login = v
-			}
-		}
-	}
+	login := s.sh.walker.RoleValue(steps.RoleAccountEmail)
 	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: s.sh.custody.Environment(),
 		Login: login, Password: secret.New(pw), Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC()}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // wizardAddAll runs the wizard's add-all steps through the same engine as
@@ -31,9 +32,10 @@ func (w *wizardAddAll) onEvent(e procore.Event) {
 	}
 }
 
-// Plan adds the account the guide named by email (the walk's "email"
-// field), or else the credential's own user (a DMSA's service account).
-func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*addall.Plan, string, error) {
+// Plan adds the account the guide named by email (the walk's field with
+// the account_email role), or else the credential's own user (a DMSA's
+// service account).
+func (w *wizardAddAll) Plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error) {
 	c, _, err := w.a.client(ctx, w.onEvent)
 	if err != nil {
 		var ee *exitError
@@ -47,11 +49,12 @@ func (w *wizardAddAll) Plan(ctx context.Context, values map[string]string) (*add
 	w.mu.Unlock()
 	var id int64
 	var who string
-	if email := strings.TrimSpace(values["email"]); email != "" {
+	if email := strings.TrimSpace(values[steps.RoleAccountEmail]); email != "" {
 		if id, err = findUser(ctx, c, email); err != nil && w.a.demo {
 			// The demo's simulator has never heard of the address typed:
 			// create the user there, as the person did in the guide.
-			u, cerr := c.CreateUser(ctx, procore.NewUser{FirstName: values["first-name"], LastName: orDefault(values["last-name"], "Integration"), EmailAddress: email})
+			u, cerr := c.CreateUser(ctx, procore.NewUser{FirstName: values[steps.RoleFirstName],
+				LastName: orDefault(values[steps.RoleLastName], "Integration"), EmailAddress: email})
 			if cerr != nil {
 				return nil, "", cerr
 			}
