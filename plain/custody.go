@@ -187,10 +187,14 @@ func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost strin
 	for {
 		r.printf("Saving to %s...\n", c.Where())
 		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
-		err := c.Save(opCtx, cred)
+		saved, err := c.Save(opCtx, cred)
 		cancel()
 		if err == nil {
+			c.Use(saved.Profile)
 			r.printf("Saved to %s and read back.\n", c.Where())
+			if note := saved.Note(); note != "" {
+				r.printf("Note: %s.\n", note)
+			}
 			return nil
 		}
 		r.printf("It could not be saved: %v\n", err)

@@ -31,6 +31,10 @@ type fakeCustody struct {
 	saves     int
 	saved     []credstore.Credential
 	exported  map[string]secret.Value
+	// beside, when set, is where saves go: the profile in use holds
+	// another credential.
+	beside string
+	used   string // the profile Use was last given
 }
 
 func (f *fakeCustody) Prove(context.Context, credstore.Credential) error {
@@ -42,16 +46,16 @@ func (f *fakeCustody) Prove(context.Context, credstore.Credential) error {
 	return err
 }
 
-func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) error {
+func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) (credstore.Saved, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.saves++
 	if f.failSaves > 0 {
 		f.failSaves--
-		return f.saveErr
+		return credstore.Saved{}, f.saveErr
 	}
 	f.saved = append(f.saved, c)
-	return nil
+	return f.savedAt(), nil
 }
 
 func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, _ credstore.Credential) error {
@@ -64,7 +68,32 @@ func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, 
 	return nil
 }
 
-func (f *fakeCustody) Where() string             { return "the keychain (test) as procore-sa / default" }
+// savedAt is where a save goes; the caller holds f.mu.
+func (f *fakeCustody) savedAt() credstore.Saved {
+	if f.beside != "" {
+		return credstore.Saved{Profile: f.beside, Beside: f.profile(), Holds: "a user_login credential (login sync@example.com)"}
+	}
+	return credstore.Saved{Profile: f.profile()}
+}
+
+func (f *fakeCustody) profile() string {
+	if f.used != "" {
+		return f.used
+	}
+	return "default"
+}
+
+func (f *fakeCustody) Use(profile string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.used = profile
+}
+
+func (f *fakeCustody) Where() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return "the keychain (test) as procore-sa / " + f.profile()
+}
 func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
 func (f *fakeCustody) Environment() string       { return "production" }
 
@@ -489,5 +518,25 @@ func TestPlainAdminLoginDemoCode(t *testing.T) {
 	r := &Runner{In: strings.NewReader(lines("")), Out: out, Login: l}
 	if err := r.Run(context.Background(), loginGuide()); err != nil || len(l.got) != 1 || l.got[0] != "demo-code" {
 		t.Fatalf("%v %q\n%s", err, l.got, out)
+	}
+}
+
+// TestPlainCaptureSavedBesideSaysSo: as the full screen does, the plain
+// wizard says where a save beside another credential went and hands that
+// profile on.
+func TestPlainCaptureSavedBesideSaysSo(t *testing.T) {
+	c := &fakeCustody{beside: "cap"}
+	got, err, _ := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "n", ""))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	for _, want := range []string{"Saved to the keychain (test) as procore-sa / cap and read back.",
+		"Note: profile default holds a user_login credential (login sync@example.com), which is kept; this one is saved beside it as profile cap."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if c.used != "cap" {
+		t.Errorf("the later steps use %q", c.used)
 	}
 }

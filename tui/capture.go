@@ -35,12 +35,21 @@ const (
 )
 
 type (
-	captureProgressMsg struct{ what string }
-	captureDoneMsg     struct {
+	// captureProgressMsg says what the work under way is waiting for; the
+	// screen listens on ch for the next message.
+	captureProgressMsg struct {
+		what string
+		ch   <-chan tea.Msg
+	}
+	captureDoneMsg struct {
 		proveErr, saveErr error
+		saved             credstore.Saved
 		exported          string // the file written, when exporting
 	}
 )
+
+// listen waits for the next message of work under way.
+func listen(ch <-chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch } }
 
 // Field indexes of the capture form.
 const (
@@ -77,6 +86,7 @@ type captureScreen struct {
 	export      [3]textinput.Model
 	exportFocus int
 	exported    string
+	saved       credstore.Saved // where the keychain save went
 
 	discard     textinput.Model
 	discardQuit bool // after discarding: quit (else go back)
@@ -225,7 +235,7 @@ func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	switch msg := msg.(type) {
 	case captureProgressMsg:
 		s.status = msg.what
-		return stay, nil
+		return stay, listen(msg.ch)
 	case captureDoneMsg:
 		return s.done(msg)
 	case tea.KeyPressMsg:
@@ -244,8 +254,12 @@ func (s *captureScreen) done(msg captureDoneMsg) (nav, tea.Cmd) {
 	case msg.saveErr != nil:
 		s.phase, s.status = captureFailed, msg.saveErr.Error()
 	default:
-		s.phase, s.exported = captureSaved, msg.exported
+		s.phase, s.exported, s.saved = captureSaved, msg.exported, msg.saved
 		s.status = ""
+		if msg.exported == "" {
+			// Later steps use where it went, as shown.
+			s.custody.Use(msg.saved.Profile)
+		}
 		s.sh.walker.TickAll()
 		// Nothing of the secret stays in the screen once it is kept.
 		s.inputs[capSecret].SetValue("")
@@ -408,19 +422,32 @@ func (s *captureScreen) submit() (nav, tea.Cmd) {
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
-	custody, prove := s.custody, s.prove
+	custody, prove, saving := s.custody, s.prove, s.status
 	if prove {
 		s.status = "Checking the credentials with Procore…"
 	}
 	return stay, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
-		defer cancel()
-		if prove {
-			if err := custody.Prove(ctx, cred); err != nil {
-				return captureDoneMsg{proveErr: err}
+		ch := make(chan tea.Msg, 4)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
+			defer cancel()
+			ctx = credstore.NoticeSlow(ctx, func() {
+				select {
+				case ch <- captureProgressMsg{what: credstore.KeychainWait, ch: ch}:
+				default: // the screen already has one to show
+				}
+			})
+			if prove {
+				if err := custody.Prove(ctx, cred); err != nil {
+					ch <- captureDoneMsg{proveErr: err}
+					return
+				}
+				ch <- captureProgressMsg{what: saving, ch: ch}
 			}
-		}
-		return captureDoneMsg{saveErr: custody.Save(ctx, cred)}
+			saved, err := custody.Save(ctx, cred)
+			ch <- captureDoneMsg{saved: saved, saveErr: err}
+		}()
+		return <-ch
 	}
 }
 
@@ -472,6 +499,9 @@ func (s *captureScreen) View() (string, int) {
 			b.WriteString(wrap("It is encrypted with your passphrase; decrypt it with: age -d "+s.exported+". The keychain still holds nothing: keep the file and the passphrase apart.", s.width, 0) + "\n\n")
 		} else {
 			b.WriteString(st.Success.Render(wrap("✓ Saved to "+s.custody.Where()+" and read back.", s.width, 2)) + "\n\n")
+			if note := s.saved.Note(); note != "" {
+				b.WriteString(wrap("Note: "+note+".", s.width, 0) + "\n\n")
+			}
 		}
 		b.WriteString("Press enter to continue.\n")
 		return b.String(), 0

@@ -23,17 +23,21 @@ type fakeCustody struct {
 	failProve error
 	saved     []credstore.Credential
 	exported  map[string]secret.Value
+	// beside, when set, is where saves go: the profile in use holds
+	// another credential.
+	beside string
+	used   string // the profile Use was last given
 }
 
 func (f *fakeCustody) Prove(context.Context, credstore.Credential) error { return f.failProve }
-func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) error {
+func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) (credstore.Saved, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failSave != nil {
-		return f.failSave
+		return credstore.Saved{}, f.failSave
 	}
 	f.saved = append(f.saved, c)
-	return nil
+	return f.savedAt(), nil
 }
 func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, c credstore.Credential) error {
 	f.mu.Lock()
@@ -44,7 +48,33 @@ func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, 
 	f.exported[path] = pass
 	return nil
 }
-func (f *fakeCustody) Where() string             { return "the keychain (test) as procore-sa / default" }
+
+// savedAt is where a save goes; the caller holds f.mu.
+func (f *fakeCustody) savedAt() credstore.Saved {
+	if f.beside != "" {
+		return credstore.Saved{Profile: f.beside, Beside: f.profile(), Holds: "a user_login credential (login sync@example.com)"}
+	}
+	return credstore.Saved{Profile: f.profile()}
+}
+
+func (f *fakeCustody) profile() string {
+	if f.used != "" {
+		return f.used
+	}
+	return "default"
+}
+
+func (f *fakeCustody) Use(profile string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.used = profile
+}
+
+func (f *fakeCustody) Where() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return "the keychain (test) as procore-sa / " + f.profile()
+}
 func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
 func (f *fakeCustody) Environment() string       { return "production" }
 
@@ -219,4 +249,21 @@ func TestCaptureLeavingNeedsDiscard(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCaptureSavedBesideSaysSo: when the profile in use holds another
+// credential, the keeper saves beside it; the screen shows where it went
+// and what was kept, from the save's own answer, and hands that profile on
+// to the later steps.
+func TestCaptureSavedBesideSaysSo(t *testing.T) {
+	c := &fakeCustody{beside: "fixture"}
+	d := toCapture(t, c, 100, 30)
+	d.fillCapture(testSecret).press("enter")
+	d.contains("Saved to the keychain (test) as procore-sa / fixture and read back",
+		"Note: profile default holds a user_login credential (login sync@example.com), which is kept;",
+		"saved beside it as profile fixture")
+	if c.used != "fixture" {
+		t.Errorf("the later steps use %q, not where the secret went", c.used)
+	}
+	noSecret(t, d)
 }

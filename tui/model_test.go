@@ -127,7 +127,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.quits++
 	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
 		d.send(msg)
-	case captureDoneMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg:
+	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
 			return

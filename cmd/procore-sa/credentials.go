@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -266,16 +267,25 @@ func (a *app) apiClient(ctx context.Context, onEvent func(procore.Event)) (*proc
 // keepRefreshToken stores the refresh token that a refresh just issued.
 // Procore has retired the old one, so this save is patient: it waits as
 // long as a person may take to unlock the keychain when the OS asks, goes
-// on when the caller is interrupted, and tries again before giving up.
+// on when the caller is interrupted, and tries again before giving up. It
+// replaces the same sign-in only: should the profile now hold another
+// credential, the token goes beside it, and the person is told.
 func (a *app) keepRefreshToken(ctx context.Context, store *credstore.Store, profile string, next credstore.Credential) error {
 	ctx = credstore.Interactive(context.WithoutCancel(ctx))
+	pl := credstore.Placement{Profile: profile, Beside: credstore.BesideNames(profile)}
 	var err error
 	for attempt := 1; ; attempt++ {
-		if err = store.Save(ctx, profile, next, true); err == nil {
-			a.audit("refresh", profile, "new refresh token stored")
+		var saved credstore.Saved
+		if saved, err = store.Save(ctx, pl, next, true); err == nil {
+			detail := "new refresh token stored"
+			if saved.Profile != profile {
+				detail = fmt.Sprintf("new refresh token stored as profile %s; %s", saved.Profile, saved.Note())
+				a.say(fmt.Sprintf("the new refresh token is stored as profile %q, not %q: %s; use --profile %s from now on", saved.Profile, profile, saved.Note(), saved.Profile))
+			}
+			a.audit("refresh", saved.Profile, detail)
 			return nil
 		}
-		if attempt == refreshSaveAttempts || credstore.ClassOf(err) == credstore.TooBig {
+		if attempt == refreshSaveAttempts || credstore.ClassOf(err) == credstore.TooBig || credstore.ClassOf(err) == credstore.Taken {
 			break
 		}
 		a.say(fmt.Sprintf("the new refresh token for profile %q is not stored yet (%v); trying again: unlock the keychain if it asks", profile, err))
@@ -392,6 +402,7 @@ func (a *app) login(ctx context.Context, clientID string) error {
 			return failed(fmt.Errorf("read the client secret: %w", err))
 		}
 	}
+	pl, asked := a.loginPlacement(ctx, in, env, clientID)
 	stateTok := fmt.Sprintf("%d", time.Now().UnixNano())
 	url := procore.AuthCodeURL(env, clientID, stateTok)
 	fmt.Fprintf(a.stdout, "Open this address, sign in and approve the app:\n\n  %s\n\n", url)
@@ -415,26 +426,82 @@ func (a *app) login(ctx context.Context, clientID string) error {
 	if err != nil {
 		return failed(err)
 	}
-	where, err := a.storeLogin(ctx, a.profile, cred)
+	where, note, err := a.storeLogin(ctx, pl, cred, asked)
 	if err != nil {
 		// Procore has issued the refresh token and will not show it again:
 		// do not drop it because the keychain failed.
-		if where, err = a.keepLoginElsewhere(ctx, in, a.profile, cred, err); err != nil {
+		if where, note, err = a.keepLoginElsewhere(ctx, in, pl, cred, asked, err); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(a.stdout, "Signed in. The refresh token is in %s as profile %q.\n", where, a.profile)
+	fmt.Fprintf(a.stdout, "Signed in. The refresh token is in %s.\n", where)
+	if note != "" {
+		fmt.Fprintf(a.stdout, "Note: %s.\n", note)
+	}
 	return nil
 }
 
+// loginPlacement is where a sign-in for the profile asked goes: the profile
+// itself when it is free (empty, or an older sign-in through the same
+// app); else, asked in a terminal, the name the person gives; else beside
+// it (admin first when the profile is the default one), which is said
+// before the sign-in starts. asked is what the profile asked holds, for
+// the note after the save, when the person chose another name.
+func (a *app) loginPlacement(ctx context.Context, in *lineReader, env procore.Environment, clientID string) (credstore.Placement, credstore.Saved) {
+	pl := besideLogin(a.profile)
+	store, _ := a.credStore(ctx)
+	like := credstore.Credential{Kind: credstore.KindAdminOAuth, Environment: env.Name, ClientID: clientID}
+	plan, err := store.Place(credstore.Interactive(ctx), pl, like, true)
+	if err != nil || plan.Beside == "" {
+		// Free, or the keychain cannot tell: the save says what it finds.
+		return pl, credstore.Saved{}
+	}
+	if !a.stdinTerminal() {
+		a.say(fmt.Sprintf("profile %q holds %s, which is kept; the sign-in will be saved beside it as profile %q", plan.Beside, plan.Holds, plan.Profile))
+		return pl, credstore.Saved{}
+	}
+	for {
+		fmt.Fprintf(a.stderr, "Profile %q holds %s, which a sign-in must not replace.\nSave the sign-in as profile %q instead (press enter), or type another name: ", plan.Beside, plan.Holds, plan.Profile)
+		name, err := in.line()
+		if err != nil || name == "" {
+			return credstore.Placement{Profile: plan.Profile, Beside: pl.Beside}, plan
+		}
+		if err := credstore.ValidateProfile(name); err != nil {
+			fmt.Fprintf(a.stderr, "  %v\n", err)
+			continue
+		}
+		if name == plan.Beside {
+			fmt.Fprintln(a.stderr, "  That is the profile that holds the other credential; choose another name.")
+			continue
+		}
+		return besideLogin(name), plan
+	}
+}
+
+// besideLogin places a sign-in in profile, else beside it: under admin
+// first when profile is the default one, then numbered names.
+func besideLogin(profile string) credstore.Placement {
+	if profile == "default" {
+		return credstore.Placement{Profile: profile, Beside: credstore.BesideNames(adminProfile, adminProfile)}
+	}
+	return credstore.Placement{Profile: profile, Beside: credstore.BesideNames(profile)}
+}
+
+// stdinTerminal reports whether the person answers at a terminal.
+func (a *app) stdinTerminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 // completeLogin trades an authorization code for tokens and keeps the
-// refresh token as an admin_oauth profile; it says where it is kept.
-func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, clientSecret secret.Value, code, profile string) (string, error) {
+// refresh token as an admin_oauth profile, by the rule of every keychain
+// write; it says where it is kept.
+func (a *app) completeLogin(ctx context.Context, env procore.Environment, clientID string, clientSecret secret.Value, code string, pl credstore.Placement) (where, note string, err error) {
 	cred, err := a.exchangeLogin(ctx, env, clientID, clientSecret, code)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return a.storeLogin(ctx, profile, cred)
+	return a.storeLogin(ctx, pl, cred, credstore.Saved{})
 }
 
 // exchangeLogin trades an authorization code for the admin_oauth
@@ -448,18 +515,36 @@ func (a *app) exchangeLogin(ctx context.Context, env procore.Environment, client
 		ClientID: clientID, ClientSecret: clientSecret, RefreshToken: secret.New(tok.RefreshToken), CreatedAt: a.clock()().UTC()}, nil
 }
 
-// storeLogin saves a sign-in to the keychain and reads it back; it says
-// where it is kept.
-func (a *app) storeLogin(ctx context.Context, profile string, cred credstore.Credential) (string, error) {
+// storeLogin saves a sign-in to the keychain where pl allows and reads it
+// back. It says where it is kept and, as a note, what was kept beside it
+// (asked: what the profile first asked for holds, when the person chose
+// another name); the audit line says the same.
+func (a *app) storeLogin(ctx context.Context, pl credstore.Placement, cred credstore.Credential, asked credstore.Saved) (where, note string, err error) {
 	store, memoryOnly := a.credStore(ctx)
-	if err := store.Save(credstore.Interactive(ctx), profile, cred, true); err != nil {
-		return "", err
+	ctx = credstore.NoticeSlow(credstore.Interactive(ctx), a.sayOnce(credstore.KeychainWait))
+	saved, err := store.Save(ctx, pl, cred, true)
+	if err != nil {
+		return "", "", err
 	}
-	a.audit("login", profile, "admin_oauth saved")
+	if saved.Beside == "" && asked.Beside != "" && saved.Profile != asked.Beside {
+		saved.Beside, saved.Holds = asked.Beside, asked.Holds
+	}
+	note = saved.Note()
+	detail := fmt.Sprintf("admin_oauth saved as profile %s", saved.Profile)
+	if note != "" {
+		detail += "; " + note
+	}
+	a.audit("login", saved.Profile, detail)
 	if memoryOnly {
-		return "memory only (demo: no keychain on this machine)", nil
+		return fmt.Sprintf("memory only (demo: no keychain on this machine) as profile %q", saved.Profile), note, nil
 	}
-	return fmt.Sprintf("the keychain (%s, service %s)", store.Backend(), store.Service), nil
+	return fmt.Sprintf("the keychain (%s, service %s) as profile %q", store.Backend(), store.Service, saved.Profile), note, nil
+}
+
+// sayOnce is a notice that says msg on stderr the first time it is called.
+func (a *app) sayOnce(msg string) func() {
+	var once sync.Once
+	return func() { once.Do(func() { a.say(msg) }) }
 }
 
 // loginFallback is what 'procore-sa login' offers when the keychain fails.
@@ -469,7 +554,8 @@ const loginFallback = "or answer a below to write it to an age file encrypted wi
 // may try the keychain again, write an age file encrypted with a passphrase
 // (typed twice; the file 0600), or type discard. Nothing is ever written in
 // plain text. It says where the sign-in went, or fails.
-func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile string, cred credstore.Credential, saveErr error) (string, error) {
+func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, pl credstore.Placement, cred credstore.Credential, asked credstore.Saved, saveErr error) (where, note string, err error) {
+	profile := pl.Profile
 	fmt.Fprintf(a.stderr, "procore-sa: %v\n", credstore.WithFallback(saveErr, loginFallback))
 	lost := func(why string) error {
 		return failed(fmt.Errorf("%s: the refresh token was not kept; run 'procore-sa login' again once the keychain works", why))
@@ -479,26 +565,26 @@ func (a *app) keepLoginElsewhere(ctx context.Context, in *lineReader, profile st
 			"Try the keychain again (t), write it to a file encrypted with a passphrase (a), or type discard to drop it: ")
 		ans, err := in.line()
 		if err != nil {
-			return "", lost("no answer")
+			return "", "", lost("no answer")
 		}
 		switch strings.ToLower(ans) {
 		case "t", "":
-			where, err := a.storeLogin(ctx, profile, cred)
+			where, note, err := a.storeLogin(ctx, pl, cred, asked)
 			if err == nil {
-				return where, nil
+				return where, note, nil
 			}
 			fmt.Fprintf(a.stderr, "procore-sa: %v\n", credstore.WithFallback(err, loginFallback))
 		case "a":
 			path, err := a.exportLogin(in, profile, cred)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			if path != "" {
 				a.audit("login", profile, "admin_oauth kept in an age file, not the keychain")
-				return fmt.Sprintf("%s, encrypted with your passphrase, not the keychain (decrypt it with: age -d %s)", path, path), nil
+				return fmt.Sprintf("%s, encrypted with your passphrase, not the keychain (decrypt it with: age -d %s)", path, path), "", nil
 			}
 		case "discard":
-			return "", lost("discarded")
+			return "", "", lost("discarded")
 		default:
 			fmt.Fprintln(a.stderr, "  Answer t, a or discard.")
 		}
@@ -599,11 +685,15 @@ func (w *wizardLogin) Start(ctx context.Context) (string, string, error) {
 }
 
 func (w *wizardLogin) Finish(ctx context.Context, code string) (string, error) {
-	where, err := w.a.completeLogin(ctx, w.env, w.clientID, w.secret, code, adminProfile)
+	where, note, err := w.a.completeLogin(ctx, w.env, w.clientID, w.secret, code, besideLogin(adminProfile))
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("Signed in. The refresh token is in %s as profile %q.", where, adminProfile), nil
+	msg := fmt.Sprintf("Signed in. The refresh token is in %s.", where)
+	if note != "" {
+		msg += " Note: " + note + "."
+	}
+	return msg, nil
 }
 
 // localDesktop reports whether a browser may be opened: a desktop session

@@ -29,7 +29,18 @@ type hookKeyring struct {
 	credstore.MemoryKeyring
 	mu      sync.Mutex
 	onSet   func(account string) error // nil: store as asked
+	onGet   func(account string)       // nil: answer at once
 	setsFor map[string]int
+}
+
+func (k *hookKeyring) Get(service, account string) (string, error) {
+	k.mu.Lock()
+	hook := k.onGet
+	k.mu.Unlock()
+	if hook != nil {
+		hook(account)
+	}
+	return k.MemoryKeyring.Get(service, account)
 }
 
 func (k *hookKeyring) Set(service, account, value string) error {
@@ -85,7 +96,7 @@ func (c *credApp) run(t *testing.T, args ...string) (stdout, stderr string, code
 
 func (c *credApp) save(t *testing.T, profile string, cred credstore.Credential) {
 	t.Helper()
-	if err := c.store.Save(context.Background(), profile, cred, false); err != nil {
+	if _, err := c.store.Save(context.Background(), credstore.Placement{Profile: profile}, cred, false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -648,18 +659,24 @@ func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
 	steps := []struct {
 		cred        credstore.Credential
 		wantProfile string
-		wantWhere   string
+		wantNote    string
 	}{
-		{app("app-1", "secret-one"), "dmsa", "as procore-sa / dmsa (profile default holds another credential, which is kept)"},
-		{app("app-1", "secret-two"), "dmsa", "as procore-sa / dmsa"}, // a new secret of the same app
-		{app("app-2", "secret-three"), "dmsa-2", "as procore-sa / dmsa-2 (profile dmsa holds another credential, which is kept)"},
+		{app("app-1", "secret-one"), "dmsa", "profile default holds a user_login credential (login sync@example.com, production), which is kept; this one is saved beside it as profile dmsa"},
+		{app("app-1", "secret-two"), "dmsa", "it replaces the older entry of the same credential in profile dmsa"}, // a new secret of the same app
+		{app("app-2", "secret-three"), "dmsa-2", "profile dmsa holds a client_credentials credential (client ID app-1, production), which is kept; this one is saved beside it as profile dmsa-2"},
 	}
 	for i, st := range steps {
-		if err := k.Save(ctx, st.cred); err != nil {
+		saved, err := k.Save(ctx, st.cred)
+		if err != nil {
 			t.Fatalf("save %d: %v", i, err)
 		}
-		if c.app.profile != st.wantProfile || !strings.Contains(k.Where(), st.wantWhere) {
-			t.Errorf("save %d: profile %q, where %q; want %q, %q", i, c.app.profile, k.Where(), st.wantProfile, st.wantWhere)
+		if c.app.profile != st.wantProfile && i == 0 && c.app.profile != "default" {
+			t.Errorf("save %d moved the profile behind the screen's back: %q", i, c.app.profile)
+		}
+		// The screen hands the profile on once it has shown it.
+		k.Use(saved.Profile)
+		if saved.Profile != st.wantProfile || saved.Note() != st.wantNote || !strings.Contains(k.Where(), "as procore-sa / "+st.wantProfile) {
+			t.Errorf("save %d: %+v, note %q, where %q; want %q, %q", i, saved, saved.Note(), k.Where(), st.wantProfile, st.wantNote)
 		}
 	}
 	for profile, want := range map[string]string{"default": "first-password-1A!", "dmsa": "secret-two", "dmsa-2": "secret-three"} {

@@ -49,10 +49,9 @@ type custody struct {
 	state      *state.Store
 	memoryOnly bool
 
-	// mu guards the app's profile, which Save may move (see freeProfile)
-	// while the screen asks Where.
-	mu        sync.Mutex
-	movedFrom string // the profile that held another credential
+	// mu guards the app's profile, which Use changes from the wizard's
+	// event loop while commands may read it.
+	mu sync.Mutex
 }
 
 // profile is the profile the keeper saves to.
@@ -62,19 +61,21 @@ func (c *custody) profile() string {
 	return c.a.profile
 }
 
+// Use makes profile the one the later steps use (add-all, verify) and the
+// person's next commands are told about.
+func (c *custody) Use(profile string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.a.profile = profile
+}
+
 func (c *custody) Environment() string { return c.env.Name }
 
 func (c *custody) Where() string {
 	if c.memoryOnly {
 		return "memory only (demo: no keychain was found on this machine; it is gone when the program ends)"
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	where := fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.a.profile)
-	if c.movedFrom != "" {
-		where += fmt.Sprintf(" (profile %s holds another credential, which is kept)", c.movedFrom)
-	}
-	return where
+	return fmt.Sprintf("the keychain (%s) as %s / %s", c.store.Backend(), c.store.Service, c.profile())
 }
 
 // DemoCredential is, under --demo, the simulator's own DMSA app, for the
@@ -103,59 +104,29 @@ func (c *custody) Prove(ctx context.Context, cred credstore.Credential) error {
 	return nil
 }
 
-func (c *custody) Save(ctx context.Context, cred credstore.Credential) error {
-	profile, err := c.freeProfile(ctx, cred)
-	if err != nil {
-		return err
+// Save keeps a new credential without destroying another: in the current
+// profile when it holds nothing or the same credential (a new secret of the
+// same app or login replaces the old one); else beside it, under the
+// guide's id or the profile's name with a number. It says where; the
+// profile in use changes only when the screen calls Use.
+func (c *custody) Save(ctx context.Context, cred credstore.Credential) (credstore.Saved, error) {
+	current := c.profile()
+	base, first := current, []string(nil)
+	if current == "default" && credstore.ValidateProfile(cred.Guide) == nil {
+		base, first = cred.Guide, []string{cred.Guide}
 	}
-	if err := c.store.Save(ctx, profile, cred, true); err != nil {
+	saved, err := c.store.Save(ctx, credstore.Placement{Profile: current, Beside: credstore.BesideNames(base, first...)}, cred, true)
+	if err != nil {
 		// Both wizards offer the age file on the "a" key: say so, rather
 		// than a command that would read the same failing keychain.
-		return credstore.WithFallback(err, credstore.WizardFallback)
+		return saved, credstore.WithFallback(err, credstore.WizardFallback)
 	}
-	// Later steps (add-all, verify) and the person's next commands use
-	// the profile the credential went to. Save runs as a command, but the
-	// wizard waits for its answer before any step reads the profile.
-	c.mu.Lock()
-	if profile != c.a.profile {
-		c.movedFrom, c.a.profile = c.a.profile, profile
+	detail := fmt.Sprintf("%s saved, guide %s", cred.Kind, cred.Guide)
+	if note := saved.Note(); note != "" {
+		detail += "; " + note
 	}
-	c.mu.Unlock()
-	c.audit("save", "guide "+cred.Guide)
-	return nil
-}
-
-// freeProfile is where a new credential may be saved without destroying
-// another: the current profile when it holds nothing, or the same
-// credential (a new secret of the same app or login replaces the old one);
-// else the guide's id, or the profile's name with a number, whichever is
-// free first. A one-time secret is never overwritten unasked.
-func (c *custody) freeProfile(ctx context.Context, cred credstore.Credential) (string, error) {
-	free := func(p string) bool {
-		old, err := c.store.Load(ctx, p, false)
-		if err != nil {
-			// Not found is free; any other failure is for Save to report.
-			return true
-		}
-		return old.Kind == cred.Kind && old.ClientID == cred.ClientID && old.Login == cred.Login
-	}
-	current := c.profile()
-	if free(current) {
-		return current, nil
-	}
-	base := current
-	if base == "default" && credstore.ValidateProfile(cred.Guide) == nil {
-		base = cred.Guide
-		if free(base) {
-			return base, nil
-		}
-	}
-	for n := 2; n < 100; n++ {
-		if p := fmt.Sprintf("%s-%d", base, n); credstore.ValidateProfile(p) == nil && free(p) {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("profile %q and the names after it hold other credentials, which saving would replace: start again with --profile NAME", current)
+	c.auditAt(saved.Profile, "save", detail)
+	return saved, nil
 }
 
 func (c *custody) Export(ctx context.Context, path string, passphrase secret.Value, cred credstore.Credential) error {
@@ -167,11 +138,13 @@ func (c *custody) Export(ctx context.Context, path string, passphrase secret.Val
 }
 
 // audit records what was done; a failure to record is said, not fatal.
-func (c *custody) audit(action, detail string) {
+func (c *custody) audit(action, detail string) { c.auditAt(c.profile(), action, detail) }
+
+func (c *custody) auditAt(profile, action, detail string) {
 	if c.state == nil {
 		return
 	}
-	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: c.profile(), Detail: detail}); err != nil {
+	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: profile, Detail: detail}); err != nil {
 		fmt.Fprintln(c.a.stderr, "procore-sa:", err)
 	}
 }

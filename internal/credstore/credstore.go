@@ -251,6 +251,24 @@ func NewStore(service string) *Store {
 // Backend names the keychain for messages and doctor.
 func (s *Store) Backend() string { return backendName }
 
+type slowKey struct{}
+
+// SlowAfter is how long a call to the keychain may go unanswered before
+// the notice given with NoticeSlow is called.
+const SlowAfter = time.Second
+
+// KeychainWait is what a person is told once the keychain is slow: it is
+// the keychain that is waited for, not Procore, and it may be asking for
+// its unlock password in a window of its own.
+const KeychainWait = "Waiting for the keychain (it may be asking for its unlock password)..."
+
+// NoticeSlow gives ctx a notice that the store calls (from another
+// goroutine) each time a call to the keychain has gone unanswered for
+// SlowAfter, so that a wait can say what it is waiting for.
+func NoticeSlow(ctx context.Context, notice func()) context.Context {
+	return context.WithValue(ctx, slowKey{}, notice)
+}
+
 type interactiveKey struct{}
 
 // Interactive marks ctx as coming from a person at a terminal who may be
@@ -315,6 +333,10 @@ func (s *Store) do(ctx context.Context, interactive bool, f func() (string, erro
 		err error
 	}
 	ch := make(chan result, 1) // buffered: an abandoned f can still send and exit
+	if notice, ok := ctx.Value(slowKey{}).(func()); ok && notice != nil {
+		slow := time.AfterFunc(SlowAfter, notice)
+		defer slow.Stop()
+	}
 	go func() {
 		v, err := f()
 		ch <- result{v, err}
@@ -352,30 +374,234 @@ func (s *Store) fail(op, profile string, err error) error {
 	return &StoreError{Op: op, Profile: profile, Class: classify(err), Err: err, Service: s.Service, Backend: s.Backend()}
 }
 
-// Save writes c as profile's entry and reads it back; it returns nil only
-// when the keychain gave back exactly what was written. A zero Version is
-// written as CredentialVersion and a zero CreatedAt as now. On any error
-// the caller still holds c: nothing here clears it.
-func (s *Store) Save(ctx context.Context, profile string, c Credential, interactive bool) error {
-	if err := ValidateProfile(profile); err != nil {
-		return s.fail(OpSave, profile, &errInvalid{err})
+// Placement says where a new credential may be saved: Profile, or, when
+// Profile is not free for it, the first of Beside that is. A profile is free
+// for a credential when it holds nothing, or holds the same credential (see
+// Credential.SameAs). It is not free when it holds anything else, when its
+// entry cannot be parsed (a newer version of procore-sa may have written
+// it), or when the keychain does not give it back in time: a slow keychain
+// never makes a profile look empty.
+type Placement struct {
+	Profile string
+	// Beside are the names to try, in order, when Profile is not free;
+	// none means Save fails (class Taken) rather than go elsewhere, for a
+	// caller that asks the person first (see Place).
+	Beside []string
+}
+
+// BesideNames are the names a credential goes to when the profile asked for
+// holds another: first, then base-2 to base-99, leaving out any that are not
+// valid profile names.
+func BesideNames(base string, first ...string) []string {
+	var names []string
+	for _, n := range first {
+		if ValidateProfile(n) == nil && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
 	}
+	for n := 2; n < 100; n++ {
+		if p := fmt.Sprintf("%s-%d", base, n); ValidateProfile(p) == nil && !slices.Contains(names, p) {
+			names = append(names, p)
+		}
+	}
+	return names
+}
+
+// Saved says where Save put a credential, for the person to be told.
+type Saved struct {
+	Profile  string // where the credential is now
+	Replaced bool   // it replaced an older entry of the same credential there
+	// Beside is the profile asked for when the credential went elsewhere:
+	// it holds something else (Holds says what), which is kept.
+	Beside string
+	Holds  string
+}
+
+// Note is what the person should be told beyond the profile's name: what
+// was kept beside it, or what it replaced; "" when it went, new, where it
+// was asked to.
+func (s Saved) Note() string {
+	switch {
+	case s.Beside != "" && s.Replaced:
+		return fmt.Sprintf("profile %s holds %s, which is kept; this one replaces the older entry of the same credential in profile %s", s.Beside, s.Holds, s.Profile)
+	case s.Beside != "":
+		return fmt.Sprintf("profile %s holds %s, which is kept; this one is saved beside it as profile %s", s.Beside, s.Holds, s.Profile)
+	case s.Replaced:
+		return fmt.Sprintf("it replaces the older entry of the same credential in profile %s", s.Profile)
+	}
+	return ""
+}
+
+// SameAs reports whether c and o are the same credential, so that c may
+// replace o: the same kind in the same environment, for the same app
+// (client ID) and the same login. A new secret of the same app, or a new
+// refresh token of the same sign-in, is the same credential.
+func (c Credential) SameAs(o Credential) bool {
+	return c.Kind == o.Kind && c.Environment == o.Environment && c.ClientID == o.ClientID && c.Login == o.Login
+}
+
+// describe says what a profile holds, without a secret: for a message that
+// it was kept.
+func describe(c Credential) string {
+	var who []string
+	if c.ClientID != "" {
+		who = append(who, "client ID "+c.ClientID)
+	}
+	if c.Login != "" {
+		who = append(who, "login "+c.Login)
+	}
+	if c.Environment != "" {
+		who = append(who, c.Environment)
+	}
+	article := "a"
+	if c.Kind == KindAdminOAuth {
+		article = "an"
+	}
+	d := fmt.Sprintf("%s %s credential", article, c.Kind)
+	if len(who) > 0 {
+		d += " (" + strings.Join(who, ", ") + ")"
+	}
+	return d
+}
+
+// maxCheckTimeouts is how many profiles may fail to come back in time
+// before Save gives up: a keychain that answers none would otherwise be
+// asked for every name beside the first.
+const maxCheckTimeouts = 2
+
+// Save writes c where pl allows (see Placement), reads it back, and says
+// where it went; it succeeds only when the keychain gave back exactly what
+// was written. A zero Version is written as CredentialVersion and a zero
+// CreatedAt as now. Every writer of a credential goes through here, so one
+// rule decides what may be replaced. On any error the caller still holds c:
+// nothing here clears it, and nothing was replaced.
+func (s *Store) Save(ctx context.Context, pl Placement, c Credential, interactive bool) (Saved, error) {
 	if c.Version == 0 {
 		c.Version = CredentialVersion
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now()
 	}
-	doc, err := encodeCredential(c)
+	doc, err := s.document(pl, c)
 	if err != nil {
-		return s.fail(OpSave, profile, &errInvalid{fmt.Errorf("the credential is not complete: %w", err)})
+		return Saved{}, err
 	}
-	if len(doc) > MaxValueBytes {
-		return s.fail(OpSave, profile, errTooBig{len(doc)})
-	}
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	saved, err := s.place(ctx, pl, c, interactive)
+	if err != nil {
+		return Saved{}, err
+	}
+	if err := s.put(ctx, interactive, saved.Profile, doc); err != nil {
+		return Saved{}, err
+	}
+	return saved, nil
+}
+
+// Place says where Save would put c now, reading only: for a caller that
+// asks the person before it saves (c needs only its kind, environment,
+// client ID and login). Save checks again.
+func (s *Store) Place(ctx context.Context, pl Placement, c Credential, interactive bool) (Saved, error) {
+	for _, p := range append([]string{pl.Profile}, pl.Beside...) {
+		if err := ValidateProfile(p); err != nil {
+			return Saved{}, s.fail(OpSave, p, &errInvalid{err})
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.place(ctx, pl, c, interactive)
+}
+
+// document checks the names and encodes c.
+func (s *Store) document(pl Placement, c Credential) (string, error) {
+	for _, p := range append([]string{pl.Profile}, pl.Beside...) {
+		if err := ValidateProfile(p); err != nil {
+			return "", s.fail(OpSave, p, &errInvalid{err})
+		}
+	}
+	if c.Version == 0 {
+		c.Version = CredentialVersion
+	}
+	doc, err := encodeCredential(c)
+	if err != nil {
+		return "", s.fail(OpSave, pl.Profile, &errInvalid{fmt.Errorf("the credential is not complete: %w", err)})
+	}
+	if len(doc) > MaxValueBytes {
+		return "", s.fail(OpSave, pl.Profile, errTooBig{len(doc)})
+	}
+	return doc, nil
+}
+
+// place finds the first profile of pl that is free for c. The caller holds
+// s.mu, so that no other save of this process comes between the check and
+// the write.
+func (s *Store) place(ctx context.Context, pl Placement, c Credential, interactive bool) (Saved, error) {
+	var saved Saved
+	var timedOut error // the last check the keychain did not answer
+	timeouts := 0
+	for _, p := range append([]string{pl.Profile}, pl.Beside...) {
+		old, err := s.Load(ctx, p, interactive)
+		var holds string
+		switch ClassOf(err) {
+		case NotFound:
+			saved.Profile = p
+			return saved, nil
+		case TimedOut:
+			timedOut = s.fail(OpSave, p, &errCheckTimedOut{errors.Unwrap(err)})
+			if timeouts++; timeouts == maxCheckTimeouts {
+				return Saved{}, timedOut
+			}
+			holds = "an entry the keychain did not give back in time"
+		default:
+			switch {
+			case err == nil && c.SameAs(old):
+				saved.Profile, saved.Replaced = p, true
+				return saved, nil
+			case err == nil:
+				holds = describe(old)
+			case errors.As(err, new(*errBadEntry)):
+				holds = "an entry this procore-sa cannot read (perhaps a newer version wrote it)"
+			default:
+				// Locked, unavailable, or another failure: what it holds
+				// cannot be told, and a save would fail the same way.
+				return Saved{}, s.fail(OpSave, p, errors.Unwrap(err))
+			}
+		}
+		if saved.Beside == "" {
+			saved.Beside, saved.Holds = p, holds
+		}
+	}
+	if timedOut != nil {
+		return Saved{}, timedOut
+	}
+	return Saved{}, s.fail(OpSave, pl.Profile, &errTaken{profile: pl.Profile, holds: saved.Holds, beside: len(pl.Beside)})
+}
+
+// errCheckTimedOut is a check of what a profile holds that the keychain
+// did not answer in time: the profile is not taken to be empty.
+type errCheckTimedOut struct{ err error }
+
+func (e *errCheckTimedOut) Error() string {
+	return e.err.Error() + " when asked what the profile holds, so nothing was saved or replaced"
+}
+func (e *errCheckTimedOut) Unwrap() error { return e.err }
+
+// errTaken is a profile (and every name beside it) that holds something
+// a save would replace.
+type errTaken struct {
+	profile, holds string
+	beside         int
+}
+
+func (e *errTaken) Error() string {
+	if e.beside > 0 {
+		return fmt.Sprintf("profile %s holds %s, and so do the %d names tried beside it; saving would replace one", e.profile, e.holds, e.beside)
+	}
+	return fmt.Sprintf("profile %s holds %s, which saving would replace", e.profile, e.holds)
+}
+
+// put writes doc as profile's entry and reads it back. The caller holds s.mu.
+func (s *Store) put(ctx context.Context, interactive bool, profile, doc string) error {
 	// The name goes into the index first: a failure after that leaves a
 	// listed name with no entry (Load says NotFound), never a saved secret
 	// that `secret list` cannot show.
@@ -573,6 +799,7 @@ const (
 	Locked                 // the keychain is locked and could not be unlocked here
 	TimedOut               // the keychain did not answer in time
 	TooBig                 // the entry is larger than a keychain entry can hold
+	Taken                  // the profile holds another credential, which a save would replace
 )
 
 func (c ErrorClass) String() string {
@@ -587,6 +814,8 @@ func (c ErrorClass) String() string {
 		return "TimedOut"
 	case TooBig:
 		return "TooBig"
+	case Taken:
+		return "Taken"
 	}
 	return "Other"
 }
@@ -631,6 +860,8 @@ func classify(err error) ErrorClass {
 	switch {
 	case err == nil:
 		return Other
+	case errors.As(err, new(*errTaken)):
+		return Taken
 	case errors.As(err, &se):
 		return se.Class
 	case errors.Is(err, keyring.ErrNotFound):
@@ -807,6 +1038,8 @@ func (e *StoreError) advice() string {
 		return "it may be waiting for an unlock password in a window you cannot see: unlock the keychain and try again" + or
 	case TooBig:
 		return "this is more than procore-sa should ever store, so please report it" + or
+	case Taken:
+		return "nothing was replaced; save it under another name (--profile NAME)" + or
 	}
 	if errors.As(e.Err, new(*errBadEntry)) {
 		return "save the profile again (run its guide), or delete it with `procore-sa secret delete`"

@@ -30,7 +30,11 @@ type fakeKeyring struct {
 	setErr  error
 	block   chan struct{}         // when set, every call waits on it
 	mangle  func(v string) string // when set, Get returns mangle(stored)
-	calls   int
+	// getDelay, when set, is how long a Get of account takes; a negative
+	// one never answers (until block, if set, is closed).
+	getDelay func(account string) time.Duration
+	hang     chan struct{}
+	calls    int
 }
 
 func newFake() *fakeKeyring { return &fakeKeyring{entries: map[string]string{}} }
@@ -47,6 +51,14 @@ func (f *fakeKeyring) wait() {
 
 func (f *fakeKeyring) Get(service, account string) (string, error) {
 	f.wait()
+	if f.getDelay != nil {
+		switch d := f.getDelay(account); {
+		case d < 0:
+			<-f.hang
+		case d > 0:
+			time.Sleep(d)
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.getErr != nil {
@@ -102,6 +114,12 @@ func dmsaCredential() Credential {
 
 // dmsaDocument is exactly what dmsaCredential is stored as.
 const dmsaDocument = `{"version":1,"kind":"client_credentials","environment":"sandbox","company_id":42,"client_id":"cid","client_secret":"s3cr&t<x>-do-not-print","guide":"dmsa","created_at":"2026-01-02T03:04:05Z"}`
+
+// saveAt saves c to profile alone, as a caller that will not go beside it.
+func (s *Store) saveAt(ctx context.Context, profile string, c Credential, interactive bool) error {
+	_, err := s.Save(ctx, Placement{Profile: profile}, c, interactive)
+	return err
+}
 
 func fakeStore(f *fakeKeyring) *Store {
 	return &Store{Service: "procore-sa-test", Keyring: f, Timeout: 200 * time.Millisecond, InteractiveTimeout: 400 * time.Millisecond}
@@ -238,7 +256,7 @@ func TestValidateProfile(t *testing.T) {
 		}
 	}
 	s := fakeStore(newFake())
-	err := s.Save(context.Background(), "a b", dmsaCredential(), false)
+	err := s.saveAt(context.Background(), "a b", dmsaCredential(), false)
 	if err == nil || !strings.Contains(err.Error(), "letters, digits") {
 		t.Errorf("Save with a bad name: %v", err)
 	}
@@ -249,7 +267,7 @@ func TestStoreSaveLoadDeleteFake(t *testing.T) {
 	s := fakeStore(f)
 	ctx := context.Background()
 	c := dmsaCredential()
-	if err := s.Save(ctx, "acme", c, false); err != nil {
+	if err := s.saveAt(ctx, "acme", c, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.entries["procore-sa-test\x00acme"]; got != dmsaDocument {
@@ -259,7 +277,7 @@ func TestStoreSaveLoadDeleteFake(t *testing.T) {
 	if err != nil || !credEqual(back, c) {
 		t.Fatalf("Load: %v", err)
 	}
-	if err := s.Save(ctx, "beta", Credential{Kind: KindUserLogin, Login: "r", Password: secret.New(testPassword)}, true); err != nil {
+	if err := s.saveAt(ctx, "beta", Credential{Kind: KindUserLogin, Login: "r", Password: secret.New(testPassword)}, true); err != nil {
 		t.Fatal(err)
 	}
 	if names, err := s.Profiles(ctx); err != nil || !slices.Equal(names, []string{"acme", "beta"}) {
@@ -295,7 +313,7 @@ func TestStoreSaveLoadDeleteFake(t *testing.T) {
 		t.Errorf("Probe: %v", err)
 	}
 	// A zero version and time are filled in on save.
-	if err := s.Save(ctx, "gamma", Credential{Kind: KindAdminOAuth, RefreshToken: secret.New(testRefresh)}, false); err != nil {
+	if err := s.saveAt(ctx, "gamma", Credential{Kind: KindAdminOAuth, RefreshToken: secret.New(testRefresh)}, false); err != nil {
 		t.Fatal(err)
 	}
 	if g, err := s.Load(ctx, "gamma", false); err != nil || g.Version != 1 || g.CreatedAt.IsZero() {
@@ -310,7 +328,7 @@ func TestStoreDamagedIndexDoesNotBlockSave(t *testing.T) {
 	if _, err := s.Profiles(context.Background()); err == nil || ClassOf(err) != Other {
 		t.Errorf("Profiles on a damaged index: %v", err)
 	}
-	if err := s.Save(context.Background(), "acme", dmsaCredential(), false); err != nil {
+	if err := s.saveAt(context.Background(), "acme", dmsaCredential(), false); err != nil {
 		t.Fatal(err)
 	}
 	if names, err := s.Profiles(context.Background()); err != nil || !slices.Equal(names, []string{"acme"}) {
@@ -323,7 +341,7 @@ func TestStoreReadBackMismatch(t *testing.T) {
 	f.mangle = func(v string) string { return strings.Replace(v, "s3cr", "S3CR", 1) }
 	s := fakeStore(f)
 	c := dmsaCredential()
-	err := s.Save(context.Background(), "acme", c, false)
+	err := s.saveAt(context.Background(), "acme", c, false)
 	var se *StoreError
 	if !errors.As(err, &se) || se.Op != OpVerify || !errors.Is(err, errMismatch) {
 		t.Fatalf("Save: %v", err)
@@ -343,7 +361,7 @@ func TestStoreTimesOut(t *testing.T) {
 	for _, interactive := range []bool{false, true} {
 		want := s.timeout(interactive)
 		start := time.Now()
-		err := s.Save(context.Background(), "acme", c, interactive)
+		err := s.saveAt(context.Background(), "acme", c, interactive)
 		took := time.Since(start)
 		if ClassOf(err) != TimedOut {
 			t.Fatalf("interactive=%v: %v", interactive, err)
@@ -383,7 +401,7 @@ func TestStoreTooBig(t *testing.T) {
 	s := fakeStore(f)
 	c := dmsaCredential()
 	c.ClientSecret = secret.New(strings.Repeat("x", MaxValueBytes))
-	err := s.Save(context.Background(), "acme", c, false)
+	err := s.saveAt(context.Background(), "acme", c, false)
 	if ClassOf(err) != TooBig {
 		t.Fatalf("Save: %v", err)
 	}
@@ -395,7 +413,7 @@ func TestStoreTooBig(t *testing.T) {
 	}
 	// And the keychain's own refusal.
 	f.setErr = keyring.ErrSetDataTooBig
-	if err := s.Save(context.Background(), "acme", dmsaCredential(), false); ClassOf(err) != TooBig {
+	if err := s.saveAt(context.Background(), "acme", dmsaCredential(), false); ClassOf(err) != TooBig {
 		t.Errorf("ErrSetDataTooBig: %v", err)
 	}
 }
@@ -450,7 +468,7 @@ func TestStoreErrorMessages(t *testing.T) {
 	for _, r := range rows {
 		f := newFake()
 		f.getErr, f.setErr = r.err, r.err
-		err := fakeStore(f).Save(context.Background(), "acme", dmsaCredential(), false)
+		err := fakeStore(f).saveAt(context.Background(), "acme", dmsaCredential(), false)
 		if err == nil {
 			t.Fatalf("%v: Save succeeded", r.err)
 		}
@@ -553,7 +571,7 @@ func TestStoreRealSecretService(t *testing.T) {
 	p := testProfile(t)
 	t.Cleanup(func() { _ = s.Delete(ctx, p) })
 	c := dmsaCredential()
-	if err := s.Save(ctx, p, c, false); err != nil {
+	if err := s.saveAt(ctx, p, c, false); err != nil {
 		t.Fatal(err)
 	}
 	// An independent client reads exactly what was written.
@@ -571,7 +589,7 @@ func TestStoreRealSecretService(t *testing.T) {
 	// Saving again replaces the entry.
 	c2 := c
 	c2.ClientSecret = secret.New(testSecret + "-2")
-	if err := s.Save(ctx, p, c2, false); err != nil {
+	if err := s.saveAt(ctx, p, c2, false); err != nil {
 		t.Fatal(err)
 	}
 	if back, err := s.Load(ctx, p, false); err != nil || !back.ClientSecret.Equal(c2.ClientSecret) {
@@ -594,7 +612,7 @@ func TestStoreRealProfilesIndex(t *testing.T) {
 	a, b := testProfile(t)+"a", testProfile(t)+"b"
 	t.Cleanup(func() { _ = s.Delete(ctx, a); _ = s.Delete(ctx, b) })
 	for _, p := range []string{a, b} {
-		if err := s.Save(ctx, p, dmsaCredential(), false); err != nil {
+		if err := s.saveAt(ctx, p, dmsaCredential(), false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -778,7 +796,7 @@ const childTimeout = 2 * time.Second
 func saveRow(t *testing.T, s *Store) rowResult {
 	t.Helper()
 	start := time.Now()
-	err := s.Save(context.Background(), "row", dmsaCredential(), false)
+	err := s.saveAt(context.Background(), "row", dmsaCredential(), false)
 	r := rowResult{Class: ClassOf(err).String(), Elapsed: time.Since(start)}
 	if err == nil {
 		r.Class = "nil"

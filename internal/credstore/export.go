@@ -85,12 +85,19 @@ func ExportCredential(path string, passphrase secret.Value, c Credential) error 
 type Custodian interface {
 	// Prove gets a client-credentials token with the credential.
 	Prove(ctx context.Context, c Credential) error
-	// Save writes the credential to the keychain and reads it back.
-	Save(ctx context.Context, c Credential) error
+	// Save writes the credential to the keychain and reads it back, by
+	// the rule of Store.Save: never over another credential. It says
+	// where the credential went.
+	Save(ctx context.Context, c Credential) (Saved, error)
+	// Use makes profile (where Save put the credential) the one the
+	// wizard's later steps use. The screen calls it once Save has
+	// answered, so that what it shows and what is used are the same.
+	Use(profile string)
 	// Export writes it to a passphrase-encrypted age file (0600).
 	Export(ctx context.Context, path string, passphrase secret.Value, c Credential) error
 	// Where says where Save keeps it ("the keychain (Secret Service) as
-	// procore-sa / default").
+	// procore-sa / default"): the profile in use, which Save may find
+	// holds another credential and go beside (Saved says so).
 	Where() string
 	// DefaultExportPath is offered when the keychain fails.
 	DefaultExportPath() string
