@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"sync"
 	"time"
 
@@ -64,7 +66,7 @@ func Exchange(ctx context.Context, hc *http.Client, env Environment, clientID st
 	ctx = withHTTPClient(ctx, hc)
 	tok, err := OAuthConfig(env, clientID, clientSecret).Exchange(ctx, code)
 	if err != nil {
-		return nil, tokenError("exchange the authorization code", err, clientSecret.Reveal(), code)
+		return nil, tokenError("exchange the authorization code", err, clientSecret, secret.New(code))
 	}
 	return tok, nil
 }
@@ -93,22 +95,55 @@ func withHTTPClient(ctx context.Context, hc *http.Client) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, &c)
 }
 
-// tokenError turns an OAuth failure into an *Error whose message says what
-// to do. oauth2's own errors quote the whole response body; this keeps
-// only the fields RFC 6749 defines, without any copy of sent, the secrets
-// the request carried, should the answer repeat them.
-func tokenError(doing string, err error, sent ...string) error {
+// tokenError turns an OAuth failure into an error whose message says what
+// to do and holds no secret. oauth2's own errors quote the whole response
+// body, or a field of an answer they could not read: an error answer keeps
+// only the fields RFC 6749 defines, with every copy of sent (the secrets
+// the request carried) withheld before it is clipped; an unreadable answer
+// keeps none of what oauth2 quotes from it, since it may repeat any secret,
+// the new tokens among them. The transport's errors (the token URL and the
+// network's reason) pass as they are.
+func tokenError(doing string, err error, sent ...secret.Value) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		e := ParseError(re.Response.StatusCode, re.Body)
+		e := ParseError(re.Response.StatusCode, re.Body, sent...)
 		e.Method, e.Path = http.MethodPost, "/oauth/token"
 		if re.ErrorCode != "" {
-			e.Code = Clip(re.ErrorCode)
+			e.Code = Clip(secret.Withhold(re.ErrorCode, sent...))
 		}
-		e.withhold(sent...)
 		return fmt.Errorf("%s: %w", doing, e)
 	}
-	return fmt.Errorf("%s: %w", doing, err)
+	var ue *url.Error
+	if errors.As(err, &ue) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
+	text := quoted.ReplaceAllString(secret.Withhold(err.Error(), sent...), secret.Withheld)
+	return fmt.Errorf("%s: %w", doing, &unreadableTokenError{text: Clip(text)})
+}
+
+// quoted is a quoted string in an error's words (Go's %q, JSON's).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
+
+// unreadableTokenError is a success answer to a token request that was not
+// a token procore-sa can read. It keeps only oauth2's words, not the
+// answer's.
+type unreadableTokenError struct{ text string }
+
+func (e *unreadableTokenError) Error() string {
+	return "the answer to the token request could not be read as a token (" + e.text + "); if it came through a proxy, check the login URL"
+}
+
+// withheldBy is every secret auth holds and those of tok, the token it gave
+// for a request: what an answer to that request must not repeat.
+func withheldBy(auth Auth, tok *oauth2.Token) []secret.Value {
+	var out []secret.Value
+	if tok != nil {
+		out = append(out, secret.New(tok.AccessToken), secret.New(tok.RefreshToken))
+	}
+	if k, ok := auth.(interface{ secrets() []secret.Value }); ok {
+		out = append(out, k.secrets()...)
+	}
+	return out
 }
 
 // tokenAuth caches a token and fetches a new one through fetch when it is
@@ -116,6 +151,7 @@ func tokenError(doing string, err error, sent ...string) error {
 // so two refreshes at once would lose the pair.
 type tokenAuth struct {
 	mu    sync.Mutex
+	known []secret.Value // the client secret, for withheldBy
 	tok   *oauth2.Token
 	fetch func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error)
 	now   func() time.Time
@@ -139,6 +175,17 @@ func (a *tokenAuth) Token(ctx context.Context) (*oauth2.Token, error) {
 	return tok, nil
 }
 
+// secrets is the client secret and the tokens held now.
+func (a *tokenAuth) secrets() []secret.Value {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := append([]secret.Value(nil), a.known...)
+	if a.tok != nil {
+		out = append(out, secret.New(a.tok.AccessToken), secret.New(a.tok.RefreshToken))
+	}
+	return out
+}
+
 func (a *tokenAuth) Invalidate(tok *oauth2.Token) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -158,7 +205,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, client
 		TokenURL:     env.LoginURL + "/oauth/token",
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}
-	return &tokenAuth{now: time.Now, fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
+	return &tokenAuth{now: time.Now, known: []secret.Value{clientSecret}, fetch: func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) {
 		if err := checkLoginURL(env); err != nil {
 			return nil, fmt.Errorf("get a token with the client ID and secret: %w", err)
 		}
@@ -178,7 +225,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, client
 				break
 			}
 		}
-		return nil, tokenError("get a token with the client ID and secret", err, cc.ClientSecret)
+		return nil, tokenError("get a token with the client ID and secret", err, clientSecret)
 	}}
 }
 
@@ -186,7 +233,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, client
 // when it expires and handing every new pair to save before use.
 func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSecret secret.Value, tok *oauth2.Token, save SaveFunc) Auth {
 	conf := OAuthConfig(env, clientID, clientSecret)
-	return &tokenAuth{now: time.Now, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
+	return &tokenAuth{now: time.Now, known: []secret.Value{clientSecret}, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
 		if old == nil || old.RefreshToken == "" {
 			return nil, errors.New("the sign-in has no refresh token: sign in again with 'procore-sa login'")
 		}
@@ -196,7 +243,7 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSec
 		// A token with no access token makes oauth2 refresh at once.
 		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 		if err != nil {
-			return nil, tokenError("refresh the sign-in", err, clientSecret.Reveal(), old.RefreshToken)
+			return nil, tokenError("refresh the sign-in", err, clientSecret, secret.New(old.RefreshToken))
 		}
 		if err := save(ctx, next); err != nil {
 			return nil, fmt.Errorf("keep the new refresh token (Procore has retired the old one): %w", err)

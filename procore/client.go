@@ -222,8 +222,7 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 			}
 			return &answer{status: status, header: resp.Header}, nil
 		}
-		apiErr := ParseError(status, data)
-		apiErr.withhold(tok.AccessToken)
+		apiErr := ParseError(status, data, withheldBy(c.cfg.Auth, tok)...)
 		apiErr.Method, apiErr.Path = r.method, target.Path
 		apiErr.RetryAfter = retryAfter(resp.Header, time.Now())
 		switch {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 // Error is an answer from Procore that was not a success. It reads every
@@ -32,8 +34,29 @@ type Error struct {
 const maxErrorText = 300
 
 // ParseError reads an error answer's body; it never fails and never panics,
-// whatever the body holds.
-func ParseError(status int, body []byte) *Error {
+// whatever the body holds. Every copy of the withheld secrets (what the
+// request carried, should the answer repeat it) is taken out of Procore's
+// words before they are clipped, so that no part of one is left at the cut.
+func ParseError(status int, body []byte, withheld ...secret.Value) *Error {
+	e := parseRaw(status, body)
+	w := func(s string) string { return Clip(secret.Withhold(s, withheld...)) }
+	e.Message, e.Code = w(e.Message), w(e.Code)
+	if e.Fields != nil {
+		fields := make(map[string][]string, len(e.Fields))
+		for k, msgs := range e.Fields {
+			for i := range msgs {
+				msgs[i] = w(msgs[i])
+			}
+			fields[w(k)] = msgs
+		}
+		e.Fields = fields
+	}
+	return e
+}
+
+// parseRaw reads what Procore said, whole: ParseError withholds and clips it
+// before anything else sees it.
+func parseRaw(status int, body []byte) *Error {
 	e := &Error{Status: status}
 	var raw map[string]json.RawMessage
 	if json.Unmarshal(body, &raw) == nil {
@@ -79,18 +102,6 @@ func ParseError(status int, body []byte) *Error {
 	} else if text := strings.TrimSpace(string(body)); text != "" && !strings.HasPrefix(text, "<") {
 		// Some answers (a 429's) are plain text; HTML pages say nothing useful.
 		e.Message = text
-	}
-	e.Message = Clip(e.Message)
-	e.Code = Clip(e.Code)
-	if e.Fields != nil {
-		fields := make(map[string][]string, len(e.Fields))
-		for k, msgs := range e.Fields {
-			for i := range msgs {
-				msgs[i] = Clip(msgs[i])
-			}
-			fields[Clip(k)] = msgs
-		}
-		e.Fields = fields
 	}
 	return e
 }

@@ -3,6 +3,8 @@ package procore
 import (
 	"strings"
 	"testing"
+
+	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
 func TestParseError(t *testing.T) {
@@ -110,6 +112,28 @@ func FuzzParseLink(f *testing.F) {
 		for rel, u := range ParseLink(h) {
 			if rel == "" || strings.ContainsAny(u, "<>") {
 				t.Fatalf("rel %q -> %q", rel, u)
+			}
+		}
+	})
+}
+
+// FuzzParseErrorWithholds: whatever surrounds a secret in an error
+// answer, and however the words are clipped, no part of eight characters
+// of it is left in the error.
+func FuzzParseErrorWithholds(f *testing.F) {
+	f.Add(401, `{"errors":"`, `"}`, 290)
+	f.Add(400, `{"error":"x","error_description":"`, `"}`, 0)
+	f.Add(500, `plain `, ``, 295)
+	f.Fuzz(func(t *testing.T, status int, before, after string, pad int) {
+		const s = "Zq8-SECRET-fuzz-Kw3"
+		if pad < 0 || pad > 2000 || strings.Contains(before+after, "Zq8") || strings.Contains(before+after, "Kw3") {
+			return
+		}
+		body := before + strings.Repeat("x", pad) + s + after
+		msg := ParseError(status, []byte(body), secret.New(s)).Error()
+		for i := 0; i+8 <= len(s); i++ {
+			if strings.Contains(msg, s[i:i+8]) && !strings.Contains(before+after, s[i:i+8]) {
+				t.Fatalf("%q is left in %q", s[i:i+8], msg)
 			}
 		}
 	})

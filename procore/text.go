@@ -1,7 +1,6 @@
 package procore
 
 import (
-	"net/url"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -85,41 +84,6 @@ func printableValue(v reflect.Value) {
 			nv.Set(iter.Value())
 			printableValue(nv)
 			v.SetMapIndex(iter.Key(), nv)
-		}
-	}
-}
-
-// withheld is what stands in an error's text for a secret the server
-// repeated.
-const withheld = "[withheld]"
-
-// withhold replaces in the error's words every copy of what the request
-// sent that must not be shown (a client secret, a refresh token, an
-// authorization code, an access token), as sent or as form-encoded: a
-// proxy or a misconfigured server may repeat the request in its answer.
-func (e *Error) withhold(sent ...string) {
-	var olds []string
-	for _, s := range sent {
-		if len(s) < 4 {
-			continue // too short to find without withholding ordinary words
-		}
-		olds = append(olds, s, withheld)
-		if q := url.QueryEscape(s); q != s {
-			olds = append(olds, q, withheld)
-		}
-	}
-	if len(olds) == 0 {
-		return
-	}
-	r := strings.NewReplacer(olds...)
-	e.Message, e.Code = r.Replace(e.Message), r.Replace(e.Code)
-	for k, msgs := range e.Fields {
-		for i := range msgs {
-			msgs[i] = r.Replace(msgs[i])
-		}
-		if nk := r.Replace(k); nk != k {
-			delete(e.Fields, k)
-			e.Fields[nk] = msgs
 		}
 	}
 }

@@ -4,8 +4,12 @@
 package secret
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
 )
 
 // Value holds a client secret, password or token. Every way of printing it
@@ -49,3 +53,55 @@ func (s Value) MarshalText() ([]byte, error) { return []byte(Mask), nil }
 
 // LogValue masks the secret in structured logs.
 func (s Value) LogValue() slog.Value { return slog.StringValue(Mask) }
+
+// Withheld is what stands in a text for a secret taken out of it.
+const Withheld = "[withheld]"
+
+// minWithheld is the shortest secret Withhold looks for: a shorter one
+// would take ordinary words out of the text with it.
+const minWithheld = 4
+
+// Withhold is text with every copy of each secret replaced by Withheld: as
+// it is, and in the forms a server that repeats a request gives it back in
+// (form- and path-encoded, JSON-escaped). A text that may hold a secret is
+// withheld before it is clipped or wrapped, so that no part of one
+// survives at the cut.
+func Withhold(text string, secrets ...Value) string {
+	var olds []string
+	for _, s := range secrets {
+		v := s.Reveal()
+		if len(v) < minWithheld {
+			continue
+		}
+		for _, form := range forms(v) {
+			if !slices.Contains(olds, form) {
+				olds = append(olds, form)
+			}
+		}
+	}
+	if len(olds) == 0 {
+		return text
+	}
+	// Longest first: a form that holds another is replaced whole.
+	slices.SortStableFunc(olds, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(olds))
+	for _, o := range olds {
+		pairs = append(pairs, o, Withheld)
+	}
+	return strings.NewReplacer(pairs...).Replace(text)
+}
+
+// forms are the ways v may come back in a server's words.
+func forms(v string) []string {
+	out := []string{v, url.QueryEscape(v), url.PathEscape(v)}
+	if b, err := json.Marshal(v); err == nil {
+		out = append(out, strings.Trim(string(b), `"`))
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) == nil {
+		out = append(out, strings.Trim(strings.TrimSpace(b.String()), `"`))
+	}
+	return out
+}

@@ -68,3 +68,26 @@ func TestSecretInPanic(t *testing.T) {
 	}()
 	panic(New(recognisable))
 }
+
+func TestWithhold(t *testing.T) {
+	s := New("S3CR+t/x<y>&\"z")
+	for _, text := range []string{
+		"said S3CR+t/x<y>&\"z twice: S3CR+t/x<y>&\"z",
+		"form S3CR%2Bt%2Fx%3Cy%3E%26%22z&a=1",
+		`json "S3CR+t/x\u003cy\u003e\u0026\"z"`,
+		`json "S3CR+t/x<y>&\"z"`,
+		"path S3CR+t%2Fx%3Cy%3E&%22z",
+	} {
+		got := Withhold(text, s, New("abc"), Value{})
+		if strings.Contains(got, "S3CR") || !strings.Contains(got, Withheld) {
+			t.Errorf("Withhold(%q) = %q", text, got)
+		}
+	}
+	// Too short to look for without taking words out.
+	if got := Withhold("abc abc", New("abc")); got != "abc abc" {
+		t.Errorf("a three-letter secret was withheld: %q", got)
+	}
+	if got := Withhold("nothing here", s); got != "nothing here" {
+		t.Errorf("%q", got)
+	}
+}
