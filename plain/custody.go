@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/credstore"
@@ -187,6 +188,7 @@ func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost strin
 	for {
 		r.printf("Saving to %s...\n", c.Where())
 		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
+		opCtx = credstore.NoticeSlow(opCtx, r.onceLine(credstore.KeychainWait))
 		saved, err := c.Save(opCtx, cred)
 		cancel()
 		if err == nil {
@@ -224,6 +226,13 @@ func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost strin
 			}
 		}
 	}
+}
+
+// onceLine is a notice that prints msg on a line of its own the first
+// time it is called.
+func (r *Runner) onceLine(msg string) func() {
+	var once sync.Once
+	return func() { once.Do(func() { r.printf("%s\n", msg) }) }
 }
 
 // exportAge asks for a passphrase twice and a path, and writes the age

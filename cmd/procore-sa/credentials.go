@@ -838,6 +838,9 @@ func (r profileRow) age() string {
 
 func (a *app) profiles(ctx context.Context) ([]profileRow, error) {
 	store, _ := a.credStore(ctx)
+	// A keychain waiting for its unlock password says nothing: say what
+	// the wait is, once.
+	ctx = credstore.NoticeSlow(ctx, a.sayOnce(credstore.KeychainWait))
 	names, err := store.Profiles(credstore.Interactive(ctx))
 	if err != nil {
 		return nil, err

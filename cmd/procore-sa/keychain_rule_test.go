@@ -185,3 +185,25 @@ func saveVia(k *custody, cred credstore.Credential) error {
 	_, err := k.Save(context.Background(), cred)
 	return err
 }
+
+// TestListSaysItWaitsForTheKeychain: secret list and status, waiting on a
+// keychain that asks for its unlock password, say so on stderr after a
+// second instead of staying silent.
+func TestListSaysItWaitsForTheKeychain(t *testing.T) {
+	guidesEnv(t)
+	for _, cmd := range [][]string{{"secret", "list"}, {"status"}} {
+		c := newCredApp(t, "")
+		c.save(t, "default", appCred("app-1", "first-secret"))
+		slowGets(c, credstore.SlowAfter+300*time.Millisecond)
+		out, errOut, code := c.run(t, cmd...)
+		if code != exitOK || strings.Count(errOut, credstore.KeychainWait) != 1 || !strings.Contains(out, "default") {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", cmd, code, out, errOut)
+		}
+		slowGets(c, 0)
+		c.out.Reset()
+		c.errb.Reset()
+		if _, errOut, _ := c.run(t, cmd...); strings.Contains(errOut, "Waiting") {
+			t.Errorf("%v: a quick keychain is said to be waited for: %s", cmd, errOut)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -227,5 +228,44 @@ func TestSavePlacementRealSecretService(t *testing.T) {
 	}
 	if _, err := s.Save(ctx, Placement{Profile: p}, dmsaCredential(), true); ClassOf(err) != Taken || errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Save with nowhere beside: %v", err)
+	}
+}
+
+// TestNoticeSlow: a keychain call that goes unanswered for a second says
+// so through the context's notice, once per call; a quick one says nothing.
+func TestNoticeSlow(t *testing.T) {
+	f := newFake()
+	f.entries["procore-sa-test\x00slow"] = dmsaDocument
+	f.entries["procore-sa-test\x00quick"] = dmsaDocument
+	f.getDelay = func(account string) time.Duration {
+		if account == "slow" {
+			return SlowAfter + 300*time.Millisecond
+		}
+		return 0
+	}
+	s := fakeStore(f)
+	s.InteractiveTimeout = 5 * time.Second
+	var mu sync.Mutex
+	notices := 0
+	ctx := NoticeSlow(context.Background(), func() { mu.Lock(); notices++; mu.Unlock() })
+	if _, err := s.Load(ctx, "quick", true); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(SlowAfter + 100*time.Millisecond)
+	mu.Lock()
+	if notices != 0 {
+		t.Errorf("a quick read gave %d notices", notices)
+	}
+	mu.Unlock()
+	if _, err := s.Load(ctx, "slow", true); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if notices != 1 {
+		t.Errorf("a slow read gave %d notices, want 1", notices)
+	}
+	if !strings.HasPrefix(KeychainWait, "Waiting for the keychain (it may be asking for its unlock password)") {
+		t.Errorf("KeychainWait %q", KeychainWait)
 	}
 }
