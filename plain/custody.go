@@ -34,6 +34,17 @@ const (
 	passwordLost = "The password is not saved anywhere yet. If you leave now it is lost, and you will have to set a new one in Procore."
 )
 
+// held is a credential the walk holds and has not yet kept: what to call
+// it should the walk be ended before it is kept, and the warning said
+// before a discard.
+type held struct{ what, warn string }
+
+var (
+	heldSecret    = held{credstore.UnkeptClientSecret, secretLost}
+	heldPassword  = held{credstore.UnkeptPassword, passwordLost}
+	heldGenerated = held{credstore.UnkeptGeneratedPassword, passwordLost}
+)
+
 // capture takes the client ID, the one-time client secret and the company
 // ID, optionally proves them, and goes on only once they are saved and read
 // back (or written to an age file). Leaving first needs the typed discard.
@@ -45,7 +56,7 @@ func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		switch err := r.keep(ctx, cred, secretLost); {
+		switch err := r.keep(ctx, cred, heldSecret); {
 		case errors.Is(err, errDiscarded):
 			r.printf("The secret was discarded. Enter the credentials again, or b or q to leave this step.\n")
 		case err != nil:
@@ -82,7 +93,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			if held.IsZero() {
 				id, err = r.ask(prompt)
 			} else {
-				id, err = r.askKeeping(ctx, prompt, secretLost, false)
+				id, err = r.askKeeping(ctx, prompt, heldSecret, false)
 			}
 			if err != nil {
 				return cred, err
@@ -93,7 +104,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			if offerDemo && id == "demo" {
 				if held.IsZero() {
 					// From here the secret is held: an interrupt does not drop it.
-					defer r.hold(ctx, secretLost)()
+					defer r.hold(ctx, heldSecret)()
 				}
 				cred.ClientID, cred.CompanyID, held = demo.ClientID, demo.CompanyID, demo.ClientSecret
 				demoFilled = true
@@ -117,7 +128,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			if held.IsZero() {
 				s, err = r.secret(prompt)
 			} else {
-				s, err = r.askKeeping(ctx, prompt, secretLost, true)
+				s, err = r.askKeeping(ctx, prompt, heldSecret, true)
 			}
 			if err != nil {
 				return cred, err
@@ -131,7 +142,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			}
 			if held.IsZero() {
 				// From here the secret is held: an interrupt does not drop it.
-				defer r.hold(ctx, secretLost)()
+				defer r.hold(ctx, heldSecret)()
 			}
 			held = secret.New(s)
 			break
@@ -142,7 +153,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			if cred.CompanyID > 0 {
 				prompt = "Company ID [" + strconv.FormatInt(cred.CompanyID, 10) + "]: "
 			}
-			ans, err := r.askKeeping(ctx, prompt, secretLost, false)
+			ans, err := r.askKeeping(ctx, prompt, heldSecret, false)
 			if err != nil {
 				return cred, err
 			}
@@ -157,7 +168,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			cred.CompanyID = id
 			break
 		}
-		ans, err := r.askKeeping(ctx, "Check them with Procore before saving? [Y/n] ", secretLost, false)
+		ans, err := r.askKeeping(ctx, "Check them with Procore before saving? [Y/n] ", heldSecret, false)
 		if err != nil {
 			return cred, err
 		}
@@ -165,9 +176,12 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 			return cred, nil
 		}
 		r.printf("Checking the credentials with Procore...\n")
-		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
+		opCtx, cancel := r.untilEnd(ctx, custodyTimeout)
 		err = c.Prove(opCtx, cred)
 		cancel()
+		if r.isEnded() {
+			return cred, r.ended()
+		}
 		if err == nil {
 			r.printf("  Procore accepted them.\n")
 			return cred, nil
@@ -181,7 +195,7 @@ func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.
 // failure it says why and offers to try again, to write an age file, or to
 // discard it. It returns nil once kept, errDiscarded, or errBack or ErrQuit
 // after a typed discard. An interrupt does not drop the held secret.
-func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost string) error {
+func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost held) error {
 	c := r.Custody
 	stop := r.hold(ctx, lost)
 	defer stop()
@@ -237,7 +251,7 @@ func (r *Runner) onceLine(msg string) func() {
 
 // exportAge asks for a passphrase twice and a path, and writes the age
 // file; it returns the path, or "" when it was not written (said why).
-func (r *Runner) exportAge(ctx context.Context, cred credstore.Credential, lost string) (string, error) {
+func (r *Runner) exportAge(ctx context.Context, cred credstore.Credential, lost held) (string, error) {
 	var pass string
 	for {
 		p, err := r.askKeeping(ctx, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase), lost, true)
@@ -281,10 +295,10 @@ func (r *Runner) exportAge(ctx context.Context, cred credstore.Credential, lost 
 // hide is set): b, q and the end of the input lead to the discard question
 // instead of away. It returns errBack or ErrQuit only after a typed
 // discard, and an error when the input ends with the secret unkept.
-func (r *Runner) askKeeping(ctx context.Context, prompt, lost string, hide bool) (string, error) {
-	held := r.holding
-	r.holding = true
-	defer func() { r.holding = held }()
+func (r *Runner) askKeeping(ctx context.Context, prompt string, lost held, hide bool) (string, error) {
+	before := r.held
+	r.held = &lost
+	defer func() { r.held = before }()
 	for {
 		var ans string
 		var err error
@@ -302,7 +316,7 @@ func (r *Runner) askKeeping(ctx context.Context, prompt, lost string, hide bool)
 		if errors.Is(err, errClosed) {
 			return "", errUnkept
 		}
-		r.printf("%s\n", lost)
+		r.printf("%s\n", lost.warn)
 		conf, cerr := r.ask("Type discard and press enter to leave without it, or just press enter to keep it: ")
 		switch {
 		case errors.Is(cerr, errClosed):
@@ -321,17 +335,18 @@ var errUnkept = errors.New("the input ended before the secret was kept: it was n
 // hold marks a secret as held until the returned stop is called: reads
 // ignore an interrupt, and an interrupt says that the secret must be kept
 // or discarded first.
-func (r *Runner) hold(ctx context.Context, lost string) (stop func()) {
-	held := r.holding
-	r.holding = true
+func (r *Runner) hold(ctx context.Context, lost held) (stop func()) {
+	before := r.held
+	r.held = &lost
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		select {
 		case <-ctx.Done():
-			if !r.toldInterrupt {
+			// An end is not an interrupt: nobody is there to answer.
+			if !r.toldInterrupt && !r.isEnded() {
 				r.toldInterrupt = true
-				r.printf("\nInterrupted. %s Finish keeping it, or type discard at the next question to leave without it.\n", lost)
+				r.printf("\nInterrupted. %s Finish keeping it, or type discard at the next question to leave without it. A second interrupt leaves without it.\n", lost.warn)
 			}
 		case <-quit:
 		}
@@ -339,6 +354,6 @@ func (r *Runner) hold(ctx context.Context, lost string) (stop func()) {
 	return func() {
 		close(quit)
 		<-done
-		r.holding = held
+		r.held = before
 	}
 }

@@ -57,12 +57,20 @@ type Runner struct {
 	Custody Custody
 	// Login, when set, signs the admin in at admin-login steps.
 	Login AdminLogin
+	// End, when closed, ends the walk at once, even while a secret is
+	// held: nobody can be asked any more (the terminal hung up, the system
+	// is stopping procore-sa). Run saves the walk and returns ErrEnded;
+	// Unkept then names what was held and never kept. A cancelled ctx, by
+	// contrast, is an interrupt the person may still answer.
+	End <-chan struct{}
 
 	// planTick is how often a line says planning is still going on.
 	planTick time.Duration
 
-	ctx     context.Context // the walk's, for reads that an interrupt ends
-	holding bool            // a secret is held, not yet kept: reads ignore ctx
+	ctx  context.Context // the walk's, for reads that an interrupt ends
+	held *held           // a secret is held, not yet kept: reads ignore ctx
+	// unkept names what was held when the walk was ended.
+	unkept string
 	// toldInterrupt: the interrupt notice was printed (by a hold watcher,
 	// whose end every later watcher waits for).
 	toldInterrupt bool
@@ -79,6 +87,53 @@ type readResult struct {
 // back is returned by a prompt when the person typed "b".
 var errBack = errors.New("back")
 
+// ErrEnded means End was closed: the walk was saved and ended without
+// asking anyone.
+var ErrEnded = errors.New("the walk was ended from outside")
+
+// Unkept names the credential the walk held, not yet kept, when it was
+// ended ("the client secret you typed"); "" when there was none.
+func (r *Runner) Unkept() string { return r.unkept }
+
+// isEnded reports whether End has been closed.
+func (r *Runner) isEnded() bool {
+	if r.End == nil {
+		return false
+	}
+	select {
+	case <-r.End:
+		return true
+	default:
+		return false
+	}
+}
+
+// ended is ErrEnded, noting what was held and so lost.
+func (r *Runner) ended() error {
+	if r.held != nil && r.unkept == "" {
+		r.unkept = r.held.what
+	}
+	return ErrEnded
+}
+
+// untilEnd is a context for work that an interrupt does not stop while a
+// secret is held (the check of it, say), bounded by d and ended by End.
+func (r *Runner) untilEnd(parent context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), d)
+	if r.End == nil {
+		return ctx, cancel
+	}
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-r.End:
+			cancel()
+		case <-stop:
+		}
+	}()
+	return ctx, func() { close(stop); cancel() }
+}
+
 // Run walks g. It returns nil when every step is done, ErrQuit when the
 // person left (progress saved), or an error.
 func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
@@ -90,6 +145,20 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 	}
 	r.ctx = ctx
 	defer func() { r.ctx = nil }()
+	if r.End != nil {
+		// The steps' work (add-all, verify, a sign-in) stops at an end as
+		// at an interrupt; reads tell the two apart.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-r.End:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
 	var saved *steps.Session
 	if r.Store != nil {
 		s, err := r.Store.LoadSession(g.ID)
@@ -109,11 +178,22 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 	r.printf("%s\n%s\n\n", g.Title, g.Summary)
 	r.printf("Type b to go back a step, q to leave (your place is saved).\n")
 	for !w.Finished() {
+		if r.isEnded() {
+			r.save(w)
+			return r.ended()
+		}
 		if err := ctx.Err(); err != nil {
+			r.save(w)
 			return err
 		}
 		err := r.step(ctx, w)
 		switch {
+		case err != nil && r.isEnded():
+			r.save(w)
+			if !errors.Is(err, ErrEnded) {
+				err = r.ended()
+			}
+			return err
 		case errors.Is(err, errBack):
 			if !w.Back() {
 				r.printf("This is the first step.\n")
@@ -180,8 +260,11 @@ func (r *Runner) readLine() (string, error) {
 		r.pending = ch
 	}
 	var done <-chan struct{}
-	if r.ctx != nil && !r.holding {
+	if r.ctx != nil && r.held == nil {
 		done = r.ctx.Done()
+	}
+	if r.isEnded() {
+		return "", r.ended()
 	}
 	select {
 	case res := <-r.pending:
@@ -190,6 +273,9 @@ func (r *Runner) readLine() (string, error) {
 	case <-done:
 		r.printf("\n")
 		return "", r.ctx.Err()
+	case <-r.End:
+		r.printf("\n")
+		return "", r.ended()
 	}
 }
 
@@ -205,7 +291,7 @@ func (r *Runner) ask(prompt string) (string, error) {
 			r.printf("\n")
 			return "", errClosed
 		}
-		if r.ctx != nil && errors.Is(err, r.ctx.Err()) {
+		if errors.Is(err, ErrEnded) || (r.ctx != nil && errors.Is(err, r.ctx.Err())) {
 			return "", err
 		}
 		return "", fmt.Errorf("read an answer: %w", err)
@@ -461,7 +547,11 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 		if r.Custody == nil || (!generated && w.Guide.AccountModel != steps.UserLogin) {
 			return nil
 		}
-		switch err := r.keep(ctx, userLogin(w, r.Custody, pw), passwordLost); {
+		lost := heldPassword
+		if generated {
+			lost = heldGenerated
+		}
+		switch err := r.keep(ctx, userLogin(w, r.Custody, pw), lost); {
 		case errors.Is(err, errDiscarded):
 			r.printf("The password was discarded; choose another.\n")
 		case err != nil:
@@ -491,8 +581,11 @@ func (r *Runner) secret(prompt string) (string, error) {
 	}
 	if f, ok := r.In.(*os.File); ok && r.pending == nil && term.IsTerminal(int(f.Fd())) {
 		r.printf("%s", prompt)
-		b, err := term.ReadPassword(int(f.Fd()))
+		b, err := r.readHidden(int(f.Fd()))
 		r.printf("\n")
+		if errors.Is(err, ErrEnded) || (r.ctx != nil && err != nil && errors.Is(err, r.ctx.Err())) {
+			return "", err
+		}
 		if errors.Is(err, io.EOF) {
 			return "", ErrQuit // ctrl+d: the terminal can still be asked
 		}
@@ -509,6 +602,35 @@ func (r *Runner) secret(prompt string) (string, error) {
 		return s, nil
 	}
 	return r.ask(prompt)
+}
+
+// readHidden reads a line without echo from the terminal fd. An end (and,
+// while nothing is held, an interrupt) stops the wait: the terminal gets its
+// echo back, and the read left behind ends with the process.
+func (r *Runner) readHidden(fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	ch := make(chan readResult, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		ch <- readResult{string(b), err}
+	}()
+	var done <-chan struct{}
+	if r.ctx != nil && r.held == nil {
+		done = r.ctx.Done()
+	}
+	select {
+	case res := <-ch:
+		return []byte(res.line), res.err
+	case <-done:
+		_ = term.Restore(fd, state)
+		return nil, r.ctx.Err()
+	case <-r.End:
+		_ = term.Restore(fd, state)
+		return nil, r.ended()
+	}
 }
 
 // Pick asks which guide to walk.

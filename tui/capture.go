@@ -98,14 +98,22 @@ type captureScreen struct {
 
 	// demo: under --demo the keeper can fill in the simulator's own app.
 	demo bool
+
+	// lostWhat names a preset credential for the line that says it was
+	// lost (see unkept).
+	lostWhat string
+	// busy: a check, save or export is under way; stopCheck ends the
+	// check (never the save).
+	busy      bool
+	stopCheck context.CancelFunc
 }
 
 // newKeepScreen takes a credential the wizard already holds into custody:
 // save, read back, or on failure retry or an age file; leaving first needs
 // the typed discard.
-func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred credstore.Credential) (*captureScreen, tea.Cmd) {
+func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred credstore.Credential, lostWhat string) (*captureScreen, tea.Cmd) {
 	s := newCaptureScreen(sh, st, c)
-	s.preset, s.prove, s.demo = &cred, false, false
+	s.preset, s.prove, s.demo, s.lostWhat = &cred, false, false, lostWhat
 	_, cmd := s.submit()
 	return s, cmd
 }
@@ -147,6 +155,21 @@ func (s *captureScreen) Typing() bool {
 // typed and not yet put in safe keeping.
 func (s *captureScreen) Guarding() bool {
 	return s.phase != captureSaved && (s.preset != nil || strings.TrimSpace(s.inputs[capSecret].Value()) != "")
+}
+
+func (s *captureScreen) unkept() string {
+	if s.preset != nil {
+		return s.lostWhat
+	}
+	return credstore.UnkeptClientSecret
+}
+
+func (s *captureScreen) keeping() bool { return s.busy }
+
+func (s *captureScreen) stopChecking() {
+	if s.stopCheck != nil {
+		s.stopCheck()
+	}
 }
 
 // askDiscard opens the typed confirmation; quit says what follows it.
@@ -245,6 +268,11 @@ func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 }
 
 func (s *captureScreen) done(msg captureDoneMsg) (nav, tea.Cmd) {
+	s.busy = false
+	if s.stopCheck != nil {
+		s.stopCheck()
+		s.stopCheck = nil
+	}
 	switch {
 	case msg.proveErr != nil:
 		s.phase, s.status = captureEditing, "Procore refused the credentials: "+msg.proveErr.Error()
@@ -426,6 +454,10 @@ func (s *captureScreen) submit() (nav, tea.Cmd) {
 	if prove {
 		s.status = "Checking the credentials with Procore…"
 	}
+	// The check may be stopped (the wizard ended from outside); the save,
+	// once begun, is seen through.
+	checkCtx, stopCheck := context.WithTimeout(context.Background(), custodyTimeout)
+	s.busy, s.stopCheck = true, stopCheck
 	return stay, func() tea.Msg {
 		ch := make(chan tea.Msg, 4)
 		go func() {
@@ -438,8 +470,12 @@ func (s *captureScreen) submit() (nav, tea.Cmd) {
 				}
 			})
 			if prove {
-				if err := custody.Prove(ctx, cred); err != nil {
+				if err := custody.Prove(checkCtx, cred); err != nil {
 					ch <- captureDoneMsg{proveErr: err}
+					return
+				}
+				if checkCtx.Err() != nil {
+					ch <- captureDoneMsg{proveErr: checkCtx.Err()}
 					return
 				}
 				ch <- captureProgressMsg{what: saving, ch: ch}
@@ -476,6 +512,7 @@ func (s *captureScreen) startExport() (nav, tea.Cmd) {
 	}
 	custody, passphrase := s.custody, secret.New(pass)
 	s.status = "Encrypting to " + path + "…"
+	s.busy = true
 	return stay, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
 		defer cancel()

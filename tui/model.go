@@ -54,6 +54,13 @@ type Options struct {
 	Target string
 }
 
+// StopMsg ends the wizard from outside (a signal: a termination, a hang-up,
+// an interrupt sent to the process): nobody can be asked, so nothing is.
+// The walk is saved, an add-all run stops at its safe point, and a save to
+// the keychain under way is waited for (a check with Procore before it is
+// stopped); then the program quits. Unkept names what a screen still held.
+type StopMsg struct{ Why string }
+
 // Outcome is how the wizard ended.
 type Outcome int
 
@@ -97,8 +104,9 @@ type Model struct {
 	saved  *steps.Session // progress found on disk, offered for resume
 	screen screen
 
-	confirmQuit bool // the "leave the guide?" dialog is open
-	stopping    bool // leaving once the step's run has stopped
+	confirmQuit bool   // the "leave the guide?" dialog is open
+	stopping    bool   // leaving once the step's run (or save) has stopped
+	ended       string // why the wizard was ended from outside (StopMsg)
 	showHelp    bool
 	help        help.Model
 
@@ -132,6 +140,20 @@ func New(opts Options) *Model {
 	m.resize()
 	return m
 }
+
+// Unkept names the one-time credential the step's screen holds and has
+// not kept ("the client secret you typed"), or "". Once the program has
+// ended, it is what was lost: the wizard was ended before the person could
+// keep it or discard it.
+func (m *Model) Unkept() string {
+	if g, ok := m.screen.(guard); ok && m.phase == phaseStep && g.Guarding() {
+		return g.unkept()
+	}
+	return ""
+}
+
+// Ended is why the wizard was ended from outside (StopMsg), or "".
+func (m *Model) Ended() string { return m.ended }
 
 // Outcome reports how the wizard ended.
 func (m *Model) Outcome() Outcome { return m.outcome }
@@ -176,8 +198,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.status = "The transcript could not be written: " + msg.err.Error()
 		}
+		if m.ended != "" {
+			return m, tea.Quit
+		}
 		return m, nil
+	case StopMsg:
+		return m, m.stopNow(msg.Why)
 	case tea.KeyPressMsg:
+		if m.ended != "" {
+			return m, nil // leaving: nothing typed now can act
+		}
 		if m.tooSmall() && msg.String() != "ctrl+c" {
 			return m, nil // nothing acts on a screen the person cannot see
 		}
@@ -192,8 +222,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// what the person typed is held back.
 	if _, paste := msg.(tea.PasteMsg); m.phase == phaseStep && !(paste && (m.confirmQuit || m.stopping)) {
 		_, cmd := m.screen.Update(msg)
-		if r, ok := m.screen.(runner); ok && m.stopping && !r.running() {
-			// The run has stopped: now leave.
+		if m.stopping && !m.busy() {
+			// The run (or the save) has stopped: now leave.
 			m.stopping = false
 			return m, tea.Batch(cmd, m.saveIfChanged(), m.quit())
 		}
@@ -297,6 +327,44 @@ func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = newScreen(m.sh, m.mainWidth())
 	}
 	return tea.Batch(cmd, m.saveIfChanged())
+}
+
+// busy reports whether the step's screen has work under way that leaving
+// waits for: an add-all run, or a save of a secret.
+func (m *Model) busy() bool {
+	if m.phase != phaseStep {
+		return false
+	}
+	if r, ok := m.screen.(runner); ok && r.running() {
+		return true
+	}
+	k, ok := m.screen.(keeper)
+	return ok && k.keeping()
+}
+
+// stopNow ends the wizard without asking: see StopMsg.
+func (m *Model) stopNow(why string) tea.Cmd {
+	if m.ended != "" {
+		return nil
+	}
+	m.ended, m.confirmQuit = why, false
+	m.status = "Stopping (" + why + "): saving your place…"
+	if m.phase == phaseFinishing {
+		return nil // quits once the transcript is written
+	}
+	if m.phase == phaseStep {
+		if r, ok := m.screen.(runner); ok && r.running() {
+			r.stop()
+			m.stopping = true
+			return nil
+		}
+		if k, ok := m.screen.(keeper); ok && k.keeping() {
+			k.stopChecking()
+			m.stopping = true
+			return nil
+		}
+	}
+	return tea.Batch(m.saveIfChanged(), m.leave())
 }
 
 // requestQuit asks before leaving a guide that holds work.

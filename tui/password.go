@@ -43,6 +43,29 @@ func (s *passwordScreen) Guarding() bool {
 	return s.generated && s.sh.custody != nil
 }
 
+func (s *passwordScreen) unkept() string {
+	if s.keep != nil {
+		return s.keep.unkept()
+	}
+	return s.lostWhat()
+}
+
+// lostWhat names the password this screen holds.
+func (s *passwordScreen) lostWhat() string {
+	if s.generated {
+		return credstore.UnkeptGeneratedPassword
+	}
+	return credstore.UnkeptPassword
+}
+
+func (s *passwordScreen) keeping() bool { return s.keep != nil && s.keep.keeping() }
+
+func (s *passwordScreen) stopChecking() {
+	if s.keep != nil {
+		s.keep.stopChecking()
+	}
+}
+
 func (s *passwordScreen) askDiscard(quit bool) {
 	if s.keep == nil {
 		// A generated password not yet accepted: keep it first, or discard.
@@ -56,7 +79,7 @@ func (s *passwordScreen) askDiscard(quit bool) {
 func newPendingKeep(s *passwordScreen) *captureScreen {
 	k := newCaptureScreen(s.sh, s.step, s.sh.custody)
 	cred := s.credential(s.inputs[0].Value())
-	k.preset, k.phase = &cred, captureEditing
+	k.preset, k.phase, k.lostWhat = &cred, captureEditing, s.lostWhat()
 	k.SetWidth(s.width)
 	return k
 }
@@ -208,7 +231,7 @@ func (s *passwordScreen) accept() (nav, tea.Cmd) {
 	}
 	if s.sh.custody != nil && s.sh.walker.Guide.AccountModel == steps.UserLogin {
 		var cmd tea.Cmd
-		s.keep, cmd = newKeepScreen(s.sh, s.step, s.sh.custody, s.credential(s.inputs[0].Value()))
+		s.keep, cmd = newKeepScreen(s.sh, s.step, s.sh.custody, s.credential(s.inputs[0].Value()), s.lostWhat())
 		s.keep.SetWidth(s.width)
 		// Nothing of the password stays in the inputs once it is handed over.
 		s.inputs[0].SetValue("")

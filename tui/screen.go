@@ -58,6 +58,18 @@ const (
 type guard interface {
 	Guarding() bool
 	askDiscard(quit bool)
+	// unkept names what Guarding protects ("the client secret you
+	// typed"), for the line that says it was lost when the wizard was
+	// ended from outside.
+	unkept() string
+}
+
+// keeper is a screen that may be putting a secret into safe keeping: a
+// wizard ended from outside waits for the save, whose answer says whether
+// the secret was kept, but stops a check with Procore that comes first.
+type keeper interface {
+	keeping() bool
+	stopChecking()
 }
 
 // screen is one step kind's page. Update mutates the screen in place and

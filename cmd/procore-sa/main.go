@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"regexp"
 	"runtime/debug"
-	"syscall"
 	"time"
 )
 
@@ -75,13 +73,23 @@ func buildVersion(info *debug.BuildInfo, ok bool) (v, c, d string) {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := watchSignals(context.Background())
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// run executes the command line and returns the process exit code.
+// run executes the command line and returns the process exit code. A
+// command stopped by a signal exits 128 and the signal's number.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr *os.File) int {
+	code := runCommand(ctx, args, stdin, stdout, stderr)
+	if sig := signalsOf(ctx).First(); sig != nil && code == exitInterrupted {
+		code = signalExit(sig)
+	}
+	return code
+}
+
+func runCommand(ctx context.Context, args []string, stdin *os.File, stdout, stderr *os.File) int {
 	a := newApp(stdin, stdout, stderr)
 	cmd := newRootCmd(a)
 	cmd.SetArgs(args)

@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/plain"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -45,6 +51,7 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	creds, memoryOnly := a.credStore(ctx)
 	a.quiet = true
 	defer func() { a.quiet = false }()
+	saves := &trackedStore{Store: store}
 	m := tui.New(tui.Options{
 		Verify:    a.verifier(),
 		AddAll:    &wizardAddAll{a: a},
@@ -53,13 +60,36 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 		Target:    target,
 		Guides:    cat.List(),
 		GuideID:   id,
-		Store:     store,
+		Store:     saves,
 		Now:       a.now,
 		Demo:      a.demo,
 		Presenter: a.presenter,
 	})
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout))
+	// Signals go to the wizard's own gate (tui.StopMsg), not Bubble Tea's:
+	// the first ends it there; a second cancels ctx, which kills the
+	// program at once.
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithoutSignalHandler())
+	sigs := signalsOf(ctx)
+	var taken atomic.Bool
+	release := sigs.take(func(sig os.Signal) bool {
+		if taken.Swap(true) {
+			return false
+		}
+		go p.Send(tui.StopMsg{Why: signalName(sig)})
+		return true
+	})
 	_, err = p.Run()
+	release()
+	a.quiet = false
+	if sig := sigs.First(); sig != nil {
+		// Ended from outside: make sure the walk is on disk, whole, before
+		// the process goes (a save in flight would leave its temporary
+		// file behind), and say what could not be kept.
+		saves.settle(m.Walker())
+		fmt.Fprint(a.stderr, a.leavingNotes(m))
+		a.sayLost(m.Unkept(), sig)
+		return &exitError{code: exitInterrupted}
+	}
 	fmt.Fprint(a.stderr, a.leavingNotes(m))
 	if err != nil {
 		if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
@@ -68,6 +98,57 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 		return failed(fmt.Errorf("run the wizard: %w", err))
 	}
 	return nil
+}
+
+// sayLost names on stderr a one-time credential the wizard held and never
+// kept when a signal ended it: nobody was there to keep it or discard it.
+// The credential itself is never printed.
+func (a *app) sayLost(what string, sig os.Signal) {
+	if what == "" {
+		return
+	}
+	advice := "Procore shows a client secret only once: generate a new one for the app in Procore when you take the guide up again."
+	if what != credstore.UnkeptClientSecret {
+		advice = "Set a new password for the account in Procore when you take the guide up again."
+	}
+	fmt.Fprintf(a.stderr, "procore-sa: %s was not saved: procore-sa was stopped (%s) before it was kept, and it was not written anywhere. %s\n", what, signalName(sig), advice)
+}
+
+// trackedStore is the wizard's state store, knowing which writes are in
+// flight, so that the process does not end in the middle of one.
+type trackedStore struct {
+	*state.Store
+	wg sync.WaitGroup
+}
+
+func (s *trackedStore) SaveSession(sess *steps.Session) error {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	return s.Store.SaveSession(sess)
+}
+
+func (s *trackedStore) WriteTranscript(g *steps.Guide, sess *steps.Session, now time.Time) (string, error) {
+	s.wg.Add(1)
+	defer s.wg.Done()
+	return s.Store.WriteTranscript(g, sess, now)
+}
+
+// settleWait bounds the wait for writes in flight when the wizard ends.
+const settleWait = 5 * time.Second
+
+// settle waits for the writes in flight, then saves w once more (the
+// program may have been killed before its last save), unless it is done.
+func (s *trackedStore) settle(w *steps.Walker) {
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(settleWait):
+		return // a write that hangs: leave it rather than race it
+	}
+	if w != nil && !w.Finished() && w.Dirty() {
+		_ = s.Store.SaveSession(w.Session)
+	}
 }
 
 // wizardEnd is what the wizard left behind: see tui.Model.
@@ -112,8 +193,26 @@ func (a *app) stateStore() (*state.Store, error) {
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
 func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store, env procore.Environment) error {
+	end := make(chan struct{})
 	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now,
-		AddAll: &wizardAddAll{a: a}, Verify: a.verifier()}
+		AddAll: &wizardAddAll{a: a}, Verify: a.verifier(), End: end}
+	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
+	// first. A second interrupt, a termination or a hang-up ends the walk
+	// at once (End); any signal after that, the process.
+	interrupted, ended := false, false
+	sigs := signalsOf(ctx)
+	defer sigs.take(func(sig os.Signal) bool {
+		switch {
+		case ended:
+			return false
+		case sig == syscall.SIGINT && !interrupted:
+			interrupted = true
+			return false
+		}
+		ended = true
+		close(end)
+		return true
+	})()
 	a.plainCustody(ctx, r, store, env)
 	g, ok := cat.Get(id)
 	if !ok {
@@ -126,6 +225,11 @@ func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store
 		}
 	}
 	switch err := r.Run(ctx, g); {
+	case errors.Is(err, plain.ErrEnded):
+		if sig := sigs.First(); sig != nil {
+			a.sayLost(r.Unkept(), sig)
+		}
+		return &exitError{code: exitInterrupted}
 	case err == nil, errors.Is(err, plain.ErrQuit):
 		return nil
 	case ctx.Err() != nil:

@@ -262,8 +262,8 @@ const SlowAfter = time.Second
 // its unlock password in a window of its own.
 const KeychainWait = "Waiting for the keychain (it may be asking for its unlock password)..."
 
-// NoticeSlow gives ctx a notice that the store calls (from another
-// goroutine) each time a call to the keychain has gone unanswered for
+// NoticeSlow gives ctx a notice that the store calls (in the goroutine
+// that called it) each time a call to the keychain has gone unanswered for
 // SlowAfter, so that a wait can say what it is waiting for.
 func NoticeSlow(ctx context.Context, notice func()) context.Context {
 	return context.WithValue(ctx, slowKey{}, notice)
@@ -333,22 +333,32 @@ func (s *Store) do(ctx context.Context, interactive bool, f func() (string, erro
 		err error
 	}
 	ch := make(chan result, 1) // buffered: an abandoned f can still send and exit
-	if notice, ok := ctx.Value(slowKey{}).(func()); ok && notice != nil {
-		slow := time.AfterFunc(SlowAfter, notice)
-		defer slow.Stop()
-	}
 	go func() {
 		v, err := f()
 		ch <- result{v, err}
 	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return "", errTimedOut{d}
+	// The notice runs here, in the caller's goroutine, so that what it
+	// writes does not cross what the caller writes.
+	var slow <-chan time.Time
+	notice, _ := ctx.Value(slowKey{}).(func())
+	if notice != nil {
+		t := time.NewTimer(SlowAfter)
+		defer t.Stop()
+		slow = t.C
+	}
+	for {
+		select {
+		case r := <-ch:
+			return r.v, r.err
+		case <-slow:
+			slow = nil
+			notice()
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return "", errTimedOut{d}
+			}
+			return "", ctx.Err()
 		}
-		return "", ctx.Err()
 	}
 }
 

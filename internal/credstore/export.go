@@ -108,3 +108,11 @@ type Custodian interface {
 	// outside the demo. It does no I/O.
 	DemoCredential() (Credential, bool)
 }
+
+// What a wizard held and had not yet kept, named on stderr when it was
+// ended from outside (a signal) before the person could keep or discard it.
+const (
+	UnkeptClientSecret      = "the client secret you typed"
+	UnkeptPassword          = "the password you chose"
+	UnkeptGeneratedPassword = "the password procore-sa generated"
+)
