@@ -25,7 +25,7 @@ func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: secret.New(demoSecret),
 	}}
 	// demo at Client ID; then straight to the check question (enter: yes).
-	got, err, dir := runCapture(t, c, lines("", " demo ", "", ""))
+	got, dir, err := runCapture(t, c, lines("", " demo ", "", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}
@@ -61,7 +61,7 @@ func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 func TestPlainCaptureNoDemoOutsideDemo(t *testing.T) {
 	c := &fakeCustody{}
 	// Outside the demo, demo is a client ID like any other.
-	got, err, _ := runCapture(t, c, lines("", "demo", testSecret, "4264807", "n", ""))
+	got, _, err := runCapture(t, c, lines("", "demo", testSecret, "4264807", "n", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}

@@ -161,14 +161,14 @@ func noLeakInDir(t *testing.T, dir, secret string) {
 	}
 }
 
-func runCapture(t *testing.T, c Custody, input string) (string, error, string) {
+func runCapture(t *testing.T, c Custody, input string) (string, string, error) {
 	t.Helper()
 	return runGuide(t, c, captureGuide(), input)
 }
 
 // runGuide walks g in plain mode with c as the keeper, answering input;
-// it returns what was printed, the walk's error and the state directory.
-func runGuide(t *testing.T, c Custody, g *steps.Guide, input string) (string, error, string) {
+// it returns what was printed, the state directory and the walk's error.
+func runGuide(t *testing.T, c Custody, g *steps.Guide, input string) (string, string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := state.Open(dir)
@@ -178,12 +178,12 @@ func runGuide(t *testing.T, c Custody, g *steps.Guide, input string) (string, er
 	out := &syncBuffer{}
 	r := &Runner{In: strings.NewReader(input), Out: out, Store: st, Custody: c}
 	err = r.Run(context.Background(), g)
-	return out.String(), err, dir
+	return out.String(), dir, err
 }
 
 func TestPlainCaptureSavesAndReadsBackBeforeGoingOn(t *testing.T) {
 	c := &fakeCustody{}
-	got, err, dir := runCapture(t, c, lines("",
+	got, dir, err := runCapture(t, c, lines("",
 		"dmsa-client-1234", "  "+testSecret+"\t ", "42a", "4264807", "y", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
@@ -214,7 +214,7 @@ func TestPlainCaptureSavesAndReadsBackBeforeGoingOn(t *testing.T) {
 func TestPlainCaptureLeavingNeedsTypedDiscard(t *testing.T) {
 	t.Run("kept, then saved", func(t *testing.T) {
 		c := &fakeCustody{}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "q", "no", "b", "", "4264807", "n", ""))
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "q", "no", "b", "", "4264807", "n", ""))
 		if err != nil {
 			t.Fatalf("%v\n%s", err, got)
 		}
@@ -225,7 +225,7 @@ func TestPlainCaptureLeavingNeedsTypedDiscard(t *testing.T) {
 	})
 	t.Run("discarded", func(t *testing.T) {
 		c := &fakeCustody{}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "q", "discard"))
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "q", "discard"))
 		if !errors.Is(err, ErrQuit) || len(c.saved) != 0 || c.saves != 0 {
 			t.Fatalf("err %v, saves %d:\n%s", err, c.saves, got)
 		}
@@ -235,21 +235,21 @@ func TestPlainCaptureLeavingNeedsTypedDiscard(t *testing.T) {
 	})
 	t.Run("back after discard", func(t *testing.T) {
 		c := &fakeCustody{}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "b", "discard", "q"))
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "b", "discard", "q"))
 		if !errors.Is(err, ErrQuit) || !strings.Contains(got, "Step 1 of 3: Intro\n") || strings.Count(got, "Step 1 of 3") != 2 {
 			t.Fatalf("err %v:\n%s", err, got)
 		}
 	})
 	t.Run("input ends", func(t *testing.T) {
 		c := &fakeCustody{}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret))
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret))
 		if !errors.Is(err, errUnkept) || errors.Is(err, ErrQuit) {
 			t.Fatalf("err %v:\n%s", err, got)
 		}
 	})
 	t.Run("nothing typed yet leaves freely", func(t *testing.T) {
 		c := &fakeCustody{}
-		got, err, _ := runCapture(t, c, lines("", "id-1", "q"))
+		got, _, err := runCapture(t, c, lines("", "id-1", "q"))
 		if !errors.Is(err, ErrQuit) || strings.Contains(got, "Type discard") {
 			t.Fatalf("err %v:\n%s", err, got)
 		}
@@ -260,7 +260,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 	down := errors.New("no Secret Service is running on the D-Bus session bus; install and start gnome-keyring")
 	t.Run("retry", func(t *testing.T) {
 		c := &fakeCustody{failSaves: 1, saveErr: down}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n", "t", ""))
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n", "t", ""))
 		if err != nil || len(c.saved) != 1 || c.saves != 2 {
 			t.Fatalf("err %v, saves %d:\n%s", err, c.saves, got)
 		}
@@ -271,7 +271,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 	t.Run("age file", func(t *testing.T) {
 		c := &fakeCustody{failSaves: 9, saveErr: down}
 		const pass = "correct horse battery"
-		got, err, dir := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n",
+		got, dir, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n",
 			"x", "a", "short", pass, pass+"!", pass, pass, "", ""))
 		if err != nil {
 			t.Fatalf("%v\n%s", err, got)
@@ -294,7 +294,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 	})
 	t.Run("discard at the menu starts the step over", func(t *testing.T) {
 		c := &fakeCustody{failSaves: 1, saveErr: down}
-		got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n", "discard",
+		got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "n", "discard",
 			"id-2", testSecret+"2", "4264807", "n", ""))
 		if err != nil || len(c.saved) != 1 || c.saved[0].ClientID != "id-2" {
 			t.Fatalf("err %v, saved %+v:\n%s", err, c.saved, got)
@@ -307,7 +307,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 
 func TestPlainCaptureProveRefused(t *testing.T) {
 	c := &fakeCustody{failProve: errors.New("invalid_client: the client ID or secret is wrong")}
-	got, err, _ := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "y",
+	got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "y",
 		"id-9", "", "", "y", ""))
 	if err != nil || c.proved != 2 || len(c.saved) != 1 {
 		t.Fatalf("err %v, proved %d:\n%s", err, c.proved, got)
@@ -389,14 +389,14 @@ func userLoginGuide() *steps.Guide {
 	}}
 }
 
-func runUserLogin(t *testing.T, c *fakeCustody, input string) (string, error, string) {
+func runUserLogin(t *testing.T, c *fakeCustody, input string) (string, string, error) {
 	t.Helper()
 	return runGuide(t, c, userLoginGuide(), input)
 }
 
 func TestPlainGeneratedPasswordIsKept(t *testing.T) {
 	c := &fakeCustody{}
-	got, err, dir := runUserLogin(t, c, lines("sync@example.com", "g", ""))
+	got, dir, err := runUserLogin(t, c, lines("sync@example.com", "g", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}
@@ -419,7 +419,7 @@ func TestPlainTypedUserLoginPasswordIsKept(t *testing.T) {
 	const pw = "Quokka#2026x"
 	down := errors.New("the keychain is locked; unlock it and try again")
 	c := &fakeCustody{failSaves: 1, saveErr: down}
-	got, err, _ := runUserLogin(t, c, lines("sync@example.com", pw, pw, "q", "", "t", ""))
+	got, _, err := runUserLogin(t, c, lines("sync@example.com", pw, pw, "q", "", "t", ""))
 	if err != nil || len(c.saved) != 1 || c.saved[0].Password.Reveal() != pw {
 		t.Fatalf("err %v, saved %d:\n%s", err, len(c.saved), got)
 	}
@@ -431,7 +431,7 @@ func TestPlainTypedUserLoginPasswordIsKept(t *testing.T) {
 
 func TestPlainDiscardedPasswordAsksForAnother(t *testing.T) {
 	c := &fakeCustody{failSaves: 1, saveErr: errors.New("timed out")}
-	got, err, _ := runUserLogin(t, c, lines("sync@example.com", "g", "discard", "g", ""))
+	got, _, err := runUserLogin(t, c, lines("sync@example.com", "g", "discard", "g", ""))
 	if err != nil || len(c.saved) != 1 || !strings.Contains(got, "The password was discarded; choose another.") {
 		t.Fatalf("err %v, saved %d:\n%s", err, len(c.saved), got)
 	}
@@ -526,7 +526,7 @@ func TestPlainAdminLoginDemoCode(t *testing.T) {
 // profile on.
 func TestPlainCaptureSavedBesideSaysSo(t *testing.T) {
 	c := &fakeCustody{beside: "cap"}
-	got, err, _ := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "n", ""))
+	got, _, err := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "n", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}

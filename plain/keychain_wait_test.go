@@ -38,7 +38,7 @@ func (c *storeCustody) Save(ctx context.Context, cred credstore.Credential) (cre
 func TestPlainSaysItWaitsForTheKeychain(t *testing.T) {
 	kr := &slowKeyring{delay: credstore.SlowAfter + 300*time.Millisecond}
 	c := &storeCustody{fakeCustody: &fakeCustody{}, store: &credstore.Store{Service: "procore-sa-test", Keyring: kr, Timeout: time.Second, InteractiveTimeout: 10 * time.Second}}
-	got, err, _ := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "y", ""))
+	got, _, err := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "y", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}

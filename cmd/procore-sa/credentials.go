@@ -94,15 +94,6 @@ func (a *app) envCredential() (credstore.Credential, bool) {
 // holds only the integration user's password.
 const adminProfile = "admin"
 
-// usableCredential is the profile's credential, or, when that is a user's
-// login and password (which the API cannot use), the admin's sign-in;
-// under --demo, failing both, the simulator's own DMSA. used is the profile
-// it came from ("" for the simulator's own).
-func (a *app) usableCredential(ctx context.Context, store *credstore.Store) (credstore.Credential, string, error) {
-	u, err := a.usable(ctx, store)
-	return u.cred, u.profile, err
-}
-
 // usableCred is a credential the API can use and where it came from.
 type usableCred struct {
 	cred    credstore.Credential
@@ -114,6 +105,9 @@ type usableCred struct {
 	userLoginCred credstore.Credential
 }
 
+// usable is the profile's credential, or, when that is a user's login and
+// password (which the API cannot use), the admin's sign-in; under --demo,
+// failing both, the simulator's own DMSA.
 func (a *app) usable(ctx context.Context, store *credstore.Store) (usableCred, error) {
 	interactive := !a.demo
 	if interactive {

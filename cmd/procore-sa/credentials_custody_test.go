@@ -65,8 +65,8 @@ func (k *hookKeyring) hook(f func(account string) error) {
 	k.onSet = f
 }
 
-// lockedErr is what go-keyring returns for a locked login keyring.
-var lockedErr = errors.New("failed to unlock correct collection '/org/freedesktop/secrets/collection/login'")
+// errLocked is what go-keyring returns for a locked login keyring.
+var errLocked = errors.New("failed to unlock correct collection '/org/freedesktop/secrets/collection/login'")
 
 // credApp is an app over an in-memory keychain (service procore-sa), with
 // the clock now, reading stdin; out and errb collect its output.
@@ -336,7 +336,7 @@ func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 				n := c.kr.setsFor[account]
 				c.kr.mu.Unlock()
 				if account == "adm" && n == 1 {
-					return lockedErr
+					return errLocked
 				}
 				return nil
 			}
@@ -373,7 +373,7 @@ func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 	c.kr.mu.Unlock()
 	c.kr.hook(func(account string) error {
 		if account == "adm" {
-			return lockedErr
+			return errLocked
 		}
 		return nil
 	})
@@ -404,7 +404,7 @@ func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 	pass := "correct horse battery staple"
 	input := strings.Join([]string{code0, "x", "a", "short", pass, pass + "!", pass, pass, path}, "\n") + "\n"
 	c := newCredApp(t, input)
-	c.kr.hook(func(string) error { return lockedErr })
+	c.kr.hook(func(string) error { return errLocked })
 	out, errOut, code := c.run(t, append(at, "--profile", "adm", "login", "--client-id", fx.AdminClientID)...)
 	if code != exitOK {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
@@ -449,7 +449,7 @@ func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := newCredApp(t, code1+"\n"+tail)
-		c.kr.hook(func(string) error { return lockedErr })
+		c.kr.hook(func(string) error { return errLocked })
 		out, errOut, code := c.run(t, append(at, "--profile", "adm", "login", "--client-id", fx.AdminClientID)...)
 		if code != exitFailed || !strings.Contains(errOut, "the refresh token was not kept") {
 			t.Errorf("login, then %q: exit %d\n%s%s", tail, code, out, errOut)
