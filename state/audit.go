@@ -46,7 +46,7 @@ func (s *Store) Audit(e AuditEntry) error {
 	}
 	f, err := s.OpenAppend("audit.jsonl")
 	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+		return wrapUnless(err, "write the audit log")
 	}
 	// One write of a whole line: concurrent writers with O_APPEND do not
 	// interleave within it.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,10 +42,18 @@ type Store struct {
 	Root string
 }
 
-// Open makes root (0700) if it is missing and returns a Store over it.
+// Open makes root (0700) if it is missing and returns a Store over it. An
+// existing root must be a directory of the person's own, not a link; see
+// prepareDir. Temporary files a killed process left behind are removed.
 func Open(root string) (*Store, error) {
-	if err := mkdir(root); err != nil {
+	if err := prepareDir(root); err != nil {
 		return nil, err
+	}
+	sweepTemps(root)
+	for _, sub := range []string{"runs", "sessions", "transcripts"} {
+		if fi, err := os.Lstat(filepath.Join(root, sub)); err == nil && checkDirInfo(filepath.Join(root, sub), fi) == nil {
+			sweepTemps(filepath.Join(root, sub))
+		}
 	}
 	return &Store{Root: root}, nil
 }
@@ -60,67 +69,73 @@ func (s *Store) Sub(name string) (*Store, error) {
 // Path is the path of name (slash-separated) under the store.
 func (s *Store) Path(name string) string { return filepath.Join(s.Root, filepath.FromSlash(name)) }
 
-func mkdir(dir string) error {
-	if err := os.MkdirAll(dir, DirMode); err != nil {
-		return fmt.Errorf("make state directory %s: %w", dir, err)
-	}
-	// MkdirAll leaves an existing directory as it was and applies the umask to
-	// a new one; either way the mode must end as 0700.
-	if err := os.Chmod(dir, DirMode); err != nil {
-		return fmt.Errorf("restrict state directory %s: %w", dir, err)
-	}
-	return nil
-}
-
-// WriteFile writes name under the store atomically (a temporary file, then a
-// rename), 0600, making its directory 0700 first.
+// WriteFile writes name under the store as a new file (ReplaceFile), 0600,
+// making its directory 0700 first.
 func (s *Store) WriteFile(name string, data []byte) error {
 	path := s.Path(name)
-	if err := mkdir(filepath.Dir(path)); err != nil {
+	if err := prepareDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
-	if err := f.Chmod(FileMode); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return ReplaceFile(path, data)
 }
 
-// OpenAppend opens name under the store for appending, creating it 0600.
+// OpenAppend opens name under the store for appending (O_APPEND, no link
+// followed), creating it 0600; an existing file must be a regular file of
+// the person's own, and is narrowed to 0600.
 func (s *Store) OpenAppend(name string) (*os.File, error) {
+	return s.openFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE)
+}
+
+// OpenLock opens name under the store for reading and writing, creating it
+// 0600, as OpenAppend does: for a lock file.
+func (s *Store) OpenLock(name string) (*os.File, error) {
+	return s.openFile(name, os.O_RDWR|os.O_CREATE)
+}
+
+func (s *Store) openFile(name string, flag int) (*os.File, error) {
 	path := s.Path(name)
-	if err := mkdir(filepath.Dir(path)); err != nil {
+	if err := prepareDir(filepath.Dir(path)); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, FileMode)
+	f, err := openChecked(path, flag)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, wrapUnless(err, "open %s", path)
 	}
-	if err := f.Chmod(FileMode); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("restrict %s: %w", path, err)
+	if modesApply {
+		if fi, err := f.Stat(); err != nil || fi.Mode().Perm() != FileMode {
+			if err := f.Chmod(FileMode); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("restrict %s: %w", path, err)
+			}
+		}
 	}
 	return f, nil
+}
+
+// OpenRead opens name under the store for reading: a regular file of the
+// person's own, no link followed, no wait on a FIFO.
+func (s *Store) OpenRead(name string) (*os.File, error) {
+	path := s.Path(name)
+	if fi, err := os.Lstat(filepath.Dir(path)); err == nil {
+		if err := checkDirInfo(filepath.Dir(path), fi); err != nil {
+			return nil, err
+		}
+	}
+	f, err := openChecked(path, os.O_RDONLY)
+	if err != nil {
+		return nil, wrapUnless(err, "open %s", path)
+	}
+	return f, nil
+}
+
+// readFile reads name under the store as OpenRead opens it.
+func (s *Store) readFile(name string) ([]byte, error) {
+	f, err := s.OpenRead(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
@@ -152,12 +167,12 @@ func (s *Store) LoadSession(guideID string) (*steps.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(s.Path(name))
+	data, err := s.readFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read session of %s: %w", guideID, err)
+		return nil, wrapUnless(err, "read session of %s", guideID)
 	}
 	var sess steps.Session
 	if err := json.Unmarshal(data, &sess); err != nil {
