@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -307,7 +307,7 @@ func readRun(st *state.Store, run string) (addall.JournalHeader, map[int64]addal
 	if strings.ContainsAny(run, `/\`) || strings.HasPrefix(run, ".") {
 		return addall.JournalHeader{}, nil, fmt.Errorf("run %q: give the run id printed when it stopped", run)
 	}
-	f, err := os.Open(st.Path("runs/" + run + ".jsonl"))
+	f, err := st.OpenRead("runs/" + run + ".jsonl")
 	if err != nil {
 		return addall.JournalHeader{}, nil, fmt.Errorf("resume run %s: %w", run, err)
 	}
@@ -319,22 +319,17 @@ func readRun(st *state.Store, run string) (addall.JournalHeader, map[int64]addal
 	return h, conf, nil
 }
 
-// writeReportCSV writes one row per project (0600).
+// writeReportCSV writes one row per project as a new file (0600) that
+// replaces whatever regular file was at path; a link there is refused.
 func writeReportCSV(path string, rep *addall.Report) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write the report: %w", err)
-	}
-	// An existing file keeps its mode through O_TRUNC: narrow it first.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
+	var b bytes.Buffer
+	if err := writeCSV(&b, rep); err != nil {
 		return fmt.Errorf("write the report %s: %w", path, err)
 	}
-	if err := writeCSV(f, rep); err != nil {
-		f.Close()
-		return fmt.Errorf("write the report %s: %w", path, err)
+	if err := state.ReplaceFile(path, b.Bytes()); err != nil {
+		return fmt.Errorf("the report was not written: %w", err)
 	}
-	return f.Close()
+	return nil
 }
 
 func writeCSV(w io.Writer, rep *addall.Report) error {

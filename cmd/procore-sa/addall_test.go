@@ -272,11 +272,18 @@ func TestCSVPending(t *testing.T) {
 	}
 }
 
-// TestReportNarrowsAnExistingFile: a report written over an existing file
-// that others could read leaves it 0600.
-func TestReportNarrowsAnExistingFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "wide.csv")
+// TestReportReplacesAnExistingFile: a report written over an existing file
+// is a new file (create, then rename): 0600 whatever the old mode, and a
+// second link to the old file keeps the old contents, so a planted hard
+// link cannot make the report overwrite someone else's file.
+func TestReportReplacesAnExistingFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "wide.csv")
 	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "someone-elses")
+	if err := os.Link(path, other); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeReportCSV(path, &addall.Report{}); err != nil {
@@ -284,6 +291,38 @@ func TestReportNarrowsAnExistingFile(t *testing.T) {
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("report mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "old\n" {
+		t.Errorf("the other link now holds %q: the report was written into the old file", b)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".tmp-*")); len(m) != 0 {
+		t.Errorf("left behind: %v", m)
+	}
+}
+
+// TestReportRefusesALink: a link at the --report path is refused, even
+// one pointing at a file the person could write, and what it points at is
+// neither truncated nor chmodded.
+func TestReportRefusesALink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.txt")
+	if err := os.WriteFile(target, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "report.csv")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	err := writeReportCSV(link, &addall.Report{})
+	if err == nil || !strings.Contains(err.Error(), "symbolic link") || !strings.Contains(err.Error(), link) {
+		t.Fatalf("got %v; want a refusal naming the link", err)
+	}
+	fi, _ := os.Stat(target)
+	if b, _ := os.ReadFile(target); string(b) != "keep me\n" || fi.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target became %q, mode %v", b, fi.Mode().Perm())
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced rather than refused")
 	}
 }
 
