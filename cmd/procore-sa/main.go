@@ -73,6 +73,11 @@ func buildVersion(info *debug.BuildInfo, ok bool) (v, c, d string) {
 }
 
 func main() {
+	// First, before any secret is read: a core would hold what memory does.
+	if err := noCoreDumps(); err != nil {
+		fmt.Fprintf(os.Stderr, "procore-sa: %v; it does not run where a crash could write a secret to disk\n", err)
+		os.Exit(exitFailed)
+	}
 	ctx, stop := watchSignals(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
