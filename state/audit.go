@@ -42,20 +42,20 @@ func (s *Store) Audit(e AuditEntry) error {
 	}
 	line, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+		return fmt.Errorf("could not write the audit log: %w", err)
 	}
 	f, err := s.OpenAppend("audit.jsonl")
 	if err != nil {
-		return wrapUnless(err, "write the audit log")
+		return fmt.Errorf("could not write the audit log: %w", err)
 	}
 	// One write of a whole line: concurrent writers with O_APPEND do not
 	// interleave within it.
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		f.Close()
-		return fmt.Errorf("write the audit log: %w", err)
+		return fmt.Errorf("could not write the audit log: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("write the audit log: %w", err)
+		return fmt.Errorf("could not write the audit log: %w", err)
 	}
 	return nil
 }

@@ -93,6 +93,12 @@ type (
 	}
 )
 
+// NoticeMsg is something the program must tell the person while the full
+// screen is up, such as an audit log that could not be written: the root
+// model shows it in the status line, so that nothing is written under the
+// screen. Send it with the program's Send.
+type NoticeMsg struct{ Text string }
+
 // Model is the wizard's root model.
 type Model struct {
 	opts  Options
@@ -188,6 +194,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.sh.styles = NewStyles(msg.IsDark())
 		m.help.Styles = help.DefaultStyles(msg.IsDark())
+		return m, nil
+	case NoticeMsg:
+		m.status = strings.Join(strings.Fields(msg.Text), " ") // one line
 		return m, nil
 	case sessionLoadedMsg:
 		return m, m.loaded(msg)

@@ -34,11 +34,12 @@ const rotateAfter = 180 * 24 * time.Hour
 // audit records an action on a profile in the state directory's audit log.
 func (a *app) audit(action, profile, detail string) {
 	st, err := a.stateStore()
-	if err == nil {
-		err = st.Audit(state.AuditEntry{Action: action, Profile: profile, Detail: detail})
-	}
 	if err != nil {
-		a.say("could not write the audit log: " + err.Error())
+		a.warn("could not write the audit log: " + err.Error())
+		return
+	}
+	if err := st.Audit(state.AuditEntry{Action: action, Profile: profile, Detail: detail}); err != nil {
+		a.warn(err.Error()) // it says what could not be written
 	}
 }
 

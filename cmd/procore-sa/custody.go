@@ -137,7 +137,8 @@ func (c *custody) Export(ctx context.Context, path string, passphrase secret.Val
 	return nil
 }
 
-// audit records what was done; a failure to record is said, not fatal.
+// audit records what was done; a failure to record is said (on the full
+// screen while it is up), not fatal.
 func (c *custody) audit(action, detail string) { c.auditAt(c.profile(), action, detail) }
 
 func (c *custody) auditAt(profile, action, detail string) {
@@ -145,6 +146,6 @@ func (c *custody) auditAt(profile, action, detail string) {
 		return
 	}
 	if err := c.state.Audit(state.AuditEntry{Action: action, Profile: profile, Detail: detail}); err != nil {
-		fmt.Fprintln(c.a.stderr, "procore-sa:", err)
+		c.a.warn(err.Error())
 	}
 }

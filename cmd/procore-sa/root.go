@@ -64,10 +64,11 @@ type app struct {
 	creds         *credstore.Store // the credential store, once opened
 	credsInMemory bool
 	quiet         bool // the full-screen wizard owns the terminal
+	notices       *screenNotices
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, notices: &screenNotices{}}
 }
 
 func newRootCmd(a *app) *cobra.Command {

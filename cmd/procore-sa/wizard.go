@@ -78,7 +78,9 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 		go p.Send(tui.StopMsg{Why: signalName(sig)})
 		return true
 	})
+	a.notices.begin(p.Send)
 	_, err = p.Run()
+	a.notices.end(a.stderr)
 	release()
 	a.quiet = false
 	if sig := sigs.First(); sig != nil {
