@@ -3,14 +3,20 @@ package addall
 import (
 	"bufio"
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/procore-sa/procore-sa/procore"
 )
 
 // The add-all journal is JSON lines, one file per run: a header, then one
@@ -20,8 +26,12 @@ import (
 
 // JournalHeader is the first line of a journal.
 type JournalHeader struct {
-	Run         string    `json:"run"`
-	UserID      int64     `json:"user_id"`
+	Run    string `json:"run"`
+	UserID int64  `json:"user_id"`
+	// Who the user is, as Procore gave it (made printable), for a resumed
+	// run to check against what Procore says then: see CheckUser.
+	UserEmail   string    `json:"user_email,omitempty"`
+	UserLogin   string    `json:"user_login,omitempty"`
 	Template    string    `json:"template"` // as the person gave it: an id or a name
 	NewProjects bool      `json:"new_projects"`
 	CompanyID   int64     `json:"company_id"`
@@ -76,6 +86,43 @@ func NewJournal(w io.Writer, run string) *Journal {
 func ResumeJournal(w io.Writer, header JournalHeader, confirmed map[int64]ProjectResult) *Journal {
 	return &Journal{w: w, header: header, resumed: true, prior: confirmed}
 }
+
+// SetUser records who the run's user is, as Procore gave it, in the header
+// of a new run; the run must be for that user.
+func (j *Journal) SetUser(u procore.User) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.header.UserID = u.ID
+	j.header.UserEmail, j.header.UserLogin = procore.Printable(u.EmailAddress), procore.Printable(u.Login)
+}
+
+// CheckUser checks a journal's header against what Procore says about its
+// user now, so that a header edited to point the run at another user is
+// refused rather than acted on.
+func CheckUser(ctx context.Context, c *procore.Client, h JournalHeader) error {
+	if h.UserEmail == "" && h.UserLogin == "" {
+		return fmt.Errorf("the journal of run %s does not say who its user is (an older procore-sa wrote it, or it was edited), "+
+			"so it cannot be checked against Procore: start a new run with --user; it finds what is already done", h.Run)
+	}
+	u, err := c.User(ctx, h.UserID)
+	if procore.StatusOf(err) == http.StatusNotFound {
+		return fmt.Errorf("the journal of run %s is for user %d (%s), whom Procore does not know in company %d: "+
+			"its header may have been edited; start a new run with --user", h.Run, h.UserID, h.who(), c.CompanyID())
+	}
+	if err != nil {
+		return fmt.Errorf("check the user of run %s with Procore: %w", h.Run, err)
+	}
+	email, login := procore.Printable(u.EmailAddress), procore.Printable(u.Login)
+	same := func(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
+	if same(h.UserEmail, email) || same(h.UserLogin, login) || same(h.UserEmail, login) || same(h.UserLogin, email) {
+		return nil
+	}
+	now := cmp.Or(email, login, "no email address or login")
+	return fmt.Errorf("the journal of run %s names user %d as %s, but Procore says user %d is %s: "+
+		"its header may have been edited (or the user's address changed); start a new run with --user", h.Run, h.UserID, h.who(), u.ID, now)
+}
+
+func (h JournalHeader) who() string { return cmp.Or(h.UserEmail, h.UserLogin) }
 
 // Run is the journal's run ID.
 func (j *Journal) Run() string { return j.header.Run }
@@ -134,6 +181,9 @@ func (j *Journal) start(req Request, toAdd []ProjectRef, companyID int64, now ti
 	} else {
 		if j.header.Run == "" {
 			j.header.Run = NewRunID(now)
+		}
+		if j.header.UserID != 0 && j.header.UserID != req.UserID {
+			return fmt.Errorf("journal of run %s: it names user %d, but the run is for user %d", j.header.Run, j.header.UserID, req.UserID)
 		}
 		j.header.UserID, j.header.Template, j.header.NewProjects = req.UserID, req.Template, req.NewProjects
 		j.header.CompanyID, j.header.StartedAt = companyID, now.UTC()
