@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +26,8 @@ import (
 type addAllFlags struct {
 	user, template, resume, report string
 	newProjects, dryRun, asJSON    bool
+
+	templateSet, newProjectsSet bool // given, not defaulted: a resume checks them
 }
 
 func newAddAllCmd(a *app) *cobra.Command {
@@ -36,14 +41,18 @@ Plan first (the user's project assignments, the template checked to exist),
 then act: bulk_add 1,000 projects a call, or one project at a time where
 bulk_add is refused, within Procore's rate limits. Every confirmed project is
 journaled under the state directory's runs/, so a run stopped at any moment
-resumes with --resume RUN, re-planning from Procore's state. Exit status 0
-only when every project ended with the user a member.`,
+resumes with --resume RUN, re-planning from Procore's state; a resumed run
+does what its journal says, and refuses --user, --template or --new-projects
+that say otherwise. One run at a time per user and company: a second is
+refused (exit 1) naming the run that holds the lock. Exit status 0 only when
+every project ended with the user a member.`,
 		Example: "  procore-sa add-all --user sync@example.com --template Standard --new-projects\n  procore-sa add-all --resume 20261123T101500Z-ab12",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.user == "" && f.resume == "" {
 				return usage(errors.New("name the user with --user ID or --user EMAIL (or resume a run with --resume RUN)"))
 			}
+			f.templateSet, f.newProjectsSet = cmd.Flags().Changed("template"), cmd.Flags().Changed("new-projects")
 			return a.addAll(cmd.Context(), f)
 		},
 	}
@@ -58,21 +67,103 @@ only when every project ended with the user a member.`,
 	return cmd
 }
 
-// findUser turns --user into a user ID: digits are an ID, anything else an
-// email address looked up in the company directory.
+// findUser turns --user into a user ID: see lookupUser.
 func findUser(ctx context.Context, c *procore.Client, who string) (int64, error) {
+	u, err := lookupUser(ctx, c, who)
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
+
+// lookupUser finds the user --user names, as Procore describes them (for
+// the journal's header): digits are an ID, anything else an email address
+// looked up in the company directory.
+func lookupUser(ctx context.Context, c *procore.Client, who string) (*procore.User, error) {
 	if id, err := strconv.ParseInt(who, 10, 64); err == nil && id > 0 {
-		return id, nil
+		u, err := c.User(ctx, id)
+		if procore.StatusOf(err) == http.StatusNotFound {
+			return nil, fmt.Errorf("no user with the ID %d in company %d", id, c.CompanyID())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find user %d: %w", id, err)
+		}
+		return u, nil
 	}
 	for u, err := range c.Users(ctx, who) {
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		if strings.EqualFold(u.EmailAddress, who) || strings.EqualFold(u.Login, who) {
-			return u.ID, nil
+			return &u, nil
 		}
 	}
-	return 0, fmt.Errorf("no active user with the email address %s in company %d", who, c.CompanyID())
+	return nil, fmt.Errorf("no active user with the email address %s in company %d", who, c.CompanyID())
+}
+
+// resumeConflicts refuses flags given with --resume that say otherwise than
+// its journal: the journal says what the run does.
+func resumeConflicts(f addAllFlags, h addall.JournalHeader) error {
+	var why []string
+	if f.user != "" && !sameUser(f.user, h) {
+		why = append(why, fmt.Sprintf("--user %s names another user than the journal's, user %d (%s)", f.user, h.UserID, cmp.Or(h.UserEmail, h.UserLogin, "no address recorded")))
+	}
+	if f.templateSet && !sameTemplate(f.template, h.Template) {
+		was := "no template"
+		if strings.TrimSpace(h.Template) != "" {
+			was = fmt.Sprintf("template %q", h.Template)
+		}
+		why = append(why, fmt.Sprintf("--template %q is not the journal's %s", f.template, was))
+	}
+	if f.newProjectsSet && f.newProjects != h.NewProjects {
+		was := "off"
+		if h.NewProjects {
+			was = "on"
+		}
+		why = append(why, fmt.Sprintf("--new-projects=%t, but the journal had it %s", f.newProjects, was))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return fmt.Errorf("--resume %s does what its journal says, but %s: drop the flag to resume, or start a new run without --resume",
+		h.Run, strings.Join(why, "; "))
+}
+
+func sameUser(who string, h addall.JournalHeader) bool {
+	if id, err := strconv.ParseInt(who, 10, 64); err == nil {
+		return id == h.UserID
+	}
+	return (h.UserEmail != "" && strings.EqualFold(who, h.UserEmail)) || (h.UserLogin != "" && strings.EqualFold(who, h.UserLogin))
+}
+
+func sameTemplate(a, b string) bool {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	return strings.EqualFold(a, b)
+}
+
+// lockRun takes the lock of the add-all runs for user in company for run,
+// or says which run holds it. A lock its holder left behind (killed) is
+// taken over, and said.
+func (a *app) lockRun(st *state.Store, company, user int64, run string) (*addall.RunLock, error) {
+	f, err := st.OpenLock("runs/" + addall.RunLockName(company, user))
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	l, err := addall.LockRun(f, addall.LockHolder{Run: run, PID: os.Getpid(), Host: host, Since: time.Now()})
+	var held *addall.LockedError
+	if errors.As(err, &held) {
+		return nil, fmt.Errorf("another add-all for user %d in company %d is under way: %v. Nothing was changed: wait for it to end (or stop it), then try again",
+			user, company, held)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if l.Previous != nil && l.Previous.Run != run {
+		a.warn(fmt.Sprintf("%s stopped without releasing its lock on user %d; this run takes it over (resume that one later with --resume %s)",
+			l.Previous, user, l.Previous.Run))
+	}
+	return l, nil
 }
 
 // eventLine is one JSON line of --json.
@@ -109,6 +200,23 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		b, _ := json.Marshal(l)
 		fmt.Fprintln(a.stdout, string(b))
 	}
+	// What to do: from the flags, or from the journal of the run resumed,
+	// which the flags may not contradict.
+	req := addall.Request{Template: f.template, NewProjects: f.newProjects}
+	var header *addall.JournalHeader
+	var confirmed map[int64]addall.ProjectResult
+	run := f.resume
+	if run != "" {
+		h, conf, err := readRun(st, run)
+		if err != nil {
+			return failed(err)
+		}
+		if err := resumeConflicts(f, h); err != nil {
+			return usage(err)
+		}
+		header, confirmed, req = &h, conf, h.Request()
+	}
+
 	var progress func(addall.Event)
 	c, _, err := a.client(ctx, func(e procore.Event) {
 		if progress != nil {
@@ -119,22 +227,29 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		return err
 	}
 
-	// What to do: from the flags, or from the journal of the run resumed.
-	req := addall.Request{Template: f.template, NewProjects: f.newProjects}
-	var header *addall.JournalHeader
-	var confirmed map[int64]addall.ProjectResult
-	run := f.resume
-	if run != "" {
-		h, conf, err := readRun(st, run)
+	var user *procore.User
+	if header != nil {
+		if header.CompanyID != c.CompanyID() {
+			return usage(fmt.Errorf("run %s is for company %d, not company %d: resume it with --company %d",
+				run, header.CompanyID, c.CompanyID(), header.CompanyID))
+		}
+		if err := addall.CheckUser(ctx, c, *header); err != nil {
+			return a.stoppedBeforeActing(ctx, err)
+		}
+	} else {
+		if user, err = lookupUser(ctx, c, f.user); err != nil {
+			return a.stoppedBeforeActing(ctx, err)
+		}
+		req.UserID = user.ID
+		run = addall.NewRunID(time.Now())
+	}
+	if !f.dryRun {
+		// Before planning: a second run for the user must change nothing.
+		lock, err := a.lockRun(st, c.CompanyID(), req.UserID, run)
 		if err != nil {
 			return failed(err)
 		}
-		header, confirmed, req = &h, conf, h.Request()
-	} else {
-		if req.UserID, err = findUser(ctx, c, f.user); err != nil {
-			return a.stoppedBeforeActing(ctx, err)
-		}
-		run = addall.NewRunID(time.Now())
+		defer lock.Release()
 	}
 
 	plan, err := addall.MakePlan(ctx, c, req)
@@ -174,6 +289,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		j = addall.ResumeJournal(w, *header, confirmed)
 	} else {
 		j = addall.NewJournal(w, run)
+		j.SetUser(*user)
 	}
 
 	last := time.Time{}

@@ -106,12 +106,24 @@ func (w *wizardAddAll) RunJournaled(ctx context.Context, run string, plan *addal
 	if err != nil {
 		return nil, err
 	}
+	// The same lock and journal header as the add-all command's.
+	u, err := c.User(ctx, plan.Request.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("find user %d: %w", plan.Request.UserID, err)
+	}
+	lock, err := w.a.lockRun(st, c.CompanyID(), u.ID, run)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	f, err := st.OpenAppend("runs/" + run + ".jsonl")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rep, err := addall.Run(ctx, c, plan, addall.NewJournal(f, run), emit)
+	j := addall.NewJournal(f, run)
+	j.SetUser(*u)
+	rep, err := addall.Run(ctx, c, plan, j, emit)
 	if err != nil && ctx.Err() != nil {
 		return rep, fmt.Errorf("stopped; resume with: procore-sa%s add-all --resume %s", w.a.targetArgs(), run)
 	}
