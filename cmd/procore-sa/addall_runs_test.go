@@ -15,6 +15,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/state"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 var runLine = regexp.MustCompile(`(?m)^Run (\S+); its journal is`)
@@ -213,7 +214,7 @@ func TestWizardAddAllTakesTheSameLock(t *testing.T) {
 	a.env, a.profile, a.apiURL, a.loginURL, a.company = "production", "default", r.URL, r.URL, fx.CompanyID
 	w := &wizardAddAll{a: a}
 	ctx := t.Context()
-	plan, _, err := w.Plan(ctx, map[string]string{"email": fx.ServiceUserEmail})
+	plan, _, err := w.Plan(ctx, map[steps.Role]string{steps.RoleAccountEmail: fx.ServiceUserEmail})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,8 +68,10 @@ func (s *signals) loop(ctx context.Context, done <-chan struct{}) {
 			continue
 		}
 		signal.Reset(sig)
-		if ss, ok := sig.(syscall.Signal); ok {
-			_ = syscall.Kill(os.Getpid(), ss)
+		if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
+			// Where a process cannot signal itself (Windows), leave as
+			// the signal would have.
+			os.Exit(signalExit(sig))
 		}
 		return
 	}
