@@ -97,6 +97,11 @@ func TestParseLink(t *testing.T) {
 		`<a>; rel="last"`:               "",
 		`<unterminated; rel="next"`:     "",
 		`<a>; REL="NEXT"`:               "a",
+		`<<>rel=next`:                   "", // a "<" in the target, and no ";"
+		`<a> rel="next"`:                "", // a parameter without its ";"
+		`<a b>; rel="next"`:             "",
+		`<a>; rel="x"; rel="next"`:      "", // the first rel counts, as RFC 8288 says
+		`<a>;rel=next`:                  "a",
 	} {
 		if got := ParseLink(h)["next"]; got != next {
 			t.Errorf("ParseLink(%q)[next] = %q, want %q", h, got, next)
@@ -108,10 +113,14 @@ func FuzzParseLink(f *testing.F) {
 	f.Add(`<https://x/?page=2>; rel="next", <https://x/?page=9>; rel="last"`)
 	f.Add(`<a>; title="x, y"; rel="next"`)
 	f.Add(`<`)
+	f.Add(`<<>rel=0`)
 	f.Fuzz(func(t *testing.T, h string) {
 		for rel, u := range ParseLink(h) {
-			if rel == "" || strings.ContainsAny(u, "<>") {
-				t.Fatalf("rel %q -> %q", rel, u)
+			if rel == "" || u == "" || strings.ContainsAny(u, "<> \t\"") || strings.ContainsAny(rel, "<>\" ;,=") {
+				t.Fatalf("ParseLink(%q): rel %q -> %q", h, rel, u)
+			}
+			if !strings.Contains(h, "<"+u+">") {
+				t.Fatalf("ParseLink(%q): %q is not a bracketed target of the header", h, u)
 			}
 		}
 	})
