@@ -23,20 +23,6 @@ const (
 	FileMode fs.FileMode = 0o600
 )
 
-// Dir is the state directory: $XDG_STATE_HOME/procore-sa when that is an
-// absolute path (the XDG spec says to ignore a relative one), else
-// ~/.local/state/procore-sa.
-func Dir() (string, error) {
-	if x := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(x) {
-		return filepath.Join(x, "procore-sa"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the home directory: %w", err)
-	}
-	return filepath.Join(home, ".local", "state", "procore-sa"), nil
-}
-
 // Store is a state directory.
 type Store struct {
 	Root string

@@ -3,30 +3,12 @@ package state
 import (
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/procore-sa/procore-sa/steps"
 )
-
-func TestDir(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	tests := []struct{ xdg, want string }{
-		{"/x/state", "/x/state/procore-sa"},
-		{"relative/state", filepath.Join(home, ".local/state/procore-sa")}, // the XDG spec: ignore a relative path
-		{"", filepath.Join(home, ".local/state/procore-sa")},
-	}
-	for _, tt := range tests {
-		t.Setenv("XDG_STATE_HOME", tt.xdg)
-		got, err := Dir()
-		if err != nil || got != tt.want {
-			t.Errorf("XDG_STATE_HOME=%q: Dir() = %q, %v; want %q", tt.xdg, got, err, tt.want)
-		}
-	}
-}
 
 func mode(t *testing.T, path string) fs.FileMode {
 	t.Helper()

@@ -20,9 +20,11 @@ func newGuidesCmd(a *app) *cobra.Command {
 		Short: "List the guides: the built-in ones and your own",
 		Long: `List the guides: the built-in ones and your own.
 
-Your own guides are the *.yaml files in $XDG_CONFIG_HOME/procore-sa/guides
-(else ~/.config/procore-sa/guides). A file that does not load is named on
-standard error with the line and column of the problem, and left out.`,
+Your own guides are the *.yaml files in $XDG_CONFIG_HOME/procore-sa/guides,
+else ~/.config/procore-sa/guides on Linux, ~/Library/Application
+Support/procore-sa/guides on macOS and %APPDATA%\procore-sa\guides on
+Windows. A file that does not load is named on standard error with the line
+and column of the problem, and left out.`,
 		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return a.listGuides() },
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -146,21 +147,9 @@ func (a *app) checkFlags() error {
 	return nil
 }
 
-// configDir is $XDG_CONFIG_HOME/procore-sa (else ~/.config/procore-sa). As
-// the XDG base directory specification says, and as state.Dir does, a
-// relative XDG_CONFIG_HOME is ignored: it would name a different directory
-// in every working directory.
-func configDir() (string, error) {
-	base := os.Getenv("XDG_CONFIG_HOME")
-	if !filepath.IsAbs(base) {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("find the config directory: %w", err)
-		}
-		base = filepath.Join(home, ".config")
-	}
-	return filepath.Join(base, "procore-sa"), nil
-}
+// configDir is where the person's own guides live: $XDG_CONFIG_HOME/procore-sa,
+// else the platform's place (see state.ConfigDir).
+func configDir() (string, error) { return state.ConfigDir() }
 
 // catalog loads the built-in guides and the person's own. A broken personal
 // guide is reported on stderr and left out; the rest still load.
