@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,6 +121,7 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newDoctorCmd(a),
 		newAddAllCmd(a),
 	)
+	setUpHelp(cmd, a) // help.go
 	return cmd
 }
 
@@ -171,8 +171,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the version, commit and build date",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			v, c, d := buildVersion(debug.ReadBuildInfo())
-			_, err := fmt.Fprintf(a.stdout, "procore-sa %s (commit %s, built %s)\n", v, c, d)
+			_, err := fmt.Fprintln(a.stdout, versionLine())
 			return err
 		},
 	}
