@@ -121,7 +121,8 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newDoctorCmd(a),
 		newAddAllCmd(a),
 	)
-	setUpHelp(cmd, a) // help.go
+	setUpHelp(cmd, a)       // help.go
+	setUpCompletion(cmd, a) // completion.go
 	return cmd
 }
 
