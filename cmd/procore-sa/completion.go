@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
@@ -117,11 +118,11 @@ func (a *app) storedProfiles(ctx context.Context) []string {
 	}
 	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
 	defer cancel()
-	var kr procore.Keyring
+	var kr credstore.Keyring
 	if a.creds != nil { // a test's keychain
 		kr = a.creds.Keyring
 	}
-	s := &procore.Store{Service: a.keychainService(), Keyring: kr, Timeout: completionTimeout, InteractiveTimeout: completionTimeout}
+	s := &credstore.Store{Service: a.keychainService(), Keyring: kr, Timeout: completionTimeout, InteractiveTimeout: completionTimeout}
 	names, err := s.Profiles(ctx)
 	if err != nil {
 		return nil

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -161,8 +163,8 @@ func (failingKeyring) Delete(string, string) error        { return errors.New("n
 func TestCompleteProfiles(t *testing.T) {
 	guidesEnv(t)
 	ca := newCredApp(t, "")
-	cred := procore.Credential{Version: 1, Kind: procore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
-		ClientID: "id", ClientSecret: procore.NewSecret("s3cret-never-shown"), CreatedAt: time.Now().UTC()}
+	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
+		ClientID: "id", ClientSecret: secret.New("s3cret-never-shown"), CreatedAt: time.Now().UTC()}
 	ca.save(t, "spectrum", cred)
 	ca.save(t, "admin", cred)
 	want := []string{"admin", "spectrum"}
@@ -188,9 +190,9 @@ func TestCompleteProfiles(t *testing.T) {
 		t.Errorf("--demo secret delete <TAB> = %v", c.items)
 	}
 
-	for name, kr := range map[string]procore.Keyring{"failing": failingKeyring{}, "blocking": blockingKeyring{release: make(chan struct{})}} {
+	for name, kr := range map[string]credstore.Keyring{"failing": failingKeyring{}, "blocking": blockingKeyring{release: make(chan struct{})}} {
 		a := newApp(strings.NewReader(""), nil, nil)
-		a.creds = &procore.Store{Service: "procore-sa", Keyring: kr}
+		a.creds = &credstore.Store{Service: "procore-sa", Keyring: kr}
 		start := time.Now()
 		c := completeOn(t, a, "secret", "delete", "")
 		if took := time.Since(start); took > completionTimeout+time.Second {

@@ -68,7 +68,8 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 	// Signals go to the wizard's own gate (tui.StopMsg), not Bubble Tea's:
 	// the first ends it there; a second cancels ctx, which kills the
 	// program at once.
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithoutSignalHandler())
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithoutSignalHandler(),
+		tea.WithColorProfile(colorProfile(a.stdout, os.Environ()))) // color.go
 	sigs := signalsOf(ctx)
 	var taken atomic.Bool
 	release := sigs.take(func(sig os.Signal) bool {
