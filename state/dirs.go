@@ -37,9 +37,8 @@ const (
 )
 
 // userDir is Dir and ConfigDir for any goos, so that each platform's rule is
-// tested on every platform. The XDG variable wins everywhere it is set, as
-// it does for most command-line tools on macOS and Windows too: the person
-// set it on purpose (and the tests use it to keep apart).
+// tested on every platform. The XDG variable wins everywhere it is set: the
+// person set it on purpose (and the tests use it to keep apart).
 func userDir(goos string, kind dirKind, getenv func(string) string, home func() (string, error)) (string, error) {
 	what, xdg, winVar, unix := "state", "XDG_STATE_HOME", "LOCALAPPDATA", []string{".local", "state"}
 	if kind == configKind {

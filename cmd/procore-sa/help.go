@@ -26,7 +26,7 @@ func setUpHelp(root *cobra.Command, a *app) {
 	root.SetOut(a.stdout)
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
-	// Defined here, without cobra's -v shorthand, as 'gh --version' has.
+	// Defined here so that it has no -v shorthand, which reads as "verbose".
 	root.Flags().Bool("version", false, "print the version, as 'procore-sa version' does")
 	root.SetUsageFunc(writeUsage)
 	root.AddCommand(newHelpTopic("environment", "Environment variables, global flags and where things are kept", environmentHelp),

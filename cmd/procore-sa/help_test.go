@@ -61,7 +61,7 @@ func TestVersionFlagMatchesVersion(t *testing.T) {
 	if !regexp.MustCompile(`^procore-sa \S+ \(commit \S+, built \S+\)\n$`).MatchString(flag) {
 		t.Errorf("version line %q", flag)
 	}
-	// As gh has it: no -v shorthand, which would read as "verbose".
+	// No -v shorthand, which would read as "verbose".
 	if _, _, code := guidesRun(t, "-v"); code != exitUsage {
 		t.Errorf("-v: exit %d, want %d", code, exitUsage)
 	}
