@@ -120,6 +120,7 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		newStatusCmd(a),
 		newDoctorCmd(a),
 		newAddAllCmd(a),
+		newGenDocsCmd(), // hidden: the release's completions and man pages
 	)
 	setUpHelp(cmd, a)       // help.go
 	setUpCompletion(cmd, a) // completion.go
