@@ -63,7 +63,10 @@ func TestColourSwitchesInTmux(t *testing.T) {
 			if got := hasColour(screen); got != tt.colour {
 				t.Errorf("colour drawn: %v, want %v; the screen:\n%q", got, tt.colour, screen)
 			}
+			// Leave, and wait until the wizard has gone, before its
+			// directory is removed.
 			tm.press("ctrl+c")
+			tm.exitCode()
 		})
 	}
 }
