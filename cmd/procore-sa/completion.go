@@ -109,9 +109,9 @@ func (a *app) completeProfileFlag(cmd *cobra.Command, _ []string, _ string) ([]c
 	return a.storedProfiles(cmd.Context()), noFiles
 }
 
-// storedProfiles is the keychain's profile index, read once, without asking
-// anyone anything, within completionTimeout; nothing on any failure. The
-// keychain service follows --demo, as the command would.
+// storedProfiles is the keychain's profile index, read once as a call
+// nobody waits at (not Interactive), within completionTimeout; nothing on
+// any failure. The keychain service follows --demo, as the command would.
 func (a *app) storedProfiles(ctx context.Context) []string {
 	if ctx == nil {
 		ctx = context.Background()
