@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -152,28 +153,40 @@ func TestHelpEnvironment(t *testing.T) {
 	}
 }
 
-// getenvNames is every variable named in an os.Getenv call of the program's
-// own packages (tests and test-only variables aside).
+// getenvNames is every variable named in an os.Getenv call of the
+// module's own code, wherever it lives (tests, e2e and test-only variables
+// aside).
 func getenvNames(t *testing.T) []string {
 	t.Helper()
 	re := regexp.MustCompile(`os\.(?:Getenv|LookupEnv)\("([A-Z_]+)"\)`)
 	var names []string
-	for _, dir := range []string{".", "../../procore", "../../state", "../../tui", "../../plain", "../../steps"} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-		for _, f := range files {
-			if strings.HasSuffix(f, "_test.go") {
-				continue
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "e2e", "dist", "build", "testdata":
+				return filepath.SkipDir
 			}
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-				if m[1] != "USER" && !slices.Contains(names, m[1]) { // USER names the audit log's actor only
-					names = append(names, m[1])
-				}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			if m[1] != "USER" && !slices.Contains(names, m[1]) { // USER names the audit log's actor only
+				names = append(names, m[1])
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(names) < 5 {
 		t.Fatalf("found only %v", names)
