@@ -34,7 +34,7 @@ func TestDemoFillInTmux(t *testing.T) {
 			t.Fatalf("the secret is on the screen:\n%s", s)
 		}
 		tm.press("enter")
-		tm.waitFor("Press enter to continue")
+		tm.waitFor("Press enter to keep it and continue")
 		tm.press("enter")
 		filled = true
 	}

@@ -257,7 +257,6 @@ func TestLoginLeaksNowhere(t *testing.T) {
 	target := []string{"--api-url", srv.URL, "--login-url", srv.URL, "--company", strconv.FormatInt(fx.CompanyID, 10), "--profile", profile}
 
 	tm := newTerm(t, home, 120, 30, append(target, "login", "--client-id", fx.AdminClientID, "2>"+stderr)...)
-	tm.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 	waitFile(t, stderr, "client secret (not shown)")
 	tm.do(walkthrough.Action{Text: fx.AdminClientSecret})
 	tm.press("enter")
@@ -269,7 +268,7 @@ func TestLoginLeaksNowhere(t *testing.T) {
 		b, _ := os.ReadFile(stderr)
 		t.Fatalf("login: exit %s\n%s\n%s", c, b, tm.screen())
 	}
-	tm.waitFor("Signed in.")
+	tm.waitFor("Signed in as")
 	noneOf(t, tm, home, stderr, []string{code}, append(rec.issued(), fx.AdminClientSecret, code)...)
 	if _, err := os.Stat(filepath.Join(home, "state", "procore-sa", "audit.jsonl")); err != nil {
 		t.Errorf("the audit log was not written, so not looked at: %v", err)
@@ -277,7 +276,6 @@ func TestLoginLeaksNowhere(t *testing.T) {
 
 	stderr2 := filepath.Join(home, "stderr-verify")
 	tm2 := newTerm(t, home, 120, 30, append(target, "verify", "2>"+stderr2)...)
-	tm2.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 	if c := tm2.exitCode(); c != "0" {
 		b, _ := os.ReadFile(stderr2)
 		t.Fatalf("verify: exit %s\n%s\n%s", c, b, tm2.screen())
@@ -448,7 +446,6 @@ func TestHostileServerLeaksNothing(t *testing.T) {
 		}
 		stderr := filepath.Join(home, "stderr")
 		tm := newTerm(t, home, 100, 30, append(target, "--profile", "hostile", "leak-check", "2>"+stderr)...)
-		tm.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 		tm.waitFor("Step 1 of 3")
 		tm.press("enter")
 		tm.waitFor("Step 2 of 3")
@@ -486,7 +483,6 @@ func TestHostileServerLeaksNothing(t *testing.T) {
 		for i := range runs {
 			stderr := filepath.Join(home, fmt.Sprintf("stderr-%d", i))
 			tm := newTerm(t, home, 120, 30, append(append(slices.Clone(target), args...), "verify", "2>"+stderr)...)
-			tm.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 			c := tm.exitCode()
 			b, _ := os.ReadFile(stderr)
 			if c != "1" || !strings.Contains(string(b), "Procore") && !strings.Contains(string(b), "token") {
@@ -527,7 +523,6 @@ func TestHostileServerLeaksNothing(t *testing.T) {
 		for i := range len(hostileOffsets) {
 			stderr := filepath.Join(home, fmt.Sprintf("stderr-%d", i))
 			tm := newTerm(t, home, 120, 30, append(target, "--profile", "hostile-login", "login", "--client-id", "admin-hostile-app", "2>"+stderr)...)
-			tm.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 			waitFile(t, stderr, "client secret (not shown)")
 			tm.do(walkthrough.Action{Text: hostileSecret})
 			tm.press("enter")

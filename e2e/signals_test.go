@@ -105,8 +105,6 @@ func signalRun(t *testing.T, plain, capture bool, sig syscall.Signal, wantCode s
 		args = append([]string{"--plain"}, args...)
 	}
 	tm := newTerm(t, home, 100, 30, args...)
-	// Keep the pane (and its scrollback) once the binary has gone.
-	tm.tmux("set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 	if plain {
 		tm.waitFor("Press enter to continue")
 		tm.press("enter")

@@ -63,7 +63,10 @@ func newTerm(t *testing.T, home string, w, h int, args ...string) *term {
 	os.Remove(tm.exit)
 	shell := fmt.Sprintf("env -u NO_COLOR TERM=xterm-256color XDG_STATE_HOME=%q XDG_CONFIG_HOME=%q %q %s; echo $? > %q",
 		filepath.Join(home, "state"), filepath.Join(home, "config"), binary, strings.Join(args, " "), tm.exit)
-	tm.tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
+	// The pane stays once the binary has gone, with its scrollback, set in
+	// the same command so that a program that ends at once cannot race it.
+	tm.tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell,
+		";", "set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
 }

@@ -1,6 +1,7 @@
 package plain
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,20 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
-	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
-
-// Custody is the keeper of capture steps, the same for both wizards.
-type Custody = credstore.Custodian
-
-// custodyTimeout bounds a save, which may wait for the person to unlock
-// the keychain.
-const custodyTimeout = 3 * time.Minute
-
-// minPassphrase is the shortest passphrase an age file is written with.
-const minPassphrase = 12
 
 // errDiscarded means the person typed discard at the keeping menu: the
 // held secret is gone and the step starts over.
@@ -40,255 +31,332 @@ const (
 type held struct{ what, warn string }
 
 var (
-	heldSecret    = held{credstore.UnkeptClientSecret, secretLost}
-	heldPassword  = held{credstore.UnkeptPassword, passwordLost}
-	heldGenerated = held{credstore.UnkeptGeneratedPassword, passwordLost}
+	heldSecret    = held{app.UnkeptClientSecret, secretLost}
+	heldPassword  = held{app.UnkeptPassword, passwordLost}
+	heldGenerated = held{app.UnkeptGeneratedPassword, passwordLost}
 )
 
-// capture takes the client ID, the one-time client secret and the company
-// ID, optionally proves them, and goes on only once they are saved and read
-// back (or written to an age file). Leaving first needs the typed discard.
+// capture draws the capture protocol (app.Capture) at a line prompt: the
+// client ID, the one-time client secret and the company ID, checked by the
+// protocol's rules as they are typed, proved when asked, and the walk goes
+// on only once they are saved and read back (or written to an age file).
+// Leaving first needs the typed discard.
 func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
-	c := r.Custody
-	r.printf("The secret is never shown. It goes to %s and is read back before you can go on.\n", c.Where())
+	k := r.Custody
+	r.printf("The secret is never shown. It goes to %s and is read back before you can go on.\n", k.Where())
+	cp := app.NewCapture(w.Guide.ID, k.Environment())
+	defer r.releaseHolds()
+	var in app.CaptureInput
 	for {
-		cred, err := r.captureFields(ctx, w)
+		var job app.Job
+		var err error
+		job, in, err = r.captureFields(ctx, cp, in)
 		if err != nil {
 			return false, err
 		}
-		switch err := r.keep(ctx, cred, heldSecret); {
+		switch err := r.settle(ctx, cp, job, heldSecret); {
 		case errors.Is(err, errDiscarded):
+			in = app.CaptureInput{}
+			r.releaseHolds()
 			r.printf("The secret was discarded. Enter the credentials again, or b or q to leave this step.\n")
+		case errors.Is(err, errRefused):
+			r.printf("Correct them below (enter keeps what was typed), or answer n to save them without checking.\n")
 		case err != nil:
 			return false, err
 		default:
-			w.TickAll()
+			w.Record(w.Current().ID, cp.Outcome())
 			return true, nil
 		}
 	}
 }
 
-// captureFields asks for the three fields and whether to prove them, and
-// proves them when asked. Once the secret is typed, b and q lead to the
-// discard question.
-func (r *Runner) captureFields(ctx context.Context, w *steps.Walker) (credstore.Credential, error) {
-	c := r.Custody
-	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: c.Environment(), Guide: w.Guide.ID}
-	var held secret.Value
-	demo, offerDemo := c.DemoCredential()
-	if offerDemo {
+// errRefused: Procore refused what was typed; the fields are asked again.
+var errRefused = errors.New("refused")
+
+// captureFields asks for the three fields, each checked by the protocol's
+// rule as it is typed (enter keeps what was typed before), and whether to
+// prove them; it returns the protocol's job. Once the secret is typed, b
+// and q lead to the discard question.
+func (r *Runner) captureFields(ctx context.Context, cp *app.Capture, in app.CaptureInput) (app.Job, app.CaptureInput, error) {
+	demo, offerDemo := r.Custody.DemoCredential()
+	if offerDemo && in.ClientSecret == "" {
 		r.printf("Demo: type demo at Client ID to use the simulator's own app (the secret stays hidden).\n")
 	}
-	for {
-		// demoFilled: the answer demo filled in all three fields.
-		demoFilled := false
-		// The client ID: nothing secret is held yet unless this is a retry.
-		for {
-			prompt := "Client ID: "
-			if cred.ClientID != "" {
-				prompt = "Client ID [" + cred.ClientID + "]: "
+	holding := in.ClientSecret != ""
+	ask := func(prompt string, hide bool) (string, error) {
+		if !holding {
+			if hide {
+				return r.secret(prompt)
 			}
-			var id string
-			var err error
-			if held.IsZero() {
-				id, err = r.ask(prompt)
-			} else {
-				id, err = r.askKeeping(ctx, prompt, heldSecret, false)
-			}
-			if err != nil {
-				return cred, err
-			}
-			if id = strings.TrimSpace(id); id == "" {
-				id = cred.ClientID
-			}
-			if offerDemo && id == "demo" {
-				if held.IsZero() {
-					// From here the secret is held: an interrupt does not drop it.
-					defer r.hold(ctx, heldSecret)()
-				}
-				cred.ClientID, cred.CompanyID, held = demo.ClientID, demo.CompanyID, demo.ClientSecret
-				demoFilled = true
-				r.printf("  Using the simulator's app: client ID %s, company ID %d; the secret is filled in, not shown.\n", cred.ClientID, cred.CompanyID)
-				break
-			}
-			if id == "" || strings.ContainsAny(id, " \t") {
-				r.printf("  Client ID: paste the client ID from Procore (one word, no spaces)\n")
-				continue
-			}
-			cred.ClientID = id
-			break
+			return r.ask(prompt)
 		}
-		for !demoFilled {
-			prompt := "Client secret (not shown): "
-			if !held.IsZero() {
-				prompt = "Client secret (not shown; enter keeps the one typed): "
-			}
-			var s string
-			var err error
-			if held.IsZero() {
-				s, err = r.secret(prompt)
-			} else {
-				s, err = r.askKeeping(ctx, prompt, heldSecret, true)
-			}
-			if err != nil {
-				return cred, err
-			}
-			if s = strings.TrimSpace(s); s == "" && !held.IsZero() {
-				break
-			}
-			if s == "" || strings.ContainsAny(s, " \t\r\n") {
-				r.printf("  Client secret: paste the client secret Procore shows once (one word, no spaces)\n")
-				continue
-			}
-			if held.IsZero() {
-				// From here the secret is held: an interrupt does not drop it.
-				defer r.hold(ctx, heldSecret)()
-			}
-			held = secret.New(s)
-			break
-		}
-		cred.ClientSecret = held
-		for !demoFilled {
-			prompt := "Company ID: "
-			if cred.CompanyID > 0 {
-				prompt = "Company ID [" + strconv.FormatInt(cred.CompanyID, 10) + "]: "
-			}
-			ans, err := r.askKeeping(ctx, prompt, heldSecret, false)
-			if err != nil {
-				return cred, err
-			}
-			if ans = strings.TrimSpace(ans); ans == "" && cred.CompanyID > 0 {
-				break
-			}
-			id, err := strconv.ParseInt(ans, 10, 64)
-			if err != nil || id <= 0 || strings.ContainsAny(ans, "+-") {
-				r.printf("  Company ID: digits only: the number in Procore's address after /companies/\n")
-				continue
-			}
-			cred.CompanyID = id
-			break
-		}
-		ans, err := r.askKeeping(ctx, "Check them with Procore before saving? [Y/n] ", heldSecret, false)
-		if err != nil {
-			return cred, err
-		}
-		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(ans)), "n") {
-			return cred, nil
-		}
-		r.printf("Checking the credentials with Procore...\n")
-		opCtx, cancel := r.untilEnd(ctx, custodyTimeout)
-		err = c.Prove(opCtx, cred)
-		cancel()
-		if r.isEnded() {
-			return cred, r.ended()
-		}
-		if err == nil {
-			r.printf("  Procore accepted them.\n")
-			return cred, nil
-		}
-		r.printf("Procore refused the credentials: %v\n", err)
-		r.printf("Correct them below (enter keeps what was typed), or answer n to save them without checking.\n")
+		return r.askKeeping(ctx, prompt, heldSecret, hide)
 	}
+	holdNow := func() {
+		if !holding {
+			holding = true
+			// From here the secret is held: an interrupt does not drop it.
+			stop := r.hold(ctx, heldSecret)
+			r.release = append(r.release, stop)
+		}
+	}
+	for {
+		prompt := "Client ID: "
+		if in.ClientID != "" {
+			prompt = "Client ID [" + in.ClientID + "]: "
+		}
+		id, err := ask(prompt, false)
+		if err != nil {
+			return nil, in, err
+		}
+		if id = strings.TrimSpace(id); id == "" {
+			id = in.ClientID
+		}
+		if offerDemo && id == "demo" {
+			holdNow()
+			r.printf("  Using the simulator's app: client ID %s, company ID %d; the secret is filled in, not shown.\n", demo.ClientID, demo.CompanyID)
+			in = app.CaptureInput{ClientID: demo.ClientID, ClientSecret: demo.ClientSecret.Reveal(), CompanyID: strconv.FormatInt(demo.CompanyID, 10)}
+			return r.askProve(ctx, cp, in)
+		}
+		if err := app.CheckClientID(id); err != nil {
+			r.printf("  Client ID: %v\n", err)
+			continue
+		}
+		in.ClientID = id
+		break
+	}
+	for {
+		prompt := "Client secret (not shown): "
+		if in.ClientSecret != "" {
+			prompt = "Client secret (not shown; enter keeps the one typed): "
+		}
+		sec, err := ask(prompt, true)
+		if err != nil {
+			return nil, in, err
+		}
+		if sec = strings.TrimSpace(sec); sec == "" && in.ClientSecret != "" {
+			break
+		}
+		if err := app.CheckClientSecret(sec); err != nil {
+			r.printf("  Client secret: %v\n", err)
+			continue
+		}
+		holdNow()
+		in.ClientSecret = sec
+		break
+	}
+	for {
+		prompt := "Company ID: "
+		if in.CompanyID != "" {
+			prompt = "Company ID [" + in.CompanyID + "]: "
+		}
+		ans, err := ask(prompt, false)
+		if err != nil {
+			return nil, in, err
+		}
+		if ans = strings.TrimSpace(ans); ans == "" && in.CompanyID != "" {
+			break
+		}
+		if _, err := app.ParseCompanyID(ans); err != nil {
+			r.printf("  Company ID: %v\n", err)
+			continue
+		}
+		in.CompanyID = ans
+		break
+	}
+	return r.askProve(ctx, cp, in)
 }
 
-// keep saves cred and reads it back, holding it until then: on a keychain
-// failure it says why and offers to try again, to write an age file, or to
-// discard it. It returns nil once kept, errDiscarded, or errBack or ErrQuit
-// after a typed discard. An interrupt does not drop the held secret.
-func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost held) error {
-	c := r.Custody
+// askProve asks whether to check the credentials with Procore first, and
+// hands what was typed to the protocol.
+func (r *Runner) askProve(ctx context.Context, cp *app.Capture, in app.CaptureInput) (app.Job, app.CaptureInput, error) {
+	ans, err := r.askKeeping(ctx, "Check them with Procore before saving? [Y/n] ", heldSecret, false)
+	if err != nil {
+		return nil, in, err
+	}
+	cp.Prove = !strings.HasPrefix(strings.ToLower(strings.TrimSpace(ans)), "n")
+	job, ok := cp.Submit(in)
+	if !ok {
+		for _, msg := range cp.Errs {
+			r.printf("  %s\n", msg)
+		}
+		return nil, in, errors.New("the credentials were not accepted") // each field was checked as typed: not reached
+	}
+	return job, in, nil
+}
+
+// keep keeps a credential the walk holds (a user login's password) with
+// the capture protocol's gate: saved and read back, or on failure tried
+// again, written to an age file, or discarded by typing discard.
+func (r *Runner) keep(ctx context.Context, cred credstore.Credential, lost held) (steps.Outcome, error) {
+	cp, job := app.KeepHeld(cred)
+	if err := r.settle(ctx, cp, job, lost); err != nil {
+		return steps.Outcome{}, err
+	}
+	return cp.Outcome(), nil
+}
+
+// Keep keeps a credential procore-sa holds (a sign-in Procore just
+// issued) with the capture protocol's gate, at line prompts, for a
+// command outside a walk: what describes it is named should the person
+// leave before it is kept.
+// It returns the capture, which says where the credential went.
+func (r *Runner) Keep(ctx context.Context, cred credstore.Credential, what, warn string) (*app.Capture, error) {
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.lines == nil {
+		r.lines = bufio.NewReader(r.In)
+	}
+	r.ctx = ctx
+	defer func() { r.ctx = nil }()
+	cp, job := app.KeepHeld(cred)
+	if err := r.settle(ctx, cp, job, held{what, warn}); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// settle runs the protocol's job and then whatever the person chooses,
+// until the credential is kept (nil), discarded (errDiscarded), refused by
+// Procore (errRefused), or the walk is left. An interrupt does not drop
+// the held secret.
+func (r *Runner) settle(ctx context.Context, cp *app.Capture, job app.Job, lost held) error {
 	stop := r.hold(ctx, lost)
 	defer stop()
 	for {
-		r.printf("Saving to %s...\n", c.Where())
-		opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
-		opCtx = credstore.NoticeSlow(opCtx, r.onceLine(credstore.KeychainWait))
-		saved, err := c.Save(opCtx, cred)
-		cancel()
-		if err == nil {
-			c.Use(saved.Profile)
-			r.printf("Saved to %s and read back.\n", c.Where())
-			if note := saved.Note(); note != "" {
+		r.runJob(ctx, cp, job)
+		if r.isEnded() {
+			return r.ended()
+		}
+		switch cp.Phase {
+		case app.CaptureSaved:
+			if cp.Exported != "" {
+				r.printf("Written to %s, encrypted with your passphrase; decrypt it with: age -d %s\n", cp.Exported, cp.Exported)
+				r.printf("The keychain holds nothing: keep the file and the passphrase apart.\n")
+				return nil
+			}
+			r.printf("Saved as profile %s in %s and read back.\n", cp.Saved.Profile, r.Custody.Where())
+			if note := cp.Saved.Note(); note != "" {
 				r.printf("Note: %s.\n", note)
 			}
 			return nil
+		case app.CaptureEditing:
+			r.printf("Procore refused the credentials: %v\n", cp.Err)
+			return errRefused
+		case app.CaptureExporting:
+			r.printf("The file could not be written: %v\n", cp.Err)
+			cp.CancelExport()
+		case app.CaptureFailed:
+			r.printf("It could not be saved: %v\n", cp.Err)
 		}
-		r.printf("It could not be saved: %v\n", err)
 		r.printf("It is held here, unsaved, and never written in plain text.\n")
-		for retry := false; !retry; {
-			ans, err := r.askKeeping(ctx, "Try the keychain again (t), write a file encrypted with a passphrase (a), or type discard to leave it: ", lost, false)
-			if err != nil {
-				return err
-			}
-			switch strings.ToLower(strings.TrimSpace(ans)) {
-			case "t", "":
-				retry = true
-			case "a":
-				path, err := r.exportAge(ctx, cred, lost)
-				if err != nil {
-					return err
-				}
-				if path != "" {
-					r.printf("Written to %s, encrypted with your passphrase; decrypt it with: age -d %s\n", path, path)
-					r.printf("The keychain holds nothing: keep the file and the passphrase apart.\n")
-					return nil
-				}
-			case "discard":
-				return errDiscarded
-			default:
-				r.printf("  Answer t, a or discard.\n")
-			}
+		var err error
+		if job, err = r.afterFailure(ctx, cp, lost); err != nil || job == nil {
+			return err
 		}
 	}
 }
 
-// onceLine is a notice that prints msg on a line of its own the first
-// time it is called.
-func (r *Runner) onceLine(msg string) func() {
-	var once sync.Once
-	return func() { once.Do(func() { r.printf("%s\n", msg) }) }
+// afterFailure asks what to do about a save that failed: try the keychain
+// again, write an age file, or discard. It returns the next job.
+func (r *Runner) afterFailure(ctx context.Context, cp *app.Capture, lost held) (app.Job, error) {
+	for {
+		ans, err := r.askKeeping(ctx, "Try the keychain again (t), write a file encrypted with a passphrase (a), or type discard to leave it: ", lost, false)
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(strings.TrimSpace(ans)) {
+		case "t", "":
+			job, _ := cp.Retry()
+			return job, nil
+		case "a":
+			cp.AskExport()
+			job, err := r.exportAge(ctx, cp, lost)
+			if err != nil || job != nil {
+				return job, err
+			}
+			cp.CancelExport()
+		case "discard":
+			cp.AskLeave("", app.LeaveBack)
+			if _, err := cp.Discard("discard"); err != nil {
+				return nil, err
+			}
+			return nil, errDiscarded
+		default:
+			r.printf("  Answer t, a or discard.\n")
+		}
+	}
 }
 
-// exportAge asks for a passphrase twice and a path, and writes the age
-// file; it returns the path, or "" when it was not written (said why).
-func (r *Runner) exportAge(ctx context.Context, cred credstore.Credential, lost held) (string, error) {
-	var pass string
-	for {
-		p, err := r.askKeeping(ctx, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", minPassphrase), lost, true)
-		if err != nil {
-			return "", err
+// runJob runs a job of the protocol in place, saying what it does.
+func (r *Runner) runJob(ctx context.Context, cp *app.Capture, job app.Job) {
+	opCtx, cancel := r.untilEnd(ctx, app.SaveTimeout)
+	defer cancel()
+	said := map[string]bool{}
+	var mu sync.Mutex
+	res := job(opCtx, r.Custody, func(what string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !said[what] {
+			said[what] = true
+			r.printf("%s\n", what)
 		}
-		if len([]rune(p)) < minPassphrase {
-			r.printf("  Choose a passphrase of at least %d characters.\n", minPassphrase)
+	})
+	cp.Done(res)
+}
+
+// exportAge asks for a passphrase twice and a path, checked by the
+// protocol's rules, and returns the job that writes the age file.
+func (r *Runner) exportAge(ctx context.Context, cp *app.Capture, lost held) (app.Job, error) {
+	for {
+		p, err := r.askKeeping(ctx, fmt.Sprintf("Passphrase (at least %d characters, not shown): ", app.MinPassphrase), lost, true)
+		if err != nil {
+			return nil, err
+		}
+		if err := app.CheckPassphrase(p, p); err != nil {
+			r.printf("  %s.\n", sentenceCase(err.Error()))
 			continue
 		}
 		again, err := r.askKeeping(ctx, "Again (not shown): ", lost, true)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		if p != again {
-			r.printf("  The two passphrases differ; type them again.\n")
+		if err := app.CheckPassphrase(p, again); err != nil {
+			r.printf("  %s.\n", sentenceCase(err.Error()))
 			continue
 		}
-		pass = p
-		break
+		def := r.Custody.DefaultExportPath()
+		path, err := r.askKeeping(ctx, "File ["+def+"]: ", lost, false)
+		if err != nil {
+			return nil, err
+		}
+		if path = strings.TrimSpace(path); path == "" {
+			path = def
+		}
+		job, err := cp.Export(p, again, path)
+		if err != nil {
+			r.printf("  %s.\n", sentenceCase(err.Error()))
+			continue
+		}
+		return job, nil
 	}
-	def := r.Custody.DefaultExportPath()
-	path, err := r.askKeeping(ctx, "File ["+def+"]: ", lost, false)
-	if err != nil {
-		return "", err
+}
+
+// sentenceCase starts s with a capital letter.
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
 	}
-	if path = strings.TrimSpace(path); path == "" {
-		path = def
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// releaseHolds ends the holds a capture's fields began.
+func (r *Runner) releaseHolds() {
+	for i := len(r.release) - 1; i >= 0; i-- {
+		r.release[i]()
 	}
-	r.printf("Encrypting to %s...\n", path)
-	opCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), custodyTimeout)
-	defer cancel()
-	if err := r.Custody.Export(opCtx, path, secret.New(pass), cred); err != nil {
-		r.printf("The file could not be written: %v\n", err)
-		return "", nil
-	}
-	return path, nil
+	r.release = nil
 }
 
 // askKeeping asks while a secret is held and not yet kept (hidden when

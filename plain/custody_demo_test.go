@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 )
@@ -11,16 +12,8 @@ import (
 // demoSecret is the simulator's app secret of these tests.
 const demoSecret = "5im-d3m0-9a8b7c6d5e4f-WOMBAT"
 
-// demoCustody is a keeper under --demo: it offers the simulator's own app.
-type demoCustody struct {
-	*fakeCustody
-	cred credstore.Credential
-}
-
-func (c *demoCustody) DemoCredential() (credstore.Credential, bool) { return c.cred, true }
-
 func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
-	c := &demoCustody{fakeCustody: &fakeCustody{}, cred: credstore.Credential{
+	c := &apptest.Keeper{Demo: &credstore.Credential{
 		Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo",
 		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: secret.New(demoSecret),
 	}}
@@ -29,10 +22,10 @@ func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)
 	}
-	if len(c.saved) != 1 || c.proved != 1 {
-		t.Fatalf("saved %d, proved %d:\n%s", len(c.saved), c.proved, got)
+	if len(c.Kept) != 1 || c.Proved != 1 {
+		t.Fatalf("saved %d, proved %d:\n%s", len(c.Kept), c.Proved, got)
 	}
-	cred := c.saved[0]
+	cred := c.Kept[0]
 	if cred.Kind != credstore.KindClientCredentials || cred.ClientID != "dmsa-0123456789abcdef" || cred.CompanyID != 4264807 ||
 		cred.ClientSecret.Reveal() != demoSecret || cred.Environment != "production" || cred.Guide != "cap" {
 		t.Errorf("saved %+v (secret ok: %v)", cred, cred.ClientSecret.Reveal() == demoSecret)
@@ -59,7 +52,7 @@ func TestPlainCaptureDemoFillsAndSaves(t *testing.T) {
 }
 
 func TestPlainCaptureNoDemoOutsideDemo(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	// Outside the demo, demo is a client ID like any other.
 	got, _, err := runCapture(t, c, lines("", "demo", testSecret, "4264807", "n", ""))
 	if err != nil {
@@ -68,7 +61,7 @@ func TestPlainCaptureNoDemoOutsideDemo(t *testing.T) {
 	if strings.Contains(got, "Demo:") || strings.Contains(got, "simulator") {
 		t.Errorf("the demo is offered outside the demo:\n%s", got)
 	}
-	if len(c.saved) != 1 || c.saved[0].ClientID != "demo" || c.saved[0].ClientSecret.Reveal() != testSecret {
-		t.Fatalf("saved %+v", c.saved)
+	if len(c.Kept) != 1 || c.Kept[0].ClientID != "demo" || c.Kept[0].ClientSecret.Reveal() != testSecret {
+		t.Fatalf("saved %+v", c.Kept)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/state"
 )
@@ -15,7 +17,7 @@ import (
 // endRun starts a walk of the capture guide reading from a pipe, with an
 // End the test closes; it returns the pipe's writer, the end, the walk's
 // error channel, and the store.
-func endRun(t *testing.T, ctx context.Context, c Custody) (io.Writer, chan struct{}, *syncBuffer, chan error, *state.Store, *Runner) {
+func endRun(t *testing.T, ctx context.Context, c app.Keeper) (io.Writer, chan struct{}, *syncBuffer, chan error, *state.Store, *Runner) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	t.Cleanup(func() { pw.Close() })
@@ -49,7 +51,7 @@ func waitErr(t *testing.T, errc chan error, out *syncBuffer) error {
 func TestPlainEndWhileHolding(t *testing.T) {
 	for _, interruptFirst := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(context.Background())
-		c := &fakeCustody{}
+		c := &apptest.Keeper{}
 		pw, end, out, errc, st, r := endRun(t, ctx, c)
 		if _, err := io.WriteString(pw, lines("", "id-1", testSecret)); err != nil {
 			t.Fatal(err)
@@ -62,8 +64,8 @@ func TestPlainEndWhileHolding(t *testing.T) {
 		close(end)
 		err := waitErr(t, errc, out)
 		cancel()
-		if !errors.Is(err, ErrEnded) || r.Unkept() != credstore.UnkeptClientSecret || len(c.saved) != 0 {
-			t.Fatalf("err %v, unkept %q, saved %d:\n%s", err, r.Unkept(), len(c.saved), out)
+		if !errors.Is(err, ErrEnded) || r.Unkept() != credstore.UnkeptClientSecret || len(c.Kept) != 0 {
+			t.Fatalf("err %v, unkept %q, saved %d:\n%s", err, r.Unkept(), len(c.Kept), out)
 		}
 		if strings.Contains(out.String(), "Type discard") {
 			t.Errorf("asked a question nobody can answer:\n%s", out)
@@ -79,7 +81,7 @@ func TestPlainEndWhileHolding(t *testing.T) {
 // TestPlainEndMidGuide: an end at an ordinary prompt saves the walk and
 // names nothing as lost.
 func TestPlainEndMidGuide(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	pw, end, out, errc, st, r := endRun(t, context.Background(), c)
 	if _, err := io.WriteString(pw, lines("")); err != nil {
 		t.Fatal(err)
@@ -95,7 +97,7 @@ func TestPlainEndMidGuide(t *testing.T) {
 }
 
 // blockingProve is a keeper whose check with Procore waits for its context.
-type blockingProve struct{ *fakeCustody }
+type blockingProve struct{ *apptest.Keeper }
 
 func (b *blockingProve) Prove(ctx context.Context, _ credstore.Credential) error {
 	<-ctx.Done()
@@ -105,7 +107,7 @@ func (b *blockingProve) Prove(ctx context.Context, _ credstore.Credential) error
 // TestPlainEndStopsACheck: an end during the check with Procore stops it
 // (an interrupt would not, while the secret is held).
 func TestPlainEndStopsACheck(t *testing.T) {
-	c := &blockingProve{&fakeCustody{}}
+	c := &blockingProve{&apptest.Keeper{}}
 	pw, end, out, errc, _, r := endRun(t, context.Background(), c)
 	if _, err := io.WriteString(pw, lines("", "id-1", testSecret, "4264807", "y")); err != nil {
 		t.Fatal(err)

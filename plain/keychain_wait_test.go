@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 )
 
@@ -25,7 +26,7 @@ func (k *slowKeyring) Get(service, account string) (string, error) {
 
 // storeCustody saves through a real store, over whatever keyring it has.
 type storeCustody struct {
-	*fakeCustody
+	*apptest.Keeper
 	store *credstore.Store
 }
 
@@ -37,7 +38,7 @@ func (c *storeCustody) Save(ctx context.Context, cred credstore.Credential) (cre
 // for a second says, once, that it is the keychain it waits for.
 func TestPlainSaysItWaitsForTheKeychain(t *testing.T) {
 	kr := &slowKeyring{delay: credstore.SlowAfter + 300*time.Millisecond}
-	c := &storeCustody{fakeCustody: &fakeCustody{}, store: &credstore.Store{Service: "procore-sa-test", Keyring: kr, Timeout: time.Second, InteractiveTimeout: 10 * time.Second}}
+	c := &storeCustody{Keeper: &apptest.Keeper{}, store: &credstore.Store{Service: "procore-sa-test", Keyring: kr, Timeout: time.Second, InteractiveTimeout: 10 * time.Second}}
 	got, _, err := runCapture(t, c, lines("", "dmsa-client-1234", testSecret, "4264807", "y", ""))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, got)

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
@@ -27,36 +28,22 @@ import (
 // ErrQuit means the person chose to leave before the end.
 var ErrQuit = errors.New("left the guide")
 
-// Store keeps a walk between runs; see tui.Store.
-type Store interface {
-	LoadSession(guideID string) (*steps.Session, error)
-	SaveSession(s *steps.Session) error
-	DeleteSession(guideID string) error
-	WriteTranscript(g *steps.Guide, s *steps.Session, now time.Time) (string, error)
-}
-
-// AddAller adds the guide's account to every project; see tui.AddAller.
-type AddAller interface {
-	Plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error)
-	Run(ctx context.Context, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error)
-}
-
 // Runner walks a guide at a line prompt.
 type Runner struct {
 	In    io.Reader
 	Out   io.Writer
-	Store Store // nil keeps nothing
+	Store app.Sessions // nil keeps nothing
 	Now   func() time.Time
 	// AddAll, when set, runs add-all steps through Procore's API.
-	AddAll AddAller
+	AddAll app.AddAller
 	// Verify, when set, proves the credential at verify steps.
-	Verify func(ctx context.Context) ([]string, error)
+	Verify app.Verifier
 	// Custody, when set, keeps the credentials of capture steps and the
-	// password of a user login, with the same gate as the full-screen
-	// wizard: saved and read back before the walk goes on.
-	Custody Custody
+	// password of a user login, with the same protocol as the full-screen
+	// wizard (app.Capture): saved and read back before the walk goes on.
+	Custody app.Keeper
 	// Login, when set, signs the admin in at admin-login steps.
-	Login AdminLogin
+	Login app.SignIn
 	// End, when closed, ends the walk at once, even while a secret is
 	// held: nobody can be asked any more (the terminal hung up, the system
 	// is stopping procore-sa). Run saves the walk and returns ErrEnded;
@@ -69,6 +56,8 @@ type Runner struct {
 
 	ctx  context.Context // the walk's, for reads that an interrupt ends
 	held *held           // a secret is held, not yet kept: reads ignore ctx
+	// release ends the holds a capture began as its secret was typed.
+	release []func()
 	// unkept names what was held when the walk was ended.
 	unkept string
 	// toldInterrupt: the interrupt notice was printed (by a hold watcher,
@@ -164,8 +153,8 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 		s, err := r.Store.LoadSession(g.ID)
 		if err != nil {
 			r.printf("Saved progress could not be read, so this starts over: %v\n", err)
-		} else if s != nil && s.Finished.IsZero() && s.Step > 0 {
-			ans, err := r.ask(fmt.Sprintf("You have saved progress at step %d of %d. Resume there? [Y/n] ", s.Step+1, len(g.Steps)))
+		} else if app.OfferResume(g, s) {
+			ans, err := r.ask(fmt.Sprintf("You have saved progress in this guide: %s. Resume there? Press enter to resume, or type n to start over. ", app.DescribeSaved(g, s, r.Now())))
 			if err != nil {
 				return err
 			}
@@ -213,12 +202,9 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 		r.save(w)
 	}
 	if r.Store != nil {
-		path, err := r.Store.WriteTranscript(g, w.Session, r.Now())
+		path, err := app.Finish(r.Store, g, w.Session, r.Now())
 		if err != nil {
-			return fmt.Errorf("write the transcript: %w", err)
-		}
-		if err := r.Store.DeleteSession(g.ID); err != nil {
-			return fmt.Errorf("forget the finished session: %w", err)
+			return err
 		}
 		r.printf("\nEvery step is done. Support transcript (no password or secret): %s\n", path)
 	} else {
@@ -316,6 +302,18 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 	if st.Body != "" {
 		r.printf("%s\n", strings.TrimRight(st.Body, "\n"))
 	}
+	if o, ok := w.Outcome(st.ID); ok && o.Kind == steps.OutcomeDone {
+		// Done before: say what was done; doing it again is a choice.
+		r.printf("Done: %s.\n", o.Detail)
+		ans, err := r.ask("Press enter to keep it and go on, or type r to do this step again. ")
+		if err != nil {
+			return err
+		}
+		if strings.ToLower(strings.TrimSpace(ans)) != "r" {
+			return nil
+		}
+		w.Forget(st.ID)
+	}
 	var auto func(context.Context, *steps.Walker) (bool, error)
 	switch {
 	case st.Kind == steps.KindAddAll && r.AddAll != nil:
@@ -324,7 +322,7 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 		auto = r.verify
 	case st.Kind == steps.KindCredential && r.Custody != nil:
 		auto = r.capture
-	case st.Kind == steps.KindAdminLogin && r.Login != nil:
+	case st.Kind == steps.KindAdminLogin && r.Login != nil && r.Custody != nil:
 		auto = r.adminLogin
 	}
 	if auto != nil {
@@ -363,9 +361,14 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 // addAll plans, asks, adds with a progress line every few seconds, and
 // reports. It returns done=false when the person chooses to do it by hand.
 func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
+	run := ""
+	if o, ok := w.Outcome(w.Current().ID); ok && o.Kind == steps.OutcomeStarted {
+		run = o.Run
+		r.printf("Add-all run %s stopped before it finished; what it confirmed is journaled. It is carried on now.\n", run)
+	}
 	for {
 		r.printf("Reading the projects and memberships from Procore...\n")
-		plan, who, err := r.plan(ctx, w.RoleValues())
+		plan, who, err := r.plan(ctx, app.UsingWalk(w))
 		if err != nil {
 			r.printf("Could not plan: %v\n", err)
 		} else {
@@ -376,7 +379,13 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				return false, err
 			}
 			if yes(ans) {
-				rep, err := r.AddAll.Run(ctx, plan, r.progress())
+				if run == "" {
+					run = addall.NewRunID(r.Now())
+				}
+				st := w.Current()
+				w.Record(st.ID, steps.Outcome{Kind: steps.OutcomeStarted, Detail: "add-all run " + run, Run: run})
+				r.save(w)
+				rep, err := r.AddAll.Run(ctx, run, plan, r.progress(plan))
 				if rep != nil {
 					r.printf("%d added, %d already a member, %d failed.\n",
 						rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed))
@@ -389,7 +398,7 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				if err != nil {
 					r.printf("Stopped: %v\n", err)
 				} else if rep.OK() {
-					w.TickAll()
+					w.Record(st.ID, app.AddAllOutcome(run, plan, rep))
 					return true, nil
 				}
 			}
@@ -407,12 +416,12 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 func (r *Runner) verify(ctx context.Context, w *steps.Walker) (bool, error) {
 	for {
 		r.printf("Checking the credential with Procore...\n")
-		facts, err := r.Verify(ctx)
+		facts, err := r.Verify.Verify(ctx, app.UsingWalk(w))
 		if err == nil {
 			for _, f := range facts {
 				r.printf("  ok  %s\n", f)
 			}
-			w.TickAll()
+			w.Record(w.Current().ID, app.VerifyOutcome(facts))
 			return true, nil
 		}
 		r.printf("The check failed: %v\n", err)
@@ -551,7 +560,11 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 		if generated {
 			lost = heldGenerated
 		}
-		switch err := r.keep(ctx, userLogin(w, r.Custody, pw), lost); {
+		o, err := r.keep(ctx, userLogin(w, r.Custody, pw), lost)
+		if err == nil {
+			w.Record(w.Current().ID, o)
+		}
+		switch {
 		case errors.Is(err, errDiscarded):
 			r.printf("The password was discarded; choose another.\n")
 		case err != nil:
@@ -567,7 +580,7 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 
 // userLogin is the user login a password belongs to: the guide's field
 // with the account_email role.
-func userLogin(w *steps.Walker, c Custody, pw string) credstore.Credential {
+func userLogin(w *steps.Walker, c app.Keeper, pw string) credstore.Credential {
 	login := w.RoleValue(steps.RoleAccountEmail)
 	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: c.Environment(),
 		Login: login, Password: secret.New(pw), Guide: w.Guide.ID, CreatedAt: time.Now().UTC()}

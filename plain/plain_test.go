@@ -7,17 +7,19 @@ import (
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 type fakeAddAll struct{ runs int }
 
-func (f *fakeAddAll) Plan(context.Context, map[steps.Role]string) (*addall.Plan, string, error) {
+func (f *fakeAddAll) Plan(context.Context, app.Using) (*addall.Plan, string, error) {
 	return &addall.Plan{ToAdd: []addall.ProjectRef{{ID: 1, Name: "A"}, {ID: 2, Name: "B"}}, Inactive: 1}, "for user 7", nil
 }
 
-func (f *fakeAddAll) Run(_ context.Context, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
+func (f *fakeAddAll) Run(_ context.Context, _ string, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	f.runs++
 	emit(addall.Event{Kind: "wait", Reason: "waiting 3 s for Procore's rate limit"})
 	emit(addall.Event{Kind: "added", Project: &p.ToAdd[0], Done: 1, Total: 2})
@@ -45,7 +47,7 @@ func TestPlainAddAllAndVerify(t *testing.T) {
 	r := &Runner{
 		In: strings.NewReader("not-an-email\nsync@example.com\ny\n"), Out: &out, Store: st,
 		Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }, AddAll: f,
-		Verify: func(context.Context) ([]string, error) { return []string{"The token works."}, nil },
+		Verify: &apptest.Verify{},
 	}
 	if err := r.Run(context.Background(), guide()); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
@@ -54,7 +56,7 @@ func TestPlainAddAllAndVerify(t *testing.T) {
 	for _, want := range []string{
 		"Plan for user 7: 2 projects to add, 0 already a member, 1 inactive skipped.",
 		"waiting 3 s for Procore's rate limit", "2 of 2 projects done", "2 added, 0 already a member, 0 failed.",
-		"ok  The token works.", "Every step is done.",
+		"ok  " + apptest.Facts[0], "Every step is done.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

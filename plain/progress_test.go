@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -17,7 +18,7 @@ type eventsAddAll struct {
 	events    []addall.Event
 }
 
-func (f *eventsAddAll) Plan(ctx context.Context, _ map[steps.Role]string) (*addall.Plan, string, error) {
+func (f *eventsAddAll) Plan(ctx context.Context, _ app.Using) (*addall.Plan, string, error) {
 	select {
 	case <-time.After(f.planDelay):
 	case <-ctx.Done():
@@ -30,7 +31,7 @@ func (f *eventsAddAll) Plan(ctx context.Context, _ map[steps.Role]string) (*adda
 	return p, "for user 7", nil
 }
 
-func (f *eventsAddAll) Run(_ context.Context, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
+func (f *eventsAddAll) Run(_ context.Context, _ string, p *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
 	for _, e := range f.events {
 		emit(e)
 	}
@@ -100,7 +101,7 @@ func TestPlainProgressShowsRateAndTimeLeft(t *testing.T) {
 func TestPlainProgressFromManyGoroutines(t *testing.T) {
 	out := &syncBuffer{}
 	r := &Runner{Out: out, Now: time.Now}
-	emit := r.progress()
+	emit := r.progress(&addall.Plan{})
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)

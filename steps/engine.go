@@ -30,6 +30,9 @@ type Session struct {
 	Values map[string]string `json:"values,omitempty"`
 	// Cells maps a matrix step id to its ticked cells, row by row.
 	Cells map[string][][]bool `json:"cells,omitempty"`
+	// Outcomes maps a step id to what came of it, for the steps the tool
+	// can do (see Record).
+	Outcomes map[string]Outcome `json:"outcomes,omitempty"`
 }
 
 // NewSession starts a walk through g at its first step.
@@ -53,6 +56,9 @@ func (s *Session) fit(g *Guide) {
 	}
 	if s.Cells == nil {
 		s.Cells = map[string][][]bool{}
+	}
+	if s.Outcomes == nil {
+		s.Outcomes = map[string]Outcome{}
 	}
 	for _, st := range g.Steps {
 		if n := len(st.Checklist); n > 0 {
@@ -192,8 +198,17 @@ func (w *Walker) AcceptPassword(password, confirm string) error {
 }
 
 // Problem says why the current step cannot be completed yet, or nil.
+//
+// A step the tool can do (an automated kind) is complete with an outcome
+// of done or skipped; without one it is the person's to do by hand, and
+// its checklist must then be ticked, by them. A password step is complete
+// once a password met its rules in this process, or once it was kept.
 func (w *Walker) Problem() error {
 	st := w.Current()
+	o, hasOutcome := w.Session.Outcomes[st.ID]
+	if hasOutcome && (o.Kind == OutcomeDone || o.Kind == OutcomeSkipped) {
+		return nil
+	}
 	if c := w.Session.Checked[st.ID]; len(c) > 0 {
 		n := 0
 		for _, ok := range c {
@@ -232,12 +247,24 @@ func (w *Walker) Problem() error {
 
 // Next completes the current step and moves on. On the last step it marks
 // the walk finished. It refuses, saying why, while the step is incomplete.
+// A step the tool can do that the person finished by ticking its checklist
+// is recorded as done by hand; a skipped step moves on without counting as
+// completed.
 func (w *Walker) Next() error {
 	if err := w.Problem(); err != nil {
 		return err
 	}
 	now := w.now()
-	w.Session.Completed[w.Current().ID] = now
+	st := w.Current()
+	o, hasOutcome := w.Session.Outcomes[st.ID]
+	switch {
+	case hasOutcome && o.Kind == OutcomeSkipped:
+	case (!hasOutcome || o.Kind == OutcomeStarted) && st.Kind.Automated():
+		w.Session.Outcomes[st.ID] = Outcome{Kind: OutcomeByHand, Detail: "done by hand", At: now}
+		w.Session.Completed[st.ID] = now
+	default:
+		w.Session.Completed[st.ID] = now
+	}
 	if w.Session.Step == w.Len()-1 {
 		w.Session.Finished = now
 	} else {
@@ -261,7 +288,7 @@ func (w *Walker) Back() bool {
 // left its first step, or something was entered: a ticked checklist item, a
 // field whose value is not its default, a ticked matrix cell.
 func (w *Walker) Dirty() bool {
-	if w.Session.Step > 0 || len(w.Session.Completed) > 0 {
+	if w.Session.Step > 0 || len(w.Session.Completed) > 0 || len(w.Session.Outcomes) > 0 {
 		return true
 	}
 	for _, c := range w.Session.Checked {
@@ -305,6 +332,7 @@ func (s *Session) Clone() *Session {
 	for k, v := range s.Checked {
 		c.Checked[k] = slices.Clone(v)
 	}
+	c.Outcomes = maps.Clone(s.Outcomes)
 	c.Cells = make(map[string][][]bool, len(s.Cells))
 	for k, rows := range s.Cells {
 		cp := make([][]bool, len(rows))
@@ -314,14 +342,4 @@ func (s *Session) Clone() *Session {
 		c.Cells[k] = cp
 	}
 	return &c
-}
-
-// TickAll ticks every checklist item of the current step: for a step the
-// program has just done through Procore's API.
-func (w *Walker) TickAll() {
-	for i := range w.Current().Checklist {
-		if !w.Checked(i) {
-			w.Toggle(i)
-		}
-	}
 }

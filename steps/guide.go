@@ -32,8 +32,9 @@ const (
 	KindPassword    Kind = "password"    // choose a password that meets the guide's policy
 	KindMatrix      Kind = "matrix"      // rows by columns of checkboxes
 
-	// Kinds the wizard automates through the API. Until a screen of their
-	// own exists they are walked as instructions: body plus checklist.
+	// Kinds the tool does through the API, each with a screen of its own.
+	// Done, they are recorded as an Outcome; done by hand instead, their
+	// checklist is the person's.
 	KindCredential Kind = "credential_capture" // one-time client ID and secret
 	KindAdminLogin Kind = "admin_login"        // the admin's own OAuth login
 	KindAddAll     Kind = "add_all"            // add the account to every project
@@ -46,8 +47,8 @@ var Kinds = []Kind{
 	KindCredential, KindAdminLogin, KindAddAll, KindVerify,
 }
 
-// Automated reports whether a later capability automates this kind; for now
-// such a step is shown as an instruction with its checklist.
+// Automated reports whether the tool does steps of this kind, so that one
+// is complete only with an outcome or, done by hand, its checklist ticked.
 func (k Kind) Automated() bool {
 	switch k {
 	case KindCredential, KindAdminLogin, KindAddAll, KindVerify:

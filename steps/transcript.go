@@ -30,12 +30,18 @@ func Transcript(g *Guide, s *Session) []byte {
 	for i, st := range g.Steps {
 		fmt.Fprintf(&b, "\n## Step %d of %d: %s\n\n", i+1, len(g.Steps), mdLine(st.Title))
 		at, done := s.Completed[st.ID]
-		if done {
+		o, hasOutcome := s.Outcomes[st.ID]
+		switch {
+		case hasOutcome:
+			fmt.Fprintf(&b, "%s.\n", mdLine(o.Describe()))
+		case done:
 			fmt.Fprintf(&b, "Completed %s.\n", stamp(at))
-		} else {
+		default:
 			b.WriteString("Not completed.\n")
 		}
-		if len(st.Checklist) > 0 {
+		// The ticks are the person's own: a step procore-sa did has none,
+		// and shows none.
+		if len(st.Checklist) > 0 && !(hasOutcome && (o.Kind == OutcomeDone || o.Kind == OutcomeSkipped)) {
 			b.WriteString("\n")
 			ticks := s.Checked[st.ID]
 			for j, item := range st.Checklist {
@@ -61,7 +67,7 @@ func Transcript(g *Guide, s *Session) []byte {
 				fmt.Fprintf(&b, "- %s: %s\n", mdLine(f.Label), v)
 			}
 		}
-		if st.Kind == KindPassword {
+		if st.Kind == KindPassword && !hasOutcome {
 			if done {
 				b.WriteString("\nA password meeting every rule was set; it is not recorded.\n")
 			}

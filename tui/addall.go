@@ -12,21 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
-
-// AddAller adds the guide's account to every project through Procore's API.
-// Its methods run as commands, never inside Update.
-type AddAller interface {
-	// Plan reads what is to be done for the walk's values by role (the
-	// account's email, when the guide asked for one; else the credential's
-	// own user).
-	Plan(ctx context.Context, values map[steps.Role]string) (*addall.Plan, string, error)
-	// RunJournaled carries the plan out, sending progress to emit, with
-	// run (from addall.NewRunID) as the name of its journal, so that a run
-	// stopped early can be resumed by that name.
-	RunJournaled(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error)
-}
 
 type addAllPhase int
 
@@ -36,6 +24,7 @@ const (
 	addAllPlanned
 	addAllRunning
 	addAllDone
+	addAllRecorded // done before: the outcome says what was done
 )
 
 type (
@@ -56,11 +45,15 @@ type (
 )
 
 // addAllScreen plans, confirms, then adds the account to every project
-// with a progress bar, and ends with a report that lists what failed.
+// with a progress bar, and ends with a report that lists what failed. The
+// counts, pace and waits are the protocol's (app.Progress); the step's
+// outcome is recorded when every project has the account, and a run
+// stopped early is recorded as started, so that resuming the walk resumes
+// the run.
 type addAllScreen struct {
 	sh     *shared
 	step   *steps.Step
-	runner AddAller
+	runner app.AddAller
 	width  int
 	now    func() time.Time
 
@@ -72,21 +65,24 @@ type addAllScreen struct {
 	cancel   context.CancelFunc
 	stopping bool // stop was asked; the run ends at its next safe point
 	bar      progress.Model
-	pace     addall.Pace // the rate, from the run's outcomes
-	run      string      // the journal of the latest run
-
-	// Counts are the latest event's running totals (the report's, once the
-	// run ends).
-	done, total, added, already, failed int
-	waitUntil                           time.Time
-	waitWhy                             string
-	retries                             int
-	report                              *addall.Report
+	run      string // the journal of the latest run (or the one to resume)
+	prog     app.Progress
+	report   *addall.Report
+	manual   *checklistScreen
 }
 
-func newAddAllScreen(sh *shared, st *steps.Step, r AddAller, now func() time.Time) *addAllScreen {
-	return &addAllScreen{sh: sh, step: st, runner: r, now: now,
+func newAddAllScreen(sh *shared, st *steps.Step, r app.AddAller, now func() time.Time) *addAllScreen {
+	s := &addAllScreen{sh: sh, step: st, runner: r, now: now,
 		bar: progress.New(progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))}
+	if o, ok := sh.walker.Outcome(st.ID); ok {
+		switch o.Kind {
+		case steps.OutcomeDone:
+			s.phase = addAllRecorded
+		case steps.OutcomeStarted:
+			s.run = o.Run // planned again, then carried on under its journal
+		}
+	}
+	return s
 }
 
 func (s *addAllScreen) SetWidth(w int) {
@@ -110,7 +106,12 @@ func (s *addAllScreen) running() bool { return s.phase == addAllRunning }
 
 func (s *addAllScreen) Bindings() []key.Binding {
 	k := s.sh.keys
+	if s.manual != nil {
+		return s.manual.Bindings()
+	}
 	switch s.phase {
+	case addAllRecorded:
+		return []key.Binding{withHelp(k.Next, "continue"), k.Back, withHelp(k.Replace, "check again")}
 	case addAllPlanned:
 		return []key.Binding{withHelp(k.Next, "add to every project"), k.Back}
 	case addAllRunning, addAllPlanning:
@@ -120,42 +121,45 @@ func (s *addAllScreen) Bindings() []key.Binding {
 		if s.report != nil && s.report.OK() {
 			b = append(b, k.Next)
 		}
-		if s.failed > 0 || s.err != nil {
-			b = append(b, key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "retry the failed ones")))
+		if s.prog.Failed > 0 || s.err != nil {
+			b = append(b, withHelp(k.Retry, "retry the failed ones"))
 		}
 		return append(b, k.Back)
 	}
-	return []key.Binding{withHelp(k.Next, "plan"), k.Back}
+	if s.run != "" {
+		return []key.Binding{withHelp(k.Next, "resume the run"), k.ByHand, k.Back}
+	}
+	return []key.Binding{withHelp(k.Next, "plan"), k.ByHand, k.Back}
 }
 
 func (s *addAllScreen) startPlan() tea.Cmd {
 	s.phase, s.err = addAllPlanning, nil
-	runner, values := s.runner, s.sh.walker.RoleValues()
+	runner, using := s.runner, app.UsingWalk(s.sh.walker)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		plan, who, err := runner.Plan(ctx, values)
+		plan, who, err := runner.Plan(ctx, using)
 		return addAllPlannedMsg{plan: plan, who: who, err: err}
 	}
 }
 
 func (s *addAllScreen) startRun() tea.Cmd {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.phase, s.pace, s.stopping = cancel, addAllRunning, addall.Pace{}, false
-	// The pace starts now, less the members already, which need no
-	// request: the box may fold their outcomes into later ones.
-	s.pace.Observe(s.now(), len(s.plan.Already))
-	s.done, s.total, s.added, s.already, s.failed = 0, s.plan.Total(), 0, 0, 0
-	s.retries, s.waitUntil, s.waitWhy, s.report, s.err = 0, time.Time{}, "", nil, nil
+	s.cancel, s.phase, s.stopping = cancel, addAllRunning, false
+	s.prog, s.report, s.err = app.StartProgress(s.plan), nil, nil
 	// The run's name is chosen here, not in the runner, so that the wizard
-	// knows it from the start and can say how to resume however it ends.
-	s.run = addall.NewRunID(s.now())
+	// knows it from the start and can resume it however it ends: the walk
+	// records it as started until every project has the account.
+	if s.run == "" {
+		s.run = addall.NewRunID(s.now())
+	}
 	s.sh.openRun = s.run
+	s.sh.walker.Record(s.step.ID, steps.Outcome{Kind: steps.OutcomeStarted, Detail: "add-all run " + s.run, Run: s.run})
 	s.box = newProgressBox()
 	runner, plan, box, run := s.runner, s.plan, s.box, s.run
 	work := func() tea.Msg {
 		defer box.close()
-		rep, err := runner.RunJournaled(ctx, run, plan, box.put)
+		rep, err := runner.Run(ctx, run, plan, box.put)
 		return addAllDoneMsg{rep: rep, err: err}
 	}
 	return tea.Batch(work, s.listen())
@@ -175,9 +179,10 @@ func (s *addAllScreen) listen() tea.Cmd {
 
 // progressBox carries a run's events to the screen without blocking the run
 // and without losing any that matter. Added and already events come one a
-// project, up to a thousand at once; a run of them collapses into the
-// newest, whose running totals say all the screen needs. Every other kind
-// (wait, retry, fallback, failed, new_projects, done) is kept, in order.
+// project, up to a thousand at once; a run of them collapses into its
+// first (where the pace starts) and its newest, whose running totals say
+// all the screen needs. Every other kind (wait, retry, fallback, failed,
+// new_projects, done) is kept, in order.
 type progressBox struct {
 	mu     sync.Mutex
 	queue  []addall.Event
@@ -194,7 +199,9 @@ func collapses(kind string) bool { return kind == "added" || kind == "already" }
 // put queues an event; it never blocks for long, whatever the screen does.
 func (b *progressBox) put(e addall.Event) {
 	b.mu.Lock()
-	if n := len(b.queue); n > 0 && collapses(e.Kind) && collapses(b.queue[n-1].Kind) {
+	// A run of them keeps its first (where the pace starts) and its
+	// newest (the running totals).
+	if n := len(b.queue); n > 1 && collapses(e.Kind) && collapses(b.queue[n-1].Kind) && collapses(b.queue[n-2].Kind) {
 		b.queue[n-1] = e
 	} else {
 		b.queue = append(b.queue, e)
@@ -238,6 +245,9 @@ func (b *progressBox) take() ([]addall.Event, bool) {
 }
 
 func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	if s.manual != nil {
+		return s.manual.Update(msg)
+	}
 	switch msg := msg.(type) {
 	case addAllPlannedMsg:
 		s.plan, s.who, s.err = msg.plan, msg.who, msg.err
@@ -251,29 +261,38 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			return stay, nil // late progress from a run that has ended
 		}
 		for _, e := range msg.evs {
-			s.apply(e)
+			s.prog.Apply(e)
 		}
 		return stay, s.listen()
 	case addAllDoneMsg:
 		s.phase, s.report, s.err, s.cancel, s.stopping = addAllDone, msg.rep, msg.err, nil, false
-		if msg.rep != nil {
-			s.added = msg.rep.Count(addall.OutcomeAdded)
-			s.already = msg.rep.Count(addall.OutcomeAlready)
-			s.failed = msg.rep.Count(addall.OutcomeFailed)
-			s.done = len(msg.rep.Results)
-			if msg.err == nil && msg.rep.OK() {
-				s.sh.walker.TickAll()
-				s.sh.openRun = "" // nothing left to resume
-			}
+		s.prog.End(msg.rep)
+		if msg.rep != nil && msg.err == nil && msg.rep.OK() {
+			s.sh.walker.Record(s.step.ID, app.AddAllOutcome(s.run, s.plan, msg.rep))
+			s.sh.openRun = "" // nothing left to resume
+			s.run = ""
 		}
 		return stay, nil
 	case tea.KeyPressMsg:
 		k := s.sh.keys
 		switch s.phase {
+		case addAllRecorded:
+			switch {
+			case key.Matches(msg, k.Next):
+				return forward, nil
+			case key.Matches(msg, k.Back):
+				return backward, nil
+			case key.Matches(msg, k.Replace):
+				// A new plan reads Procore again: it adds only what is missing.
+				return stay, s.startPlan()
+			}
 		case addAllIdle:
 			switch {
 			case key.Matches(msg, k.Next):
 				return stay, s.startPlan()
+			case key.Matches(msg, k.ByHand):
+				s.manual = &checklistScreen{sh: s.sh, step: s.step}
+				s.manual.SetWidth(s.width)
 			case key.Matches(msg, k.Back):
 				return backward, nil
 			}
@@ -291,7 +310,7 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			switch {
 			case key.Matches(msg, k.Next) && s.report != nil && s.report.OK() && s.err == nil:
 				return forward, nil
-			case msg.String() == "r" && (s.failed > 0 || s.err != nil):
+			case key.Matches(msg, k.Retry) && (s.prog.Failed > 0 || s.err != nil):
 				return stay, s.startPlan() // a new plan holds only what is still missing
 			case key.Matches(msg, k.Back):
 				s.phase = addAllIdle
@@ -301,42 +320,29 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	return stay, nil
 }
 
-// apply takes an event's news. The counts come from the running totals of
-// the engine's events, never from counting events, so that collapsed or
-// reordered progress still shows the right numbers; a client's wait or
-// retry carries no totals and leaves them be.
-func (s *addAllScreen) apply(e addall.Event) {
-	if e.Total > 0 {
-		s.total = e.Total
-		if e.Done >= s.done {
-			s.done, s.added, s.already, s.failed = e.Done, e.Added, e.Already, e.Failed
-		}
-	}
-	switch e.Kind {
-	case "added", "already", "failed":
-		s.pace.Observe(e.At, e.Done)
-	case "wait":
-		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
-	case "retry":
-		s.retries++
-		s.waitUntil, s.waitWhy = e.At.Add(e.Wait), e.Reason
-	case "fallback":
-		s.waitWhy = "bulk add was refused; adding one project at a time"
-	}
-}
-
 func (s *addAllScreen) View() (string, int) {
+	if s.manual != nil {
+		return s.manual.View()
+	}
 	st := s.sh.styles
 	var b strings.Builder
 	if s.step.Body != "" {
 		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
 	}
 	switch s.phase {
+	case addAllRecorded:
+		o, _ := s.sh.walker.Outcome(s.step.ID)
+		b.WriteString(st.Success.Render(wrap("✓ "+sentence(o.Detail), s.width, 2)) + "\n\n")
+		b.WriteString(wrap("Press enter to continue, or r to read Procore again and add what is missing.", s.width, 0) + "\n")
 	case addAllIdle:
 		if s.err != nil {
 			b.WriteString(st.Error.Render(wrap("✗ "+s.err.Error(), s.width, 2)) + "\n\n")
 		}
-		b.WriteString(wrap("Press enter to read the projects from Procore and see the plan. Nothing changes until you confirm it.", s.width, 0) + "\n")
+		if s.run != "" {
+			b.WriteString(wrap("Add-all run "+s.run+" stopped before it finished; what it confirmed is journaled. Press enter to read Procore again and carry the run on, or h to do this step by hand.", s.width, 0) + "\n")
+			break
+		}
+		b.WriteString(wrap("Press enter to read the projects from Procore and see the plan. Nothing changes until you confirm it. Press h to do this step by hand instead.", s.width, 0) + "\n")
 	case addAllPlanning:
 		b.WriteString("Reading the projects and memberships from Procore…\n")
 	case addAllPlanned:
@@ -356,22 +362,18 @@ func (s *addAllScreen) View() (string, int) {
 			b.WriteString("Press enter to add the account to every project.\n")
 		}
 	case addAllRunning, addAllDone:
-		pct := 0.0
-		if s.total > 0 {
-			pct = float64(s.done) / float64(s.total)
-		}
+		pct := s.prog.Fraction()
 		b.WriteString(s.bar.ViewAs(pct) + fmt.Sprintf(" %3.0f%%\n\n", pct*100))
-		fmt.Fprintf(&b, "  %d of %d done: %d added, %d already a member, %d failed\n", s.done, s.total, s.added, s.already, s.failed)
+		b.WriteString("  " + s.prog.Counts() + "\n")
 		if s.phase == addAllRunning {
 			now := s.now()
-			if left, ok := s.pace.Left(now, s.done, s.total); ok {
-				rate, _ := s.pace.Rate(now, s.done)
-				fmt.Fprintf(&b, "  %s projects/s, about %s left\n", addall.FormatRate(rate), addall.RoundLeft(left))
+			if speed := s.prog.Speed(now); speed != "" {
+				b.WriteString("  " + speed + "\n")
 			}
-			if w := s.waitUntil.Sub(s.now()); w > 0 {
-				b.WriteString("  " + st.Warning.Render(wrap(s.waitWhy, s.width-2, 2)) + "\n")
-			} else if s.waitWhy != "" && strings.HasPrefix(s.waitWhy, "bulk add") {
-				b.WriteString("  " + wrap(s.waitWhy, s.width-2, 2) + "\n")
+			if why := s.prog.Waiting(now); why != "" {
+				b.WriteString("  " + st.Warning.Render(wrap(why, s.width-2, 2)) + "\n")
+			} else if s.prog.Fallback {
+				b.WriteString("  " + wrap("bulk add was refused; adding one project at a time", s.width-2, 2) + "\n")
 			}
 			if s.stopping {
 				b.WriteString("\n" + st.Warning.Render(wrap("Stopping at the next safe point… (ctrl+c again leaves at once; the journal keeps what was confirmed)", s.width, 0)) + "\n")

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -24,65 +25,12 @@ func addAllGuide() *steps.Guide {
 	}}
 }
 
-// fakeAddAll plans three projects to add and one already a member, and
-// runs by emitting the events it is given.
-type fakeAddAll struct {
-	planErr error
-	events  []addall.Event
-	results []addall.ProjectResult
-	plans   int
-	runs    []string // the journal names it was given
-	// stopped, when set, ends every run as stopped early: the projects
-	// without a result are pending, and the error says so.
-	stopped bool
-	// started, when set, is closed as a run begins; the run then waits for
-	// its context to end and for release to close, as a run stopping at
-	// its next safe point does.
-	started, release chan struct{}
-}
-
-func (f *fakeAddAll) Plan(context.Context, map[steps.Role]string) (*addall.Plan, string, error) {
-	f.plans++
-	if f.planErr != nil {
-		return nil, "", f.planErr
-	}
-	return &addall.Plan{
-		Request: addall.Request{UserID: 7, NewProjects: true},
-		ToAdd:   []addall.ProjectRef{{ID: 1, Name: "Riverside Clinic"}, {ID: 2, Name: "Harbor Tower"}, {ID: 3, Name: "Summit School"}},
-		Already: []addall.ProjectRef{{ID: 4, Name: "Bayfront"}}, Inactive: 2,
-		TemplateName: "Integration Service Account",
-	}, "for sync@example.com (user 7) in company 42", nil
-}
-
-func (f *fakeAddAll) RunJournaled(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
-	f.runs = append(f.runs, run)
-	for _, e := range f.events {
-		emit(e)
-	}
-	if f.started != nil {
-		close(f.started)
-		<-ctx.Done()
-		<-f.release
-	}
-	rep := reportOf(f.results)
-	if f.stopped || ctx.Err() != nil {
-		rep.Pending = plan.ToAdd[min(len(f.results), len(plan.ToAdd)):]
-		return rep, fmt.Errorf("stopped: %w", context.Canceled)
-	}
-	return rep, nil
-}
-
-// reportOf builds a report through the engine's own type.
-func reportOf(rs []addall.ProjectResult) *addall.Report {
-	return &addall.Report{Results: rs, NewProjectsSet: true, Requests: 4, Elapsed: 1200 * time.Millisecond}
-}
-
 type tick struct{ t time.Time }
 
 func (c *tick) now() time.Time { return c.t }
 
-func addAllDriver(t *testing.T, f *fakeAddAll, clk *tick, w, h int) *driver {
-	d := newDriver(t, Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Store: openStore(t), AddAll: f, Now: clk.now}, w, h)
+func addAllDriver(t *testing.T, f *apptest.AddAll, clk *tick, w, h int) *driver {
+	d := newDriver(t, Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Now: clk.now, Services: app.Services{Sessions: openStore(t), AddAll: f}}, w, h)
 	d.press("enter") // past the notice
 	return d
 }
@@ -99,13 +47,13 @@ func TestAddAllScreens(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		f    *fakeAddAll
+		f    *apptest.AddAll
 		do   func(d *driver, clk *tick)
 	}{
-		{"idle", &fakeAddAll{}, func(d *driver, clk *tick) {}},
-		{"plan-failed", &fakeAddAll{planErr: errors.New("no credential to add with: profile \"default\" not found")}, func(d *driver, clk *tick) { d.press("enter") }},
-		{"planned", &fakeAddAll{}, func(d *driver, clk *tick) { d.press("enter") }},
-		{"running-waiting", &fakeAddAll{events: []addall.Event{
+		{"idle", &apptest.AddAll{}, func(d *driver, clk *tick) {}},
+		{"plan-failed", &apptest.AddAll{PlanErr: errors.New("no credential to add with: profile \"default\" not found")}, func(d *driver, clk *tick) { d.press("enter") }},
+		{"planned", &apptest.AddAll{}, func(d *driver, clk *tick) { d.press("enter") }},
+		{"running-waiting", &apptest.AddAll{Events: []addall.Event{
 			{Kind: "already", Project: ref(4, "Bayfront"), Done: 1, Total: 4, Already: 1, At: t0.Add(2 * time.Second)},
 			{Kind: "added", Project: ref(1, "Riverside Clinic"), Done: 2, Total: 4, Added: 1, Already: 1, At: t0.Add(2 * time.Second)},
 			{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: t0.Add(2 * time.Second)},
@@ -116,7 +64,7 @@ func TestAddAllScreens(t *testing.T) {
 			clk.t = t0.Add(2 * time.Second)
 			d.release(isEvents)
 		}},
-		{"done-with-failure", &fakeAddAll{results: failedRun}, func(d *driver, clk *tick) { d.press("enter", "enter") }},
+		{"done-with-failure", &apptest.AddAll{Results: failedRun}, func(d *driver, clk *tick) { d.press("enter", "enter") }},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
@@ -137,7 +85,7 @@ func TestAddAllFlow(t *testing.T) {
 		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded},
 		{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeFailed, Reason: "500"},
 	}
-	f := &fakeAddAll{results: ok}
+	f := &apptest.AddAll{Results: ok}
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
 	d.contains("3 projects to add", "1 already a member", "2 inactive, skipped", "sync@example.com")
@@ -148,10 +96,10 @@ func TestAddAllFlow(t *testing.T) {
 		t.Fatal("went on with a project failed")
 	}
 	// r re-plans (only what is still missing) and runs again.
-	f.results = []addall.ProjectResult{{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeAdded}}
+	f.Results = []addall.ProjectResult{{ProjectRef: addall.ProjectRef{ID: 2, Name: "Harbor Tower"}, Outcome: addall.OutcomeAdded}}
 	d.press("r")
-	if f.plans != 2 {
-		t.Fatalf("r planned %d times in all, want 2", f.plans)
+	if f.Plans != 2 {
+		t.Fatalf("r planned %d times in all, want 2", f.Plans)
 	}
 	d.press("enter") // confirm the new plan
 	d.contains("Every project has the account as a member")
@@ -190,7 +138,7 @@ func TestAddAllProgressFromTotals(t *testing.T) {
 	evs = append(evs, addall.Event{Kind: "wait", Reason: "waiting 14 s for Procore's rate limit", Wait: 14 * time.Second, At: at})
 
 	clk := &tick{t: t0}
-	d := addAllDriver(t, &fakeAddAll{events: evs}, clk, 80, 24)
+	d := addAllDriver(t, &apptest.AddAll{Events: evs}, clk, 80, 24)
 	d.press("enter")
 	d.hold = true
 	d.press("enter")
@@ -201,8 +149,8 @@ func TestAddAllProgressFromTotals(t *testing.T) {
 			got = append(got, m.evs...)
 		}
 	}
-	if len(got) > 5 || len(got) == 0 || got[len(got)-1].Kind != "wait" {
-		t.Fatalf("the burst reached the screen as %d events, last %+v; want at most 5, ending with the wait", len(got), got[len(got)-1])
+	if len(got) > 8 || len(got) == 0 || got[len(got)-1].Kind != "wait" {
+		t.Fatalf("the burst reached the screen as %d events, last %+v; want at most 8 (the first and the newest of each run, and the rest), ending with the wait", len(got), got[len(got)-1])
 	}
 	failed := 0
 	for _, e := range got {
@@ -272,7 +220,7 @@ func TestProgressBoxKeepsWhatMatters(t *testing.T) {
 // the run's done message is in, knowing the run to resume.
 func TestQuitDuringRunWaitsForIt(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	f := &fakeAddAll{stopped: true, results: []addall.ProjectResult{
+	f := &apptest.AddAll{Stopped: true, Results: []addall.ProjectResult{
 		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded}}}
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
@@ -294,15 +242,15 @@ func TestQuitDuringRunWaitsForIt(t *testing.T) {
 	if d.quits != 1 {
 		t.Fatalf("did not leave once the run stopped; quits=%d", d.quits)
 	}
-	if len(f.runs) != 1 || d.m.UnfinishedRun() != f.runs[0] || f.runs[0] == "" {
-		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.runs)
+	if len(f.Runs) != 1 || d.m.UnfinishedRun() != f.Runs[0] || f.Runs[0] == "" {
+		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.Runs)
 	}
 }
 
 // TestQuitTwiceDuringRunLeavesAtOnce: a second ctrl+c does not wait.
 func TestQuitTwiceDuringRunLeavesAtOnce(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	f := &fakeAddAll{stopped: true}
+	f := &apptest.AddAll{Stopped: true}
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
 	d.hold = true
@@ -310,8 +258,8 @@ func TestQuitTwiceDuringRunLeavesAtOnce(t *testing.T) {
 	if d.quits != 1 {
 		t.Fatalf("quits=%d after a second ctrl+c", d.quits)
 	}
-	if d.m.UnfinishedRun() == "" || d.m.UnfinishedRun() != f.runs[0] {
-		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.runs)
+	if d.m.UnfinishedRun() == "" || d.m.UnfinishedRun() != f.Runs[0] {
+		t.Fatalf("unfinished run %q, runs %q", d.m.UnfinishedRun(), f.Runs)
 	}
 }
 
@@ -319,7 +267,7 @@ func TestQuitTwiceDuringRunLeavesAtOnce(t *testing.T) {
 // project done is not offered for resume.
 func TestFinishedRunLeavesNothingToResume(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	d := addAllDriver(t, &fakeAddAll{}, clk, 80, 24)
+	d := addAllDriver(t, &apptest.AddAll{}, clk, 80, 24)
 	d.press("enter", "enter")
 	d.contains("Every project has the account as a member")
 	if run := d.m.UnfinishedRun(); run != "" {

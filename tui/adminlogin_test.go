@@ -1,23 +1,13 @@
 package tui
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/steps"
 )
-
-type fakeLogin struct{ got string }
-
-func (f *fakeLogin) Start(context.Context) (string, string, error) {
-	return "https://login.procore.com/oauth/authorize?client_id=app-1&redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2.0%3Aoob&response_type=code&state=9", "", nil
-}
-
-func (f *fakeLogin) Finish(_ context.Context, code string) (string, error) {
-	f.got = code
-	return `Signed in. The refresh token is in the keychain as profile "admin".`, nil
-}
 
 func loginGuide() *steps.Guide {
 	return &steps.Guide{ID: "login", Title: "Login", AccountModel: steps.UserLogin, Steps: []steps.Step{
@@ -26,8 +16,8 @@ func loginGuide() *steps.Guide {
 }
 
 func TestAdminLoginScreen(t *testing.T) {
-	f := &fakeLogin{}
-	d := newDriver(t, Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Store: openStore(t), Login: f}, 80, 24)
+	f, k := &apptest.SignIn{}, &apptest.Keeper{}
+	d := newDriver(t, Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Services: app.Services{Sessions: openStore(t), SignIn: f, Keeper: k}}, 80, 24)
 	d.press("enter")
 	// The address is plain text, whole (wrapped, never cut).
 	if !strings.Contains(strings.Join(strings.Fields(d.text()), ""), "response_type=code&state=9") {
@@ -37,18 +27,28 @@ func TestAdminLoginScreen(t *testing.T) {
 	if strings.Contains(d.screen(), "CODE-SECRET") {
 		t.Fatal("the code was drawn")
 	}
-	if f.got != "CODE-SECRET-123" {
-		t.Fatalf("finished with %q", f.got)
+	if len(f.Got) != 1 || f.Got[0] != "CODE-SECRET-123" {
+		t.Fatalf("finished with %q", f.Got)
 	}
-	d.contains("Signed in")
+	// The sign-in Procore issued is kept like a one-time secret.
+	d.contains("Signed in as morgan.reyes@example.com", "saved to profile", "read back")
+	if kept, _ := k.Snapshot(); len(kept) != 1 || kept[0].RefreshToken.Reveal() != "refresh-XYZ" {
+		t.Fatalf("kept %v", kept)
+	}
 	d.press("enter")
 	if !d.m.Walker().Finished() {
 		t.Fatal("the step did not complete")
 	}
+	if o, _ := d.m.Walker().Outcome("in"); o.Kind != steps.OutcomeDone || !strings.Contains(o.Detail, "signed in as morgan.reyes@example.com") || o.Profile != "default" {
+		t.Fatalf("outcome %+v", o)
+	}
+	if d.m.Walker().Checked(0) {
+		t.Fatal("a tick was made up for the sign-in")
+	}
 }
 
 func TestAdminLoginByHand(t *testing.T) {
-	d := newDriver(t, Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Store: openStore(t), Login: &fakeLogin{}}, 80, 24)
+	d := newDriver(t, Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Services: app.Services{Sessions: openStore(t), SignIn: &apptest.SignIn{}, Keeper: &apptest.Keeper{}}}, 80, 24)
 	d.press("h")
 	d.contains("[ ] Sign in")
 	d.press("space", "enter")

@@ -4,48 +4,25 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
-	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// Custody is the keeper of capture steps, the same for both wizards.
-type Custody = credstore.Custodian
-
-// custodyTimeout bounds a save, which may wait for the person to unlock
-// the keychain.
-const custodyTimeout = 3 * time.Minute
-
-type capturePhase int
-
-const (
-	captureEditing   capturePhase = iota
-	captureWorking                // proving and saving
-	captureSaved                  // in the keychain (or an age file) and read back
-	captureFailed                 // the keychain refused; retry or export
-	captureExporting              // asking for a passphrase and a path
-	captureDiscard                // asking the person to type "discard"
-)
-
 type (
-	// captureProgressMsg says what the work under way is waiting for; the
-	// screen listens on ch for the next message.
+	// captureProgressMsg says what the work under way is doing or waiting
+	// for; the screen listens on ch for the next message.
 	captureProgressMsg struct {
 		what string
 		ch   <-chan tea.Msg
 	}
-	captureDoneMsg struct {
-		proveErr, saveErr error
-		saved             credstore.Saved
-		exported          string // the file written, when exporting
-	}
+	captureDoneMsg struct{ res app.CaptureResult }
 )
 
 // listen waits for the next message of work under way.
@@ -60,80 +37,63 @@ const (
 	capFields
 )
 
-// Field indexes of the export form.
-const (
-	expPass = iota
-	expConfirm
-	expPath
-)
-
-// captureScreen takes the client ID, the one-time client secret and the
-// company ID, and lets the person go on only once the secret is in safe
-// keeping. The secret is never drawn, not even its length.
+// captureScreen draws the capture protocol (app.Capture): it takes the
+// client ID, the one-time client secret and the company ID, and lets the
+// person go on only once the secret is in safe keeping. The secret is
+// never drawn, not even its length. The rules (what is valid, when leaving
+// needs the typed discard, what a failure allows) are the protocol's.
 type captureScreen struct {
-	sh      *shared
-	step    *steps.Step
-	custody Custody
-	width   int
+	sh     *shared
+	step   *steps.Step
+	keeper app.Keeper
+	width  int
 
-	phase  capturePhase
+	c      *app.Capture
 	inputs [3]textinput.Model
-	prove  bool
 	focus  int
-	errs   [3]string
 	status string // what is happening or what went wrong
 
-	export      [3]textinput.Model
-	exportFocus int
-	exported    string
-	saved       credstore.Saved // where the keychain save went
-
-	discard     textinput.Model
-	discardQuit bool // after discarding: quit (else go back)
-	before      capturePhase
-
-	// preset is a credential the wizard already holds (a user login's
-	// password): the screen only keeps it, with the same gate.
-	preset *credstore.Credential
-
-	// demo: under --demo the keeper can fill in the simulator's own app.
-	demo bool
-
-	// lostWhat names a preset credential for the line that says it was
-	// lost (see unkept).
+	// lostWhat names what is held, for the line that says it was lost
+	// (see unkept).
 	lostWhat string
+	// signedIn, for a sign-in being kept, is who signed in, for the
+	// step's outcome.
+	signedIn string
+	demo     bool
 	// busy: a check, save or export is under way; stopCheck ends the
 	// check (never the save).
 	busy      bool
 	stopCheck context.CancelFunc
 }
 
-// newKeepScreen takes a credential the wizard already holds into custody:
-// save, read back, or on failure retry or an age file; leaving first needs
-// the typed discard.
-func newKeepScreen(sh *shared, st *steps.Step, c Custody, cred credstore.Credential, lostWhat string) (*captureScreen, tea.Cmd) {
-	s := newCaptureScreen(sh, st, c)
-	s.preset, s.prove, s.demo, s.lostWhat = &cred, false, false, lostWhat
-	_, cmd := s.submit()
-	return s, cmd
+// newKeepScreen keeps a credential the wizard already holds (a user
+// login's password): save, read back, or on failure retry or an age file;
+// leaving first needs the typed discard.
+func newKeepScreen(sh *shared, st *steps.Step, k app.Keeper, cred credstore.Credential, lostWhat string) (*captureScreen, tea.Cmd) {
+	s := newCaptureScreen(sh, st, k)
+	c, job := app.KeepHeld(cred)
+	s.c, s.lostWhat, s.demo = c, lostWhat, false
+	return s, s.run(job)
 }
 
-func newCaptureScreen(sh *shared, st *steps.Step, c Custody) *captureScreen {
-	s := &captureScreen{sh: sh, step: st, custody: c, prove: true}
-	_, s.demo = c.DemoCredential()
+func newCaptureScreen(sh *shared, st *steps.Step, k app.Keeper) *captureScreen {
+	s := &captureScreen{sh: sh, step: st, keeper: k, c: app.NewCapture(sh.walker.Guide.ID, k.Environment()),
+		lostWhat: app.UnkeptClientSecret}
+	_, s.demo = k.DemoCredential()
 	labels := [3]string{"Client ID:     ", "Client secret: ", "Company ID:    "}
 	for i := range s.inputs {
 		s.inputs[i] = newInput(labels[i])
 	}
 	s.inputs[capSecret].EchoMode = textinput.EchoNone
 	s.inputs[capCompany].CharLimit = 19
-	for i, p := range [3]string{"Passphrase: ", "Again:      ", "File:       "} {
-		s.export[i] = newInput(p)
-	}
-	s.export[expPass].EchoMode = textinput.EchoNone
-	s.export[expConfirm].EchoMode = textinput.EchoNone
-	s.discard = newInput("> ")
 	s.inputs[0].Focus()
+	// A step already done says so and lets the person go on: the secret
+	// is not asked for again (Procore no longer shows it).
+	if o, ok := sh.walker.Outcome(st.ID); ok && o.Kind == steps.OutcomeDone {
+		s.c.Phase = app.CaptureSaved
+		s.c.Saved = credstore.Saved{Profile: o.Profile}
+		s.status = ""
+	}
 	return s
 }
 
@@ -142,27 +102,15 @@ func (s *captureScreen) SetWidth(w int) {
 	for i := range s.inputs {
 		s.inputs[i].SetWidth(max(10, min(w-18, 60)))
 	}
-	for i := range s.export {
-		s.export[i].SetWidth(max(10, min(w-15, 70)))
-	}
 }
 
-func (s *captureScreen) Typing() bool {
-	return s.phase == captureEditing || s.phase == captureExporting || s.phase == captureDiscard
-}
+func (s *captureScreen) Typing() bool { return s.c.Phase == app.CaptureEditing }
 
 // Guarding reports whether leaving now would lose a secret the person has
-// typed and not yet put in safe keeping.
-func (s *captureScreen) Guarding() bool {
-	return s.phase != captureSaved && (s.preset != nil || strings.TrimSpace(s.inputs[capSecret].Value()) != "")
-}
+// typed, or the wizard holds, and that is not yet in safe keeping.
+func (s *captureScreen) Guarding() bool { return s.c.Holding(s.inputs[capSecret].Value()) }
 
-func (s *captureScreen) unkept() string {
-	if s.preset != nil {
-		return s.lostWhat
-	}
-	return credstore.UnkeptClientSecret
-}
+func (s *captureScreen) unkept() string { return s.lostWhat }
 
 func (s *captureScreen) keeping() bool { return s.busy }
 
@@ -172,30 +120,44 @@ func (s *captureScreen) stopChecking() {
 	}
 }
 
-// askDiscard opens the typed confirmation; quit says what follows it.
-func (s *captureScreen) askDiscard(quit bool) {
-	if s.phase != captureDiscard {
-		s.before = s.phase
+// askLeave asks the protocol whether leaving may go ahead; when a secret
+// is held it opens the typed discard instead.
+func (s *captureScreen) askLeave(to app.Leave) (nav, tea.Cmd) {
+	if s.c.AskLeave(s.inputs[capSecret].Value(), to) {
+		if to == app.LeaveQuit {
+			return quitNow, nil
+		}
+		return backward, nil
 	}
-	s.phase, s.discardQuit = captureDiscard, quit
-	s.discard.SetValue("")
-	s.discard.Focus()
+	warn := "Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one."
+	if s.c.Preset() {
+		warn = "The password is not saved anywhere yet. If you leave now it is lost, and you will have to set a new one in Procore."
+	}
+	return stay, openDialog(newDiscardDialog(s.sh, warn))
+}
+
+// askDiscard is the root model's ctrl+c while the screen guards a secret.
+func (s *captureScreen) askDiscard(quit bool) tea.Cmd {
+	to := app.LeaveBack
+	if quit {
+		to = app.LeaveQuit
+	}
+	_, cmd := s.askLeave(to)
+	return cmd
 }
 
 func (s *captureScreen) Bindings() []key.Binding {
 	k := s.sh.keys
-	switch s.phase {
-	case captureSaved:
-		return []key.Binding{k.Next, k.Back}
-	case captureFailed:
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try the keychain again")),
-			key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "write an encrypted age file")),
-			withHelp(k.Back, "edit"),
+	switch s.c.Phase {
+	case app.CaptureSaved:
+		b := []key.Binding{withHelp(k.Next, "keep it and continue"), k.Back}
+		if s.replaceable() {
+			b = append(b, withHelp(k.Replace, "capture a new one"))
 		}
-	case captureDiscard:
-		return []key.Binding{withHelp(k.Next, "confirm"), withHelp(k.Back, "keep the secret")}
-	case captureWorking:
+		return b
+	case app.CaptureFailed:
+		return []key.Binding{withHelp(k.Retry, "try the keychain again"), withHelp(k.Export, "write an encrypted age file"), withHelp(k.Back, "edit")}
+	case app.CaptureWorking, app.CaptureDiscarding, app.CaptureExporting:
 		return nil
 	}
 	if s.offersDemo() {
@@ -204,16 +166,22 @@ func (s *captureScreen) Bindings() []key.Binding {
 	return []key.Binding{withHelp(k.Next, "save"), k.NextItem, k.Back}
 }
 
+// replaceable reports whether the kept credential may be replaced by a new
+// capture from here: a client ID and secret kept in the keychain.
+func (s *captureScreen) replaceable() bool {
+	return s.step.Kind == steps.KindCredential && s.c.Exported == "" && !s.c.Preset()
+}
+
 // offersDemo reports whether the demo's app can be filled in: under --demo,
 // while the person edits the fields of a capture step.
 func (s *captureScreen) offersDemo() bool {
-	return s.demo && s.preset == nil && s.phase == captureEditing
+	return s.demo && !s.c.Preset() && s.c.Phase == app.CaptureEditing
 }
 
 // fillDemo fills the three fields with the simulator's own app, as if
 // typed: the secret goes into its masked field and is never drawn.
 func (s *captureScreen) fillDemo() {
-	cred, ok := s.custody.DemoCredential()
+	cred, ok := s.keeper.DemoCredential()
 	if !ok {
 		return
 	}
@@ -223,35 +191,13 @@ func (s *captureScreen) fillDemo() {
 	for i := range s.inputs {
 		s.inputs[i].CursorEnd()
 	}
-	s.errs = [3]string{}
+	s.c.Errs = nil
 	s.setFocus(capProve)
 	s.status = "Filled in with the simulator's app (the secret stays hidden). Press enter to save it."
 }
 
-func (s *captureScreen) credential() (credstore.Credential, bool) {
-	if s.preset != nil {
-		return *s.preset, true
-	}
-	s.errs = [3]string{}
-	id := strings.TrimSpace(s.inputs[capClientID].Value())
-	typed := strings.TrimSpace(s.inputs[capSecret].Value())
-	company := strings.TrimSpace(s.inputs[capCompany].Value())
-	ok := true
-	if id == "" || strings.ContainsAny(id, " \t") {
-		s.errs[capClientID], ok = "paste the client ID from Procore (one word, no spaces)", false
-	}
-	if typed == "" || strings.ContainsAny(typed, " \t\r\n") {
-		s.errs[capSecret], ok = "paste the client secret Procore shows once (one word, no spaces)", false
-	}
-	cid, err := strconv.ParseInt(company, 10, 64)
-	if err != nil || cid <= 0 {
-		s.errs[capCompany], ok = "digits only: the number in Procore's address after /companies/", false
-	}
-	return credstore.Credential{
-		Version: 1, Kind: credstore.KindClientCredentials, Environment: s.custody.Environment(),
-		CompanyID: cid, ClientID: id, ClientSecret: secret.New(typed),
-		Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC(),
-	}, ok
+func (s *captureScreen) input() app.CaptureInput {
+	return app.CaptureInput{ClientID: s.inputs[capClientID].Value(), ClientSecret: s.inputs[capSecret].Value(), CompanyID: s.inputs[capCompany].Value()}
 }
 
 func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
@@ -260,135 +206,123 @@ func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		s.status = msg.what
 		return stay, listen(msg.ch)
 	case captureDoneMsg:
-		return s.done(msg)
+		return s.done(msg.res)
+	case discardTypedMsg:
+		to, err := s.c.Discard(msg.text)
+		if err != nil {
+			return stay, dialogError(`Type the word discard to leave without the secret, or press esc to keep it.`)
+		}
+		for i := range s.inputs {
+			s.inputs[i].SetValue("")
+		}
+		s.status = ""
+		s.setFocus(capClientID)
+		if to == app.LeaveQuit {
+			return quitNow, closeDialog
+		}
+		return backward, closeDialog
+	case keepHoldingMsg:
+		s.c.StayHolding()
+		return stay, nil
+	case exportSubmittedMsg:
+		job, err := s.c.Export(msg.pass, msg.again, msg.path)
+		if err != nil {
+			return stay, dialogError(sentence(err.Error()))
+		}
+		return stay, s.run(job)
+	case exportCancelledMsg:
+		s.c.CancelExport()
+		return stay, nil
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	}
 	return stay, s.updateFocused(msg)
 }
 
-func (s *captureScreen) done(msg captureDoneMsg) (nav, tea.Cmd) {
+func (s *captureScreen) done(r app.CaptureResult) (nav, tea.Cmd) {
 	s.busy = false
 	if s.stopCheck != nil {
 		s.stopCheck()
 		s.stopCheck = nil
 	}
-	switch {
-	case msg.proveErr != nil:
-		s.phase, s.status = captureEditing, "Procore refused the credentials: "+msg.proveErr.Error()
+	wasExporting := r.Exported != "" || r.ExportErr != nil
+	s.c.Done(r)
+	switch s.c.Phase {
+	case app.CaptureEditing:
+		s.status = "Procore refused the credentials: " + s.c.Err.Error()
 		s.inputs[s.focus].Focus()
-	case msg.saveErr != nil && msg.exported == "" && s.phase == captureExporting:
-		s.status = "The file could not be written: " + msg.saveErr.Error()
-	case msg.saveErr != nil:
-		s.phase, s.status = captureFailed, msg.saveErr.Error()
-	default:
-		s.phase, s.exported, s.saved = captureSaved, msg.exported, msg.saved
+	case app.CaptureExporting:
+		return stay, dialogError("The file could not be written: " + s.c.Err.Error())
+	case app.CaptureFailed:
+		s.status = s.c.Err.Error()
+	case app.CaptureSaved:
 		s.status = ""
-		if msg.exported == "" {
-			// Later steps use where it went, as shown.
-			s.custody.Use(msg.saved.Profile)
+		// The step's outcome is where the credential went, for the
+		// transcript and for the later steps that use it.
+		o := s.c.Outcome()
+		if s.signedIn != "" {
+			o = app.SignInOutcome(s.signedIn, o)
 		}
-		s.sh.walker.TickAll()
-		// Nothing of the secret stays in the screen once it is kept.
-		s.inputs[capSecret].SetValue("")
-		s.export[expPass].SetValue("")
-		s.export[expConfirm].SetValue("")
+		s.sh.walker.Record(s.step.ID, o)
+		s.inputs[capSecret].SetValue("") // nothing of the secret stays here
+		if wasExporting {
+			return stay, closeDialog
+		}
 	}
 	return stay, nil
 }
 
 func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
 	k := s.sh.keys
-	switch s.phase {
-	case captureWorking:
+	switch s.c.Phase {
+	case app.CaptureWorking, app.CaptureDiscarding, app.CaptureExporting:
 		return stay, nil
-	case captureSaved:
+	case app.CaptureSaved:
 		switch {
 		case key.Matches(km, k.Next):
 			return forward, nil
 		case key.Matches(km, k.Back):
 			return backward, nil
+		case key.Matches(km, k.Replace) && s.replaceable():
+			// An explicit choice: the kept credential stays where it is
+			// until a new one is kept (by the keeper's rule).
+			s.sh.walker.Forget(s.step.ID)
+			s.c = app.NewCapture(s.sh.walker.Guide.ID, s.keeper.Environment())
+			s.status = "Capture the new credential; the one kept stays until this one is saved."
+			s.setFocus(capClientID)
 		}
 		return stay, nil
-	case captureDiscard:
+	case app.CaptureFailed:
 		switch {
+		case key.Matches(km, k.Retry):
+			if job, ok := s.c.Retry(); ok {
+				return stay, s.run(job)
+			}
+		case key.Matches(km, k.Export):
+			if s.c.AskExport() {
+				return stay, openDialog(newExportDialog(s.sh, s.keeper.DefaultExportPath(), s.width))
+			}
 		case key.Matches(km, k.Back):
-			s.phase = s.before
-			return stay, nil
-		case key.Matches(km, k.Next):
-			if strings.TrimSpace(s.discard.Value()) != "discard" {
-				s.status = `Type the word discard to leave without the secret, or press esc to keep it.`
-				return stay, nil
+			if s.c.Preset() {
+				return s.askLeave(app.LeaveBack) // nothing to edit: the wizard holds it
 			}
-			for i := range s.inputs {
-				s.inputs[i].SetValue("")
-			}
-			s.phase, s.status = captureEditing, ""
-			if s.discardQuit {
-				return quitNow, nil
-			}
-			return backward, nil
-		}
-		var cmd tea.Cmd
-		s.discard, cmd = s.discard.Update(km)
-		return stay, cmd
-	case captureFailed:
-		switch km.String() {
-		case "r":
-			return s.submit()
-		case "a":
-			s.phase, s.exportFocus, s.status = captureExporting, expPass, ""
-			if s.export[expPath].Value() == "" {
-				s.export[expPath].SetValue(s.custody.DefaultExportPath())
-			}
-			s.focusExport(expPass)
-			return stay, nil
-		}
-		if key.Matches(km, k.Back) {
-			if s.preset != nil {
-				s.askDiscard(false) // nothing to edit: the wizard holds it
-				return stay, nil
-			}
-			s.phase = captureEditing
+			s.c.Phase = app.CaptureEditing
 			s.inputs[s.focus].Focus()
 		}
 		return stay, nil
-	case captureExporting:
-		switch {
-		case key.Matches(km, k.Back):
-			s.phase = captureFailed
-			return stay, nil
-		case km.String() == "tab" || km.String() == "down":
-			s.focusExport((s.exportFocus + 1) % 3)
-			return stay, nil
-		case km.String() == "shift+tab" || km.String() == "up":
-			s.focusExport((s.exportFocus + 2) % 3)
-			return stay, nil
-		case key.Matches(km, k.Next):
-			if s.exportFocus < expPath {
-				s.focusExport(s.exportFocus + 1)
-				return stay, nil
-			}
-			return s.startExport()
-		}
-		return stay, s.updateFocused(km)
 	}
 	// Editing.
 	switch {
 	case key.Matches(km, k.Back):
-		if s.Guarding() {
-			s.askDiscard(false)
-			return stay, nil
-		}
-		return backward, nil
-	case km.String() == "tab" || km.String() == "down":
+		return s.askLeave(app.LeaveBack)
+	case key.Matches(km, k.NextItem):
 		s.setFocus((s.focus + 1) % capFields)
 		return stay, nil
-	case km.String() == "shift+tab" || km.String() == "up":
+	case key.Matches(km, k.PrevItem):
 		s.setFocus((s.focus + capFields - 1) % capFields)
 		return stay, nil
-	case s.focus == capProve && (key.Matches(km, k.Toggle)):
-		s.prove = !s.prove
+	case s.focus == capProve && key.Matches(km, k.Toggle):
+		s.c.Prove = !s.c.Prove
 		return stay, nil
 	case s.offersDemo() && key.Matches(km, k.Demo):
 		s.fillDemo()
@@ -401,15 +335,15 @@ func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
 		return s.submit()
 	}
 	cmd := s.updateFocused(km)
-	if s.errs != [3]string{} {
-		s.credential() // errors follow the typing once shown
+	if len(s.c.Errs) > 0 {
+		_, s.c.Errs = s.c.Check(s.input()) // errors follow the typing once shown
 	}
 	return stay, cmd
 }
 
 func (s *captureScreen) setFocus(i int) {
-	if s.focus < capProve {
-		s.inputs[s.focus].Blur()
+	for j := range s.inputs {
+		s.inputs[j].Blur()
 	}
 	s.focus = i
 	if i < capProve {
@@ -417,110 +351,72 @@ func (s *captureScreen) setFocus(i int) {
 	}
 }
 
-func (s *captureScreen) focusExport(i int) {
-	for j := range s.export {
-		s.export[j].Blur()
-	}
-	s.exportFocus = i
-	s.export[i].Focus()
-}
-
 func (s *captureScreen) updateFocused(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch {
-	case s.phase == captureEditing && s.focus < capProve:
-		s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
-	case s.phase == captureExporting:
-		s.export[s.exportFocus], cmd = s.export[s.exportFocus].Update(msg)
-	case s.phase == captureDiscard:
-		s.discard, cmd = s.discard.Update(msg)
+	if s.c.Phase != app.CaptureEditing || s.focus >= capProve {
+		return nil
 	}
+	var cmd tea.Cmd
+	s.inputs[s.focus], cmd = s.inputs[s.focus].Update(msg)
 	return cmd
 }
 
-// submit checks the formats, then proves (if asked) and saves in the
-// background.
+// submit hands what was typed to the protocol, which checks it; right, it
+// is proved (if asked) and saved in the background.
 func (s *captureScreen) submit() (nav, tea.Cmd) {
-	cred, ok := s.credential()
+	job, ok := s.c.Submit(s.input())
 	if !ok {
 		s.status = "Not yet: correct the fields marked ✗."
+		for _, f := range []app.CaptureField{app.FieldClientID, app.FieldClientSecret, app.FieldCompanyID} {
+			if s.c.Errs[f] != "" {
+				s.setFocus(int(f))
+				break
+			}
+		}
 		return stay, nil
 	}
-	s.phase, s.status = captureWorking, "Saving to "+s.custody.Where()+"…"
 	for i := range s.inputs {
 		s.inputs[i].Blur()
 	}
-	custody, prove, saving := s.custody, s.prove, s.status
-	if prove {
+	s.status = "Saving to " + s.keeper.Where() + "…"
+	if s.c.Prove {
 		s.status = "Checking the credentials with Procore…"
 	}
-	// The check may be stopped (the wizard ended from outside); the save,
-	// once begun, is seen through.
-	checkCtx, stopCheck := context.WithTimeout(context.Background(), custodyTimeout)
+	return stay, s.run(job)
+}
+
+// run runs a Job of the protocol as a command: its progress comes back as
+// captureProgressMsg, its result as captureDoneMsg. The check may be
+// stopped (the wizard ended from outside); a save, once begun, is seen
+// through by the protocol.
+func (s *captureScreen) run(job app.Job) tea.Cmd {
+	checkCtx, stopCheck := context.WithTimeout(context.Background(), app.SaveTimeout)
 	s.busy, s.stopCheck = true, stopCheck
-	return stay, func() tea.Msg {
-		ch := make(chan tea.Msg, 4)
+	keeper := s.keeper
+	return func() tea.Msg {
+		ch := make(chan tea.Msg, 8)
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
-			defer cancel()
-			ctx = credstore.NoticeSlow(ctx, func() {
+			res := job(checkCtx, keeper, func(what string) {
 				select {
-				case ch <- captureProgressMsg{what: credstore.KeychainWait, ch: ch}:
-				default: // the screen already has one to show
+				case ch <- captureProgressMsg{what: what, ch: ch}:
+				default: // the screen already has news to show
 				}
 			})
-			if prove {
-				if err := custody.Prove(checkCtx, cred); err != nil {
-					ch <- captureDoneMsg{proveErr: err}
-					return
-				}
-				if checkCtx.Err() != nil {
-					ch <- captureDoneMsg{proveErr: checkCtx.Err()}
-					return
-				}
-				ch <- captureProgressMsg{what: saving, ch: ch}
-			}
-			saved, err := custody.Save(ctx, cred)
-			ch <- captureDoneMsg{saved: saved, saveErr: err}
+			ch <- captureDoneMsg{res: res}
 		}()
 		return <-ch
 	}
 }
 
-func (s *captureScreen) startExport() (nav, tea.Cmd) {
-	pass, again := s.export[expPass].Value(), s.export[expConfirm].Value()
-	path := strings.TrimSpace(s.export[expPath].Value())
-	switch {
-	case len(pass) < 12:
-		s.status = "Choose a passphrase of at least 12 characters."
-		s.focusExport(expPass)
-		return stay, nil
-	case pass != again:
-		s.status = "The two passphrases differ; type them again."
-		s.export[expPass].SetValue("")
-		s.export[expConfirm].SetValue("")
-		s.focusExport(expPass)
-		return stay, nil
-	case path == "":
-		s.status = "Name the file to write."
-		return stay, nil
+// sentence is an error's text as a sentence of its own.
+func sentence(s string) string {
+	if s == "" {
+		return s
 	}
-	cred, ok := s.credential()
-	if !ok {
-		s.phase = captureEditing
-		return stay, nil
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
 	}
-	custody, passphrase := s.custody, secret.New(pass)
-	s.status = "Encrypting to " + path + "…"
-	s.busy = true
-	return stay, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), custodyTimeout)
-		defer cancel()
-		if err := custody.Export(ctx, path, passphrase, cred); err != nil {
-			return captureDoneMsg{saveErr: err}
-		}
-		return captureDoneMsg{exported: path}
-	}
+	return s
 }
 
 func (s *captureScreen) View() (string, int) {
@@ -529,48 +425,25 @@ func (s *captureScreen) View() (string, int) {
 	if s.step.Body != "" {
 		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
 	}
-	switch s.phase {
-	case captureSaved:
-		if s.exported != "" {
-			b.WriteString(st.Success.Render("✓ Written to "+s.exported) + "\n\n")
-			b.WriteString(wrap("It is encrypted with your passphrase; decrypt it with: age -d "+s.exported+". The keychain still holds nothing: keep the file and the passphrase apart.", s.width, 0) + "\n\n")
-		} else {
-			b.WriteString(st.Success.Render(wrap("✓ Saved to "+s.custody.Where()+" and read back.", s.width, 2)) + "\n\n")
-			if note := s.saved.Note(); note != "" {
-				b.WriteString(wrap("Note: "+note+".", s.width, 0) + "\n\n")
-			}
+	switch s.c.Phase {
+	case app.CaptureSaved:
+		o, _ := s.sh.walker.Outcome(s.step.ID)
+		switch {
+		case s.c.Exported != "":
+			b.WriteString(st.Success.Render("✓ Written to "+s.c.Exported) + "\n\n")
+			b.WriteString(wrap("It is encrypted with your passphrase; decrypt it with: age -d "+s.c.Exported+". The keychain still holds nothing: keep the file and the passphrase apart.", s.width, 0) + "\n\n")
+		case s.c.Saved.Beside != "" || s.c.Saved.Replaced:
+			b.WriteString(st.Success.Render(wrap("✓ Kept as profile "+s.c.Saved.Profile+" and read back.", s.width, 2)) + "\n\n")
+			b.WriteString(st.Warning.Render(wrap(sentence(s.c.Saved.Note()), s.width, 0)) + "\n")
+			b.WriteString(wrap("Later steps use profile "+s.c.Saved.Profile+"; give --profile "+s.c.Saved.Profile+" to the commands that use it.", s.width, 0) + "\n\n")
+		default:
+			b.WriteString(st.Success.Render(wrap("✓ Kept as profile "+s.c.Saved.Profile+" on "+o.At.Local().Format("2 Jan 2006")+" and read back.", s.width, 2)) + "\n\n")
 		}
-		b.WriteString("Press enter to continue.\n")
+		b.WriteString("Press enter to keep it and continue.\n")
 		return b.String(), 0
-	case captureFailed:
+	case app.CaptureFailed:
 		b.WriteString(st.Error.Render(wrap("✗ "+s.status, s.width, 2)) + "\n\n")
 		b.WriteString(wrap("The secret you entered is kept here, unsaved. Press r to try the keychain again (unlock it first if it is locked), or a to write it to a file encrypted with a passphrase (readable with the age tool). It is never written in plain text.", s.width, 0) + "\n")
-		return b.String(), 0
-	case captureExporting:
-		b.WriteString(st.Label.Render("Write an encrypted file") + "\n")
-		for i := range s.export {
-			if i == expPath {
-				b.WriteString(s.export[i].View())
-			} else {
-				b.WriteString(maskedView(s.export[i], st.Subtle.Render("  (entered, hidden)")))
-			}
-			b.WriteString("\n")
-		}
-		if s.status != "" {
-			b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
-		}
-		return b.String(), 0
-	case captureDiscard:
-		warn := "Procore shows this secret only once. If you leave now it is lost and you will have to generate a new one."
-		if s.preset != nil {
-			warn = "The password is not saved anywhere yet. If you leave now it is lost, and you will have to set a new one in Procore."
-		}
-		b.WriteString(st.Warning.Render(wrap(warn, s.width, 0)) + "\n\n")
-		b.WriteString("Type discard and press enter to leave without it, or esc to stay:\n")
-		b.WriteString(s.discard.View() + "\n")
-		if s.status != "" {
-			b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
-		}
 		return b.String(), 0
 	}
 	if s.offersDemo() {
@@ -587,12 +460,12 @@ func (s *captureScreen) View() (string, int) {
 			b.WriteString(s.inputs[i].View())
 		}
 		b.WriteString("\n")
-		if s.errs[i] != "" {
-			b.WriteString(st.Error.Render(wrap("  ✗ "+s.errs[i], s.width, 4)) + "\n")
+		if msg := s.c.Errs[app.CaptureField(i)]; msg != "" {
+			b.WriteString(st.Error.Render(wrap("  ✗ "+msg, s.width, 4)) + "\n")
 		}
 	}
 	box := "[ ]"
-	if s.prove {
+	if s.c.Prove {
 		box = "[x]"
 	}
 	line := box + " Check them with Procore before saving"
@@ -605,7 +478,7 @@ func (s *captureScreen) View() (string, int) {
 	if s.status != "" {
 		b.WriteString("\n" + wrap(s.status, s.width, 0) + "\n")
 	}
-	b.WriteString("\n" + st.Subtle.Render(wrap("The secret is never shown. It goes to "+s.custody.Where()+" and is read back before you can go on.", s.width, 0)) + "\n")
+	b.WriteString("\n" + st.Subtle.Render(wrap("The secret is never shown. It goes to "+s.keeper.Where()+" and is read back before you can go on.", s.width, 0)) + "\n")
 	return b.String(), focusLine
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 )
@@ -15,24 +16,18 @@ import (
 // demoSecret is the simulator's app secret of these tests.
 const demoSecret = "5im-d3m0-9a8b7c6d5e4f-WOMBAT"
 
-// demoCustody is a keeper under --demo: it offers the simulator's own app.
-type demoCustody struct {
-	*fakeCustody
-	cred credstore.Credential
-}
-
-func newDemoCustody() *demoCustody {
-	return &demoCustody{fakeCustody: &fakeCustody{}, cred: credstore.Credential{
+// newDemoCustody is a keeper under --demo: it offers the simulator's own
+// app.
+func newDemoCustody() *apptest.Keeper {
+	return &apptest.Keeper{Demo: &credstore.Credential{
 		Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo",
 		CompanyID: 4264807, ClientID: "dmsa-0123456789abcdef", ClientSecret: secret.New(demoSecret),
 	}}
 }
 
-func (c *demoCustody) DemoCredential() (credstore.Credential, bool) { return c.cred, true }
-
-func toDemoCapture(t *testing.T, c *demoCustody, w, h int) *driver {
+func toDemoCapture(t *testing.T, c *apptest.Keeper, w, h int) *driver {
 	o := fixtureOpts(t)
-	o.Custody, o.Demo = c, true
+	o.Services.Keeper, o.Demo = c, true
 	d := newDriver(t, o, w, h)
 	completeFixtureTo(d, 5)
 	return d
@@ -90,20 +85,20 @@ func TestCaptureDemoFillsAndSaves(t *testing.T) {
 	}
 	d.contains("dmsa-0123456789abcdef", "4264807", "(entered, hidden)", "Filled in with the simulator's app")
 	noDemoSecret(t, d)
-	if d.m.Walker().Index() != 5 || len(c.saved) != 0 {
+	if d.m.Walker().Index() != 5 || len(c.Kept) != 0 {
 		t.Fatal("filling in went on or saved by itself")
 	}
 	d.press("enter")
 	noDemoSecret(t, d)
-	if len(c.saved) != 1 {
-		t.Fatalf("saved %d credentials", len(c.saved))
+	if len(c.Kept) != 1 {
+		t.Fatalf("saved %d credentials", len(c.Kept))
 	}
-	got := c.saved[0]
-	if got.ClientID != c.cred.ClientID || got.ClientSecret.Reveal() != demoSecret || got.CompanyID != c.cred.CompanyID ||
+	got := c.Kept[0]
+	if got.ClientID != (*c.Demo).ClientID || got.ClientSecret.Reveal() != demoSecret || got.CompanyID != (*c.Demo).CompanyID ||
 		got.Kind != credstore.KindClientCredentials || got.Guide != "fixture" {
 		t.Fatalf("saved %+v (secret ok: %v)", got, got.ClientSecret.Reveal() == demoSecret)
 	}
-	d.contains("Saved to the keychain", "read back")
+	d.contains("Kept as profile default", "read back")
 	if strings.Contains(d.text(), "ctrl+o") {
 		t.Fatalf("the demo key is still offered once saved:\n%s", d.text())
 	}
@@ -125,7 +120,7 @@ func TestCaptureDemoKeyInHelp(t *testing.T) {
 }
 
 func TestCaptureNoDemoOutsideDemo(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := toCapture(t, c, 80, 24)
 	if strings.Contains(d.text(), "Demo:") || strings.Contains(d.text(), "ctrl+o") {
 		t.Fatalf("the demo is offered outside the demo:\n%s", d.text())

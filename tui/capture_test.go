@@ -1,96 +1,29 @@
 package tui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
-	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 const testSecret = "CS-9f8e7d6c5b4a-QUOKKA"
 
-// fakeCustody keeps credentials in a list, failing saves while failSave is set.
-type fakeCustody struct {
-	mu        sync.Mutex
-	failSave  error
-	failProve error
-	saved     []credstore.Credential
-	exported  map[string]secret.Value
-	// beside, when set, is where saves go: the profile in use holds
-	// another credential.
-	beside string
-	used   string // the profile Use was last given
-}
-
-func (f *fakeCustody) Prove(context.Context, credstore.Credential) error { return f.failProve }
-func (f *fakeCustody) Save(_ context.Context, c credstore.Credential) (credstore.Saved, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.failSave != nil {
-		return credstore.Saved{}, f.failSave
-	}
-	f.saved = append(f.saved, c)
-	return f.savedAt(), nil
-}
-func (f *fakeCustody) Export(_ context.Context, path string, pass secret.Value, c credstore.Credential) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.exported == nil {
-		f.exported = map[string]secret.Value{}
-	}
-	f.exported[path] = pass
-	return nil
-}
-
-// savedAt is where a save goes; the caller holds f.mu.
-func (f *fakeCustody) savedAt() credstore.Saved {
-	if f.beside != "" {
-		return credstore.Saved{Profile: f.beside, Beside: f.profile(), Holds: "a user_login credential (login sync@example.com)"}
-	}
-	return credstore.Saved{Profile: f.profile()}
-}
-
-func (f *fakeCustody) profile() string {
-	if f.used != "" {
-		return f.used
-	}
-	return "default"
-}
-
-func (f *fakeCustody) Use(profile string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.used = profile
-}
-
-func (f *fakeCustody) Where() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return "the keychain (test) as procore-sa / " + f.profile()
-}
-func (f *fakeCustody) DefaultExportPath() string { return "/home/admin/procore-sa-default.age" }
-func (f *fakeCustody) Environment() string       { return "production" }
-
-// DemoCredential: no demo here; demoCustody (demo_test.go) offers one.
-func (f *fakeCustody) DemoCredential() (credstore.Credential, bool) {
-	return credstore.Credential{}, false
-}
-
-func captureOpts(t *testing.T, c *fakeCustody) Options {
+func captureOpts(t *testing.T, c *apptest.Keeper) Options {
 	o := fixtureOpts(t)
-	o.Custody = c
+	o.Services.Keeper = c
 	return o
 }
 
 // toCapture walks the fixture to its capture step.
-func toCapture(t *testing.T, c *fakeCustody, w, h int) *driver {
+func toCapture(t *testing.T, c *apptest.Keeper, w, h int) *driver {
 	d := newDriver(t, captureOpts(t, c), w, h)
 	completeFixtureTo(d, 5)
 	return d
@@ -129,7 +62,7 @@ func TestCaptureScreens(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
-				d := toCapture(t, &fakeCustody{failSave: c.fail}, size[0], size[1])
+				d := toCapture(t, (&apptest.Keeper{}).FailAlways(c.fail), size[0], size[1])
 				c.do(d)
 				noSecret(t, d)
 				checkFits(t, d.text(), size[0], size[1])
@@ -140,29 +73,36 @@ func TestCaptureScreens(t *testing.T) {
 }
 
 func TestCaptureSavesThenUnlocksNext(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := toCapture(t, c, 80, 24)
 	d.press("enter", "enter", "enter") // nothing entered: stays, marks the fields
-	if d.m.Walker().Index() != 5 || len(c.saved) != 0 {
+	if d.m.Walker().Index() != 5 || len(c.Kept) != 0 {
 		t.Fatal("went on or saved with nothing entered")
 	}
 	d.contains("✗ paste the client ID")
-	// A paste with white space around it is trimmed.
-	d.press("tab", "tab") // from the company field round to the client ID
+	// Focus went to the first field to correct; a paste with white space
+	// around it is trimmed.
+	if f := d.m.screen.(*captureScreen).focus; f != capClientID {
+		t.Fatalf("focus on field %d, not the first to correct", f)
+	}
 	d.m.screen.(*captureScreen).inputs[capClientID].SetValue("  dmsa-client-1234 \n")
 	d.press("tab").typ(testSecret).press("tab").typ("4264807").press("enter")
-	if len(c.saved) != 1 {
-		t.Fatalf("saved %d credentials", len(c.saved))
+	if len(c.Kept) != 1 {
+		t.Fatalf("saved %d credentials", len(c.Kept))
 	}
-	got := c.saved[0]
+	got := c.Kept[0]
 	if got.ClientID != "dmsa-client-1234" || got.ClientSecret.Reveal() != testSecret || got.CompanyID != 4264807 ||
 		got.Kind != credstore.KindClientCredentials || got.Guide != "fixture" {
 		t.Fatalf("saved %+v (secret ok: %v)", got, got.ClientSecret.Reveal() == testSecret)
 	}
-	d.contains("Saved to the keychain", "read back")
+	d.contains("Kept as profile default", "read back")
 	d.press("enter")
 	if !d.m.Walker().Finished() {
 		t.Fatal("the step did not complete after the save")
+	}
+	// The tool kept it: its outcome says where, and no tick was made up.
+	if o, _ := d.m.Walker().Outcome("capture"); o.Kind != steps.OutcomeDone || o.Profile != "default" {
+		t.Fatalf("outcome %+v", o)
 	}
 }
 
@@ -171,7 +111,7 @@ func TestCaptureSavesThenUnlocksNext(t *testing.T) {
 func TestCaptureScreenHidesLength(t *testing.T) {
 	keychainDown := errors.New("no Secret Service")
 	screens := func(secret, pass string) []string {
-		d := toCapture(t, &fakeCustody{failSave: keychainDown}, 80, 24)
+		d := toCapture(t, (&apptest.Keeper{}).FailAlways(keychainDown), 80, 24)
 		d.typ("dmsa-client-1234").press("tab").typ(secret)
 		out := []string{d.screen()}
 		d.press("tab").typ("4264807")
@@ -190,7 +130,7 @@ func TestCaptureScreenHidesLength(t *testing.T) {
 }
 
 func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
-	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
+	c := (&apptest.Keeper{}).FailAlways(errors.New("the keyring is locked"))
 	d := toCapture(t, c, 80, 24)
 	d.fillCapture(testSecret).press("enter")
 	d.contains("the keyring is locked", "try the keychain again")
@@ -198,13 +138,13 @@ func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 		t.Fatal("went on after a failed save")
 	}
 	// Unlocked now: r tries again with what was typed.
-	c.failSave = nil
+	c.Heal()
 	d.press("r")
-	if len(c.saved) != 1 || c.saved[0].ClientSecret.Reveal() != testSecret {
+	if len(c.Kept) != 1 || c.Kept[0].ClientSecret.Reveal() != testSecret {
 		t.Fatal("the retry lost the secret")
 	}
 
-	c2 := &fakeCustody{failSave: errors.New("no Secret Service")}
+	c2 := (&apptest.Keeper{}).FailAlways(errors.New("no Secret Service"))
 	d2 := toCapture(t, c2, 80, 24)
 	d2.fillCapture(testSecret).press("enter", "a")
 	d2.typ("short").press("enter").typ("short").press("enter", "enter")
@@ -212,8 +152,8 @@ func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 	d2.typ("a long passphrase").press("enter").typ("a different one!").press("enter", "enter")
 	d2.contains("differ")
 	d2.typ("a long passphrase").press("enter").typ("a long passphrase").press("enter", "enter")
-	if p, ok := c2.exported["/home/admin/procore-sa-default.age"]; !ok || p.Reveal() != "a long passphrase" {
-		t.Fatalf("exported %v", c2.exported)
+	if p, ok := c2.Exported["/home/admin/procore-sa-default.age"]; !ok || p.Reveal() != "a long passphrase" {
+		t.Fatalf("exported %v", c2.Exported)
 	}
 	d2.contains("Written to /home/admin/procore-sa-default.age", "age -d")
 	noSecret(t, d2)
@@ -222,7 +162,7 @@ func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 func TestCaptureLeavingNeedsDiscard(t *testing.T) {
 	for _, how := range []string{"esc", "ctrl+c"} {
 		t.Run(how, func(t *testing.T) {
-			c := &fakeCustody{}
+			c := &apptest.Keeper{}
 			d := toCapture(t, c, 80, 24)
 			d.fillCapture(testSecret).press(how)
 			d.contains("Procore shows this secret only once", "Type discard")
@@ -244,7 +184,7 @@ func TestCaptureLeavingNeedsDiscard(t *testing.T) {
 					t.Fatal("did not quit after discarding")
 				}
 			}
-			if len(c.saved) != 0 {
+			if len(c.Kept) != 0 {
 				t.Fatal("saved after a discard")
 			}
 		})
@@ -256,14 +196,18 @@ func TestCaptureLeavingNeedsDiscard(t *testing.T) {
 // and what was kept, from the save's own answer, and hands that profile on
 // to the later steps.
 func TestCaptureSavedBesideSaysSo(t *testing.T) {
-	c := &fakeCustody{beside: "fixture"}
+	c := &apptest.Keeper{Beside: "fixture"}
 	d := toCapture(t, c, 100, 30)
 	d.fillCapture(testSecret).press("enter")
-	d.contains("Saved to the keychain (test) as procore-sa / fixture and read back",
-		"Note: profile default holds a user_login credential (login sync@example.com), which is kept;",
-		"saved beside it as profile fixture")
-	if c.used != "fixture" {
-		t.Errorf("the later steps use %q, not where the secret went", c.used)
+	d.contains("Kept as profile fixture and read back",
+		"Profile default holds a user_login credential (login sync@example.com), which is kept;",
+		"saved beside it as profile fixture", "Later steps use profile fixture")
+	// The later steps take the profile from the walk's record of this one.
+	if u := app.UsingWalk(d.m.Walker()); u.Integration != "fixture" {
+		d.press("enter")
+		if u := app.UsingWalk(d.m.Walker()); u.Integration != "fixture" {
+			t.Errorf("the later steps use %q, not where the secret went", u.Integration)
+		}
 	}
 	noSecret(t, d)
 }

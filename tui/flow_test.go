@@ -13,6 +13,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -71,7 +73,7 @@ func TestFlowWholeGuide(t *testing.T) {
 	}
 	store := openStore(t)
 	at := make(chan probeState, 1024)
-	m := probe{Model: New(Options{Guides: cat.List(), GuideID: g.ID, Store: store, Now: fixedNow}), at: at}
+	m := probe{Model: New(Options{Guides: cat.List(), GuideID: g.ID, Now: fixedNow, Services: app.Services{Sessions: store}}), at: at}
 	tm := teatest.NewTestModel(t, m,
 		teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
@@ -114,13 +116,12 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 		{ID: "capture", Kind: steps.KindCredential, Title: "Capture", Body: "Paste them."},
 		addAllGuide().Steps[1],
 	}}
-	custody := &fakeCustody{}
-	adds := &fakeAddAll{results: []addall.ProjectResult{
+	custody := &apptest.Keeper{}
+	adds := &apptest.AddAll{Results: []addall.ProjectResult{
 		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded},
 	}}
 	at := make(chan probeState, 4096)
-	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Store: openStore(t), Now: fixedNow,
-		Custody: custody, AddAll: adds}), at: at}
+	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Now: fixedNow, Services: app.Services{Sessions: openStore(t), Keeper: custody, AddAll: adds}}), at: at}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	shows := func(text string) func(probeState) bool {
@@ -133,7 +134,7 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 	tm.Send(keyPress("tab"))
 	tm.Type("42")
 	tm.Send(keyPress("enter"))
-	waitFor(t, at, shows("Press enter to continue"))
+	waitFor(t, at, shows("Press enter to keep it and continue"))
 	tm.Send(keyPress("enter"))
 	waitFor(t, at, shows("Press enter to read the projects"))
 	tm.Send(keyPress("enter"))
@@ -144,8 +145,8 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 	waitFor(t, at, func(p probeState) bool { return p.phase == phaseDone })
 	tm.Send(keyPress("enter"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
-	if final.Outcome() != OutcomeFinished || len(custody.saved) != 1 {
-		t.Fatalf("outcome %v, %d saved", final.Outcome(), len(custody.saved))
+	if final.Outcome() != OutcomeFinished || len(custody.Kept) != 1 {
+		t.Fatalf("outcome %v, %d saved", final.Outcome(), len(custody.Kept))
 	}
 	out, _ := io.ReadAll(tm.FinalOutput(t))
 	if bytes.Contains(out, []byte(testSecret)) {
@@ -157,10 +158,9 @@ func TestFlowCaptureThenAddAll(t *testing.T) {
 // under way: the program stays until the run has stopped, then quits, and
 // names the run to resume.
 func TestFlowQuitDuringRun(t *testing.T) {
-	adds := &fakeAddAll{started: make(chan struct{}), release: make(chan struct{})}
+	adds := &apptest.AddAll{Started: make(chan struct{}), Release: make(chan struct{})}
 	at := make(chan probeState, 4096)
-	m := probe{Model: New(Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Store: openStore(t), Now: fixedNow,
-		AddAll: adds}), at: at}
+	m := probe{Model: New(Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Now: fixedNow, Services: app.Services{Sessions: openStore(t), AddAll: adds}}), at: at}
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	shows := func(text string) func(probeState) bool {
@@ -172,7 +172,7 @@ func TestFlowQuitDuringRun(t *testing.T) {
 	tm.Send(keyPress("enter"))
 	waitFor(t, at, shows("3 projects to add"))
 	tm.Send(keyPress("enter"))
-	<-adds.started
+	<-adds.Started
 	tm.Send(keyPress("ctrl+c"))
 	waitFor(t, at, shows("Stopping at the next safe point"))
 	// The run has been told to stop but has not yet: the program is still
@@ -182,9 +182,9 @@ func TestFlowQuitDuringRun(t *testing.T) {
 	}
 	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	waitFor(t, at, shows("Stopping at the next safe point"))
-	close(adds.release)
+	close(adds.Release)
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
-	if final.Outcome() != OutcomeQuit || final.UnfinishedRun() == "" || final.UnfinishedRun() != adds.runs[0] {
-		t.Fatalf("outcome %v, unfinished run %q, runs %q", final.Outcome(), final.UnfinishedRun(), adds.runs)
+	if final.Outcome() != OutcomeQuit || final.UnfinishedRun() == "" || final.UnfinishedRun() != adds.Runs[0] {
+		t.Fatalf("outcome %v, unfinished run %q, runs %q", final.Outcome(), final.UnfinishedRun(), adds.Runs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 )
 
@@ -27,7 +28,7 @@ func (k *slowKeyring) Get(service, account string) (string, error) {
 
 // storeCustody saves through a real store, over whatever keyring it has.
 type storeCustody struct {
-	*fakeCustody
+	*apptest.Keeper
 	store *credstore.Store
 }
 
@@ -40,9 +41,9 @@ func (c *storeCustody) Save(ctx context.Context, cred credstore.Credential) (cre
 // waits for, not Procore.
 func TestCaptureSaysItWaitsForTheKeychain(t *testing.T) {
 	kr := &slowKeyring{delay: credstore.SlowAfter + 300*time.Millisecond}
-	c := &storeCustody{fakeCustody: &fakeCustody{}, store: &credstore.Store{Service: "procore-sa-test", Keyring: kr, Timeout: time.Second, InteractiveTimeout: 10 * time.Second}}
+	c := &storeCustody{Keeper: &apptest.Keeper{}, store: &credstore.Store{Service: "procore-sa-test", Keyring: kr, Timeout: time.Second, InteractiveTimeout: 10 * time.Second}}
 	o := fixtureOpts(t)
-	o.Custody = c
+	o.Services.Keeper = c
 	d := newDriver(t, o, 100, 30)
 	completeFixtureTo(d, 5)
 	d.hold = true
@@ -65,5 +66,5 @@ func TestCaptureSaysItWaitsForTheKeychain(t *testing.T) {
 	if !seen || !saved {
 		t.Fatalf("seen the keychain wait: %v; saved: %v\n%s", seen, saved, d.text())
 	}
-	d.contains("Saved to")
+	d.contains("Kept as profile default")
 }

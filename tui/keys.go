@@ -25,6 +25,14 @@ type KeyMap struct {
 	// Demo fills a capture step with the simulator's own app (--demo only).
 	// Not ctrl+d: text fields delete forward with it.
 	Demo key.Binding
+	// Retry tries again what failed (the keychain, an add-all's failures).
+	Retry key.Binding
+	// Export writes an age file when the keychain will not keep a secret.
+	Export key.Binding
+	// Replace starts a finished step over (a new capture), by choice.
+	Replace key.Binding
+	// ByHand leaves a step the tool can do to the person, as a checklist.
+	ByHand key.Binding
 }
 
 // DefaultKeyMap is the wizard's key map.
@@ -48,5 +56,9 @@ func DefaultKeyMap() KeyMap {
 		Resume:   key.NewBinding(key.WithKeys("r", "enter"), key.WithHelp("r/enter", "resume")),
 		Restart:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start over")),
 		Demo:     key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "fill in demo")),
+		Retry:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "try again")),
+		Export:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "write an age file")),
+		Replace:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "do it again")),
+		ByHand:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "do it by hand")),
 	}
 }

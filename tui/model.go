@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -24,31 +25,17 @@ const (
 	MinHeight = 16
 )
 
-// Store keeps a walk between runs and writes the transcript of a finished
-// one. *state.Store satisfies it.
-type Store interface {
-	LoadSession(guideID string) (*steps.Session, error)
-	SaveSession(s *steps.Session) error
-	DeleteSession(guideID string) error
-	WriteTranscript(g *steps.Guide, s *steps.Session, now time.Time) (string, error)
-}
-
 // Options configure the wizard.
 type Options struct {
 	Guides    []*steps.Guide
 	GuideID   string // start with this guide, skipping the picker
-	Store     Store  // nil keeps nothing between runs
 	Now       func() time.Time
 	Demo      bool
 	Presenter bool // a shared screen: wider margins and a banner
-	// Verify, when set, proves a credential at verify steps.
-	Verify Verifier
-	// Custody, when set, keeps the credentials of capture steps.
-	Custody Custody
-	// AddAll, when set, runs add-all steps through Procore's API.
-	AddAll AddAller
-	// Login, when set, signs the admin in at admin-login steps.
-	Login AdminLogin
+	// Services are the ports the steps' work goes through (a nil
+	// Sessions keeps nothing between runs; a nil port leaves its steps to
+	// be done by hand).
+	Services app.Services
 	// Target names where Procore is, for the header ("simulator on
 	// 127.0.0.1:41234" under --demo); empty shows nothing.
 	Target string
@@ -110,11 +97,11 @@ type Model struct {
 	saved  *steps.Session // progress found on disk, offered for resume
 	screen screen
 
-	confirmQuit bool   // the "leave the guide?" dialog is open
-	stopping    bool   // leaving once the step's run (or save) has stopped
-	ended       string // why the wizard was ended from outside (StopMsg)
-	showHelp    bool
-	help        help.Model
+	dialogs  []dialog // questions open over the step's screen, the top one last
+	stopping bool     // leaving once the step's run (or save) has stopped
+	ended    string   // why the wizard was ended from outside (StopMsg)
+	showHelp bool
+	help     help.Model
 
 	width, height int
 	status        string // why a step cannot be left yet, or what went wrong
@@ -131,7 +118,7 @@ func New(opts Options) *Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), verify: opts.Verify, custody: opts.Custody, addAll: opts.AddAll, login: opts.Login, now: opts.Now, presenter: opts.Presenter}
+	sh := &shared{styles: NewStyles(true), keys: DefaultKeyMap(), svc: opts.Services, now: opts.Now, presenter: opts.Presenter}
 	m := &Model{opts: opts, sh: sh, help: help.New(), width: 80, height: 24}
 	m.help.Styles = help.DefaultStyles(true)
 	m.picker = picker{sh: sh, guides: opts.Guides}
@@ -213,6 +200,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case StopMsg:
 		return m, m.stopNow(msg.Why)
+	case openDialogMsg:
+		m.dialogs = append(m.dialogs, msg.d)
+		return m, nil
+	case closeDialogMsg:
+		if n := len(m.dialogs); n > 0 {
+			m.dialogs = m.dialogs[:n-1]
+		}
+		return m, nil
+	case dialogErrorMsg:
+		if n := len(m.dialogs); n > 0 {
+			var cmd tea.Cmd
+			m.dialogs[n-1], cmd = m.dialogs[n-1].Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case leaveConfirmedMsg:
+		return m, m.quit()
 	case tea.KeyPressMsg:
 		if m.ended != "" {
 			return m, nil // leaving: nothing typed now can act
@@ -229,14 +233,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Anything else (a paste, a cursor blink, the answer of background
 	// work) belongs to the step's screen; while a dialog is open, only
 	// what the person typed is held back.
-	if _, paste := msg.(tea.PasteMsg); m.phase == phaseStep && !(paste && (m.confirmQuit || m.stopping)) {
-		_, cmd := m.screen.Update(msg)
+	if paste, ok := msg.(tea.PasteMsg); ok && len(m.dialogs) > 0 && !m.stopping {
+		var cmd tea.Cmd
+		top := len(m.dialogs) - 1
+		m.dialogs[top], cmd = m.dialogs[top].Update(paste)
+		return m, cmd
+	}
+	if _, paste := msg.(tea.PasteMsg); m.phase == phaseStep && !(paste && m.stopping) {
+		n, cmd := m.screen.Update(msg)
 		if m.stopping && !m.busy() {
 			// The run (or the save) has stopped: now leave.
 			m.stopping = false
 			return m, tea.Batch(cmd, m.saveIfChanged(), m.quit())
 		}
-		return m, tea.Batch(cmd, m.saveIfChanged())
+		// A dialog's answer can move the walk as a key does.
+		return m, m.navigate(n, cmd)
 	}
 	return m, nil
 }
@@ -252,22 +263,17 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.confirmQuit {
-		switch {
-		case key.Matches(msg, k.Yes):
-			return m.quit()
-		case key.Matches(msg, k.No), key.Matches(msg, k.Quit):
-			m.confirmQuit = false
-		}
-		return nil
+	if n := len(m.dialogs); n > 0 {
+		var cmd tea.Cmd
+		m.dialogs[n-1], cmd = m.dialogs[n-1].Update(msg)
+		return cmd
 	}
 	if key.Matches(msg, k.Quit) {
 		if r, ok := m.screen.(runner); ok && m.phase == phaseStep && r.running() {
 			return m.quit() // stops the run first; its screen said so
 		}
 		if g, ok := m.screen.(guard); ok && m.phase == phaseStep && g.Guarding() {
-			g.askDiscard(true)
-			return nil
+			return g.askDiscard(true)
 		}
 		return m.requestQuit()
 	}
@@ -304,8 +310,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
-	w := m.sh.walker
 	n, cmd := m.screen.Update(msg)
+	return m.navigate(n, cmd)
+}
+
+// navigate does what the step's screen asked for after a message.
+func (m *Model) navigate(n nav, cmd tea.Cmd) tea.Cmd {
+	w := m.sh.walker
 	switch n {
 	case quitNow:
 		return tea.Batch(cmd, m.saveIfChanged(), m.quit())
@@ -356,7 +367,7 @@ func (m *Model) stopNow(why string) tea.Cmd {
 	if m.ended != "" {
 		return nil
 	}
-	m.ended, m.confirmQuit = why, false
+	m.ended, m.dialogs = why, nil
 	m.status = "Stopping (" + why + "): saving your place…"
 	if m.phase == phaseFinishing {
 		return nil // quits once the transcript is written
@@ -379,8 +390,9 @@ func (m *Model) stopNow(why string) tea.Cmd {
 // requestQuit asks before leaving a guide that holds work.
 func (m *Model) requestQuit() tea.Cmd {
 	if m.phase == phaseStep && m.sh.walker.Dirty() {
-		m.confirmQuit = true
-		return nil
+		w := m.sh.walker
+		return openDialog(&leaveDialog{sh: m.sh, text: fmt.Sprintf("Your place (step %d of %d) is saved. To resume, run:\n\n    procore-sa%s %s\n\nA password typed on this screen is not kept.",
+			w.Index()+1, w.Len(), demoFlag(m.opts.Demo), m.guide.ID)})
 	}
 	return m.quit()
 }
@@ -389,7 +401,7 @@ func (m *Model) requestQuit() tea.Cmd {
 // point and the last save has landed. No I/O here: the run's done message
 // brings the program back to quit.
 func (m *Model) quit() tea.Cmd {
-	m.confirmQuit = false
+	m.dialogs = nil
 	if r, ok := m.screen.(runner); ok && m.phase == phaseStep && r.running() {
 		r.stop()
 		m.stopping = true
@@ -418,7 +430,7 @@ func (m *Model) start(s *steps.Session) tea.Cmd {
 }
 
 func (m *Model) load() tea.Cmd {
-	store, id := m.opts.Store, m.guide.ID
+	store, id := m.opts.Services.Sessions, m.guide.ID
 	if store == nil {
 		return func() tea.Msg { return sessionLoadedMsg{} }
 	}
@@ -437,7 +449,7 @@ func (m *Model) loaded(msg sessionLoadedMsg) tea.Cmd {
 		return m.start(nil)
 	}
 	s := msg.session
-	if s != nil && s.GuideID == m.guide.ID && s.Finished.IsZero() && steps.NewWalker(m.guide, s.Clone(), m.opts.Now).Dirty() {
+	if app.OfferResume(m.guide, s) {
 		m.saved, m.phase = s, phaseResume
 		return nil
 	}
@@ -448,7 +460,7 @@ func (m *Model) loaded(msg sessionLoadedMsg) tea.Cmd {
 // save. One save runs at a time; changes made meanwhile are saved after it.
 func (m *Model) saveIfChanged() tea.Cmd {
 	w := m.sh.walker
-	if m.opts.Store == nil || w == nil || w.Rev() == m.savedRev || w.Finished() {
+	if m.opts.Services.Sessions == nil || w == nil || w.Rev() == m.savedRev || w.Finished() {
 		return nil
 	}
 	if m.saving {
@@ -456,7 +468,7 @@ func (m *Model) saveIfChanged() tea.Cmd {
 		return nil
 	}
 	m.saving, m.savedRev = true, w.Rev()
-	store, snap := m.opts.Store, w.Session.Clone()
+	store, snap := m.opts.Services.Sessions, w.Session.Clone()
 	return func() tea.Msg { return sessionSavedMsg{err: store.SaveSession(snap)} }
 }
 
@@ -490,15 +502,9 @@ func (m *Model) finish() tea.Cmd {
 		m.finishAfterSave = true
 		return nil
 	}
-	store, g, snap, now := m.opts.Store, m.guide, m.sh.walker.Session.Clone(), m.opts.Now()
-	if store == nil {
-		return func() tea.Msg { return finishedMsg{} }
-	}
+	store, g, snap, now := m.opts.Services.Sessions, m.guide, m.sh.walker.Session.Clone(), m.opts.Now()
 	return func() tea.Msg {
-		path, err := store.WriteTranscript(g, snap, now)
-		if err == nil {
-			err = store.DeleteSession(g.ID)
-		}
+		path, err := app.Finish(store, g, snap, now)
 		return finishedMsg{path: path, err: err}
 	}
 }
@@ -605,11 +611,13 @@ func (m *Model) render() string {
 func (m *Model) page() (string, string, int, []key.Binding) {
 	k := m.sh.keys
 	st := m.sh.styles
-	if m.confirmQuit {
-		w := m.sh.walker
-		msg := fmt.Sprintf("Your place (step %d of %d) is saved. To resume, run:\n\n    procore-sa%s %s\n\nA password typed on this screen is not kept.",
-			w.Index()+1, w.Len(), demoFlag(m.opts.Demo), m.guide.ID)
-		return "Leave the guide?", st.Dialog.Render(msg), 0, []key.Binding{withHelp(k.Yes, "leave"), withHelp(k.No, "stay")}
+	if n := len(m.dialogs); n > 0 {
+		d := m.dialogs[n-1]
+		title := "Leave the guide?"
+		if _, leaving := d.(*leaveDialog); !leaving && m.sh.walker != nil {
+			title = fmt.Sprintf("Step %d of %d · %s", m.sh.walker.Index()+1, m.sh.walker.Len(), m.sh.walker.Current().Title)
+		}
+		return title, d.View(m.mainWidth()), 0, d.Bindings()
 	}
 	switch m.phase {
 	case phasePicker:
@@ -618,13 +626,7 @@ func (m *Model) page() (string, string, int, []key.Binding) {
 	case phaseLoading:
 		return m.guide.Title, "Reading saved progress…", 0, []key.Binding{k.Quit}
 	case phaseResume:
-		s := m.saved
-		at := "an earlier step"
-		if s.Step >= 0 && s.Step < len(m.guide.Steps) {
-			at = fmt.Sprintf("step %d of %d, %q", s.Step+1, len(m.guide.Steps), m.guide.Steps[s.Step].Title)
-		}
-		msg := fmt.Sprintf("You have saved progress in this guide: %s, last saved %s (%s ago).\n\nResume there, or start over from the first step?",
-			at, s.UpdatedAt.UTC().Format("2006-01-02 15:04 MST"), ago(m.opts.Now().Sub(s.UpdatedAt)))
+		msg := "You have saved progress in this guide: " + app.DescribeSaved(m.guide, m.saved, m.opts.Now()) + ".\n\nResume there, or start over from the first step?"
 		return m.guide.Title, st.Dialog.Render(wrap(msg, m.mainWidth()-4, 0)), 0, []key.Binding{k.Resume, k.Restart, k.Quit}
 	case phaseFinishing:
 		return "Finishing", "Writing the support transcript…", 0, nil
@@ -775,16 +777,4 @@ func window(s string, focus, height int, st Styles) string {
 		out = append(out, st.Subtle.Render(fmt.Sprintf("↓ %d more", rest)))
 	}
 	return strings.Join(out, "\n")
-}
-
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return "moments"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -127,6 +129,8 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.quits++
 	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
 		d.send(msg)
+	case openDialogMsg, closeDialogMsg, dialogErrorMsg, leaveConfirmedMsg, discardTypedMsg, keepHoldingMsg, exportSubmittedMsg, exportCancelledMsg:
+		d.send(msg)
 	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
@@ -196,7 +200,7 @@ func (d *driver) contains(want ...string) {
 }
 
 func fixtureOpts(t *testing.T) Options {
-	return Options{Guides: []*steps.Guide{fixture()}, GuideID: "fixture", Store: openStore(t)}
+	return Options{Guides: []*steps.Guide{fixture()}, GuideID: "fixture", Services: app.Services{Sessions: openStore(t)}}
 }
 
 func openStore(t *testing.T) *state.Store {
@@ -210,10 +214,10 @@ func openStore(t *testing.T) *state.Store {
 
 // pinnedPathStore writes transcripts as its Store does but reports a fixed
 // path, so that a golden file does not hold a temporary directory.
-type pinnedPathStore struct{ Store }
+type pinnedPathStore struct{ app.Sessions }
 
 func (s pinnedPathStore) WriteTranscript(g *steps.Guide, sess *steps.Session, now time.Time) (string, error) {
-	if _, err := s.Store.WriteTranscript(g, sess, now); err != nil {
+	if _, err := s.Sessions.WriteTranscript(g, sess, now); err != nil {
 		return "", err
 	}
 	return "/home/admin/.local/state/procore-sa/transcripts/" + g.ID + "-" + now.UTC().Format("20060102T150405Z") + ".md", nil
@@ -254,7 +258,7 @@ func TestScreens(t *testing.T) {
 		do   func(d *driver)
 	}{
 		{"picker", func(t *testing.T) Options {
-			return Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Store: openStore(t)}
+			return Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Services: app.Services{Sessions: openStore(t)}}
 		}, func(d *driver) { d.press("down") }},
 		{"notice", fixtureOpts, func(d *driver) {}},
 		{"checklist", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("space") }},
@@ -274,20 +278,20 @@ func TestScreens(t *testing.T) {
 		{"quit-confirm", fixtureOpts, func(d *driver) { completeFixtureTo(d, 2); d.press("ctrl+c") }},
 		{"done", func(t *testing.T) Options {
 			o := fixtureOpts(t)
-			o.Store = pinnedPathStore{o.Store}
+			o.Services.Sessions = pinnedPathStore{o.Services.Sessions}
 			return o
 		}, func(d *driver) { completeFixtureTo(d, 5); d.press("space", "space", "enter") }},
 		{"help", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("?") }},
 		// The tallest help (a matrix's) over a tall step: the body gives way.
 		{"matrix-help", func(t *testing.T) Options {
-			return Options{Guides: []*steps.Guide{erpGuide()}, GuideID: "erp", Store: openStore(t)}
+			return Options{Guides: []*steps.Guide{erpGuide()}, GuideID: "erp", Services: app.Services{Sessions: openStore(t)}}
 		}, func(d *driver) { d.press("down", "down", "down", "space", "?") }},
 		{"resume-offer", func(t *testing.T) Options {
 			o := fixtureOpts(t)
 			saved := steps.NewSession(fixture(), clock.Add(-26*time.Hour))
 			saved.Step, saved.UpdatedAt = 2, clock.Add(-3*time.Hour)
 			saved.Completed = map[string]time.Time{"retired": clock.Add(-4 * time.Hour), "navigate": clock.Add(-3 * time.Hour)}
-			if err := o.Store.SaveSession(saved); err != nil {
+			if err := o.Services.Sessions.SaveSession(saved); err != nil {
 				t.Fatal(err)
 			}
 			return o
@@ -394,7 +398,7 @@ func otherGuide() *steps.Guide {
 }
 
 func loginOpts(t *testing.T) Options {
-	return Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Store: openStore(t), Login: &fakeLogin{}}
+	return Options{Guides: []*steps.Guide{loginGuide()}, GuideID: "login", Services: app.Services{Sessions: openStore(t), SignIn: &apptest.SignIn{}, Keeper: &apptest.Keeper{}}}
 }
 
 // TestTooSmallScreen pins the screen shown below the smallest size, one
@@ -562,7 +566,7 @@ func TestFinishWritesTranscript(t *testing.T) {
 		t.Fatalf("no transcript path; status %q", d.m.status)
 	}
 	d.contains("support transcript")
-	s, err := opts.Store.LoadSession("fixture")
+	s, err := opts.Services.Sessions.LoadSession("fixture")
 	if err != nil || s != nil {
 		t.Fatalf("a finished guide left a session to resume: %v %v", s, err)
 	}
@@ -573,7 +577,7 @@ func TestFinishWritesTranscript(t *testing.T) {
 }
 
 func TestPickerChoosesAndEscReturns(t *testing.T) {
-	d := newDriver(t, Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Store: openStore(t)}, 80, 24)
+	d := newDriver(t, Options{Guides: []*steps.Guide{fixture(), otherGuide()}, Services: app.Services{Sessions: openStore(t)}}, 80, 24)
 	d.contains("Choose a guide", "fixture", "other")
 	d.press("down", "enter")
 	d.contains("Another Sync account", "Step 1 of 6")
@@ -608,7 +612,7 @@ func TestFirstStepWorkIsKept(t *testing.T) {
 			func(w *steps.Walker) bool { return w.Cell(1, 0) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			opts := Options{Guides: []*steps.Guide{c.g}, GuideID: c.g.ID, Store: openStore(t)}
+			opts := Options{Guides: []*steps.Guide{c.g}, GuideID: c.g.ID, Services: app.Services{Sessions: openStore(t)}}
 			d := newDriver(t, opts, 80, 24)
 			c.do(d)
 			d.press("ctrl+c")
@@ -635,7 +639,7 @@ func TestFirstStepWorkIsKept(t *testing.T) {
 // nothing to lose: ctrl+c leaves, and nothing is offered next time.
 func TestDefaultsAloneAreNotWork(t *testing.T) {
 	g := firstFormGuide()
-	opts := Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Store: openStore(t)}
+	opts := Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Services: app.Services{Sessions: openStore(t)}}
 	d := newDriver(t, opts, 80, 24)
 	if d.m.Walker().Value("first") != "Fixture" {
 		t.Fatalf("the default is %q", d.m.Walker().Value("first"))

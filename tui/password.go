@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
@@ -40,7 +41,7 @@ func (s *passwordScreen) Guarding() bool {
 	if s.keep != nil {
 		return s.keep.Guarding()
 	}
-	return s.generated && s.sh.custody != nil
+	return s.generated && s.sh.svc.Keeper != nil
 }
 
 func (s *passwordScreen) unkept() string {
@@ -53,9 +54,9 @@ func (s *passwordScreen) unkept() string {
 // lostWhat names the password this screen holds.
 func (s *passwordScreen) lostWhat() string {
 	if s.generated {
-		return credstore.UnkeptGeneratedPassword
+		return app.UnkeptGeneratedPassword
 	}
-	return credstore.UnkeptPassword
+	return app.UnkeptPassword
 }
 
 func (s *passwordScreen) keeping() bool { return s.keep != nil && s.keep.keeping() }
@@ -66,20 +67,20 @@ func (s *passwordScreen) stopChecking() {
 	}
 }
 
-func (s *passwordScreen) askDiscard(quit bool) {
+func (s *passwordScreen) askDiscard(quit bool) tea.Cmd {
 	if s.keep == nil {
 		// A generated password not yet accepted: keep it first, or discard.
 		s.keep = newPendingKeep(s)
 	}
-	s.keep.askDiscard(quit)
+	return s.keep.askDiscard(quit)
 }
 
 // newPendingKeep is a keep screen with nothing saved yet, for the discard
 // question alone.
 func newPendingKeep(s *passwordScreen) *captureScreen {
-	k := newCaptureScreen(s.sh, s.step, s.sh.custody)
+	k := newCaptureScreen(s.sh, s.step, s.sh.svc.Keeper)
 	cred := s.credential(s.inputs[0].Value())
-	k.preset, k.phase, k.lostWhat = &cred, captureEditing, s.lostWhat()
+	k.c, k.lostWhat = app.Hold(cred), s.lostWhat()
 	k.SetWidth(s.width)
 	return k
 }
@@ -88,12 +89,17 @@ func newPendingKeep(s *passwordScreen) *captureScreen {
 // field with the account_email role.
 func (s *passwordScreen) credential(pw string) credstore.Credential {
 	login := s.sh.walker.RoleValue(steps.RoleAccountEmail)
-	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: s.sh.custody.Environment(),
+	return credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: s.sh.svc.Keeper.Environment(),
 		Login: login, Password: secret.New(pw), Guide: s.sh.walker.Guide.ID, CreatedAt: time.Now().UTC()}
 }
 
 func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {
 	s := &passwordScreen{sh: sh, step: st, policy: sh.walker.Guide.Policy()}
+	if o, ok := sh.walker.Outcome(st.ID); ok && o.Kind == steps.OutcomeDone && sh.svc.Keeper != nil {
+		// Kept already: say so, and do not ask for a password again.
+		s.keep = newCaptureScreen(sh, st, sh.svc.Keeper)
+		s.keep.lostWhat = s.lostWhat()
+	}
 	for i, p := range []string{"Password: ", "Confirm:  "} {
 		in := newInput(p)
 		in.EchoMode = textinput.EchoPassword
@@ -164,7 +170,7 @@ func (s *passwordScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		case quitNow:
 			return quitNow, cmd
 		}
-		if s.keep.phase == captureEditing {
+		if s.keep.c.Phase == app.CaptureEditing && s.keep.c.Preset() {
 			s.keep = nil // the discard question was only for a pending password: back to it
 		}
 		return n, cmd
@@ -229,9 +235,9 @@ func (s *passwordScreen) accept() (nav, tea.Cmd) {
 		s.note = "Not yet: " + err.Error() + "."
 		return stay, nil
 	}
-	if s.sh.custody != nil && s.sh.walker.Guide.AccountModel == steps.UserLogin {
+	if s.sh.svc.Keeper != nil && s.sh.walker.Guide.AccountModel == steps.UserLogin {
 		var cmd tea.Cmd
-		s.keep, cmd = newKeepScreen(s.sh, s.step, s.sh.custody, s.credential(s.inputs[0].Value()), s.lostWhat())
+		s.keep, cmd = newKeepScreen(s.sh, s.step, s.sh.svc.Keeper, s.credential(s.inputs[0].Value()), s.lostWhat())
 		s.keep.SetWidth(s.width)
 		// Nothing of the password stays in the inputs once it is handed over.
 		s.inputs[0].SetValue("")

@@ -5,12 +5,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 // userLoginOpts is the fixture as a user-login guide, with custody.
-func userLoginOpts(t *testing.T, c *fakeCustody) Options {
+func userLoginOpts(t *testing.T, c *apptest.Keeper) Options {
 	o := captureOpts(t, c)
 	g := fixture()
 	g.AccountModel = steps.UserLogin
@@ -19,7 +20,7 @@ func userLoginOpts(t *testing.T, c *fakeCustody) Options {
 }
 
 func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
-	c := &fakeCustody{failSave: errors.New("the keyring is locked")}
+	c := (&apptest.Keeper{}).FailAlways(errors.New("the keyring is locked"))
 	d := newDriver(t, userLoginOpts(t, c), 80, 24)
 	completeFixtureTo(d, 3)
 	d.typ("Str0ng!pw").press("tab").typ("Str0ng!pw").press("enter")
@@ -27,12 +28,12 @@ func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
 		t.Fatal("went on before the password was kept")
 	}
 	d.contains("the keyring is locked", "try the keychain again")
-	c.failSave = nil
+	c.Heal()
 	d.press("r")
-	if len(c.saved) != 1 {
-		t.Fatalf("saved %d", len(c.saved))
+	if len(c.Kept) != 1 {
+		t.Fatalf("saved %d", len(c.Kept))
 	}
-	got := c.saved[0]
+	got := c.Kept[0]
 	if got.Kind != credstore.KindUserLogin || got.Login != "fixture@acme.com" || got.Password.Reveal() != "Str0ng!pw" {
 		t.Fatalf("kept %+v", got)
 	}
@@ -44,7 +45,7 @@ func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
 }
 
 func TestGeneratedPasswordNeedsDiscardToLeave(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := newDriver(t, userLoginOpts(t, c), 80, 24)
 	completeFixtureTo(d, 3)
 	d.press("ctrl+g", "ctrl+c")
@@ -55,8 +56,8 @@ func TestGeneratedPasswordNeedsDiscardToLeave(t *testing.T) {
 	d.press("esc") // keep it: back to the password
 	d.contains("Rules")
 	d.press("enter") // accept the generated one: kept
-	if len(c.saved) != 1 || c.saved[0].Password.Reveal() == "" {
-		t.Fatalf("saved %v", c.saved)
+	if len(c.Kept) != 1 || c.Kept[0].Password.Reveal() == "" {
+		t.Fatalf("saved %v", c.Kept)
 	}
 	d.press("enter")
 	if d.m.Walker().Index() != 4 {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -20,7 +21,7 @@ func TestPickerMarksYourGuide(t *testing.T) {
 	mine.ID, mine.File = "dmsa-official", "/home/me/.config/procore-sa/guides/dmsa-official.yaml"
 	mine.Title = strings.Repeat("Developer Managed Service Account ", 4)
 	for _, w := range []int{80, 120} {
-		d := newDriver(t, Options{Guides: []*steps.Guide{builtin, &mine}, Store: openStore(t)}, w, 24)
+		d := newDriver(t, Options{Guides: []*steps.Guide{builtin, &mine}, Services: app.Services{Sessions: openStore(t)}}, w, 24)
 		got := d.text()
 		var ownLines, builtinLines []string
 		for l := range strings.SplitSeq(got, "\n") {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -18,16 +19,10 @@ type shared struct {
 	styles Styles
 	keys   KeyMap
 	walker *steps.Walker
-	// verify, when set, runs verify steps against Procore; without it they
-	// are walked as instructions.
-	verify Verifier
-	// custody, when set, takes credential capture steps into the keychain;
-	// without it they are walked as instructions.
-	custody Custody
-	// addAll, when set, runs add-all steps through Procore's API.
-	addAll AddAller
-	login  AdminLogin
-	now    func() time.Time
+	// svc are the ports the steps' work goes through; a nil one leaves its
+	// steps to be done by hand, as checklists.
+	svc app.Services
+	now func() time.Time
 	// presenter is a shared screen: nothing secret is shown or sent to
 	// the clipboard.
 	presenter bool
@@ -57,7 +52,7 @@ const (
 // one-time secret), and asks for a typed confirmation first.
 type guard interface {
 	Guarding() bool
-	askDiscard(quit bool)
+	askDiscard(quit bool) tea.Cmd
 	// unkept names what Guarding protects ("the client secret you
 	// typed"), for the line that says it was lost when the wizard was
 	// ended from outside.
@@ -100,14 +95,14 @@ func newScreen(sh *shared, width int) screen {
 		s = newPasswordScreen(sh, st)
 	case st.Kind == steps.KindMatrix:
 		s = &matrixScreen{sh: sh, step: st}
-	case st.Kind == steps.KindCredential && sh.custody != nil:
-		s = newCaptureScreen(sh, st, sh.custody)
-	case st.Kind == steps.KindAddAll && sh.addAll != nil:
-		s = newAddAllScreen(sh, st, sh.addAll, sh.now)
-	case st.Kind == steps.KindAdminLogin && sh.login != nil:
-		s = newAdminLoginScreen(sh, st, sh.login)
-	case st.Kind == steps.KindVerify && sh.verify != nil:
-		s = &verifyScreen{sh: sh, step: st, verify: sh.verify}
+	case st.Kind == steps.KindCredential && sh.svc.Keeper != nil:
+		s = newCaptureScreen(sh, st, sh.svc.Keeper)
+	case st.Kind == steps.KindAddAll && sh.svc.AddAll != nil:
+		s = newAddAllScreen(sh, st, sh.svc.AddAll, sh.now)
+	case st.Kind == steps.KindAdminLogin && sh.svc.SignIn != nil && sh.svc.Keeper != nil:
+		s = newAdminLoginScreen(sh, st, sh.svc.SignIn)
+	case st.Kind == steps.KindVerify && sh.svc.Verify != nil:
+		s = newVerifyScreen(sh, st, sh.svc.Verify)
 	default:
 		s = &checklistScreen{sh: sh, step: st}
 	}

@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 )
 
@@ -16,7 +18,7 @@ import (
 // typed client secret not yet kept asks nothing (nobody can answer), saves
 // the walk, quits, and names the secret as unkept; it never draws it.
 func TestStopMidCaptureNamesTheLostSecret(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	o := captureOpts(t, c)
 	d := newDriver(t, o, 80, 24)
 	completeFixtureTo(d, 5)
@@ -31,17 +33,17 @@ func TestStopMidCaptureNamesTheLostSecret(t *testing.T) {
 	if got := d.m.Unkept(); got != credstore.UnkeptClientSecret {
 		t.Errorf("Unkept %q", got)
 	}
-	if len(c.saved) != 0 {
+	if len(c.Kept) != 0 {
 		t.Error("saved a secret nobody confirmed")
 	}
-	s, err := o.Store.LoadSession("fixture")
+	s, err := o.Services.Sessions.LoadSession("fixture")
 	if err != nil || s == nil || s.Step != 5 {
 		t.Fatalf("the walk was not saved at the capture step: %+v %v", s, err)
 	}
 	noSecret(t, d)
 	// Nothing typed afterwards acts.
 	d.press("enter").typ("discard").press("enter")
-	if d.quits != 1 || len(c.saved) != 0 {
+	if d.quits != 1 || len(c.Kept) != 0 {
 		t.Error("a key acted after the stop")
 	}
 }
@@ -50,7 +52,7 @@ func TestStopMidCaptureNamesTheLostSecret(t *testing.T) {
 // since its answer says whether the secret is kept; then the wizard quits
 // with nothing unkept.
 func TestStopWaitsForASaveUnderWay(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := toCapture(t, c, 80, 24)
 	d.hold = true
 	d.fillCapture(testSecret).press("enter")
@@ -64,15 +66,15 @@ func TestStopWaitsForASaveUnderWay(t *testing.T) {
 	if d.quits != 1 {
 		t.Fatalf("did not quit once the save answered; quits=%d", d.quits)
 	}
-	if got := d.m.Unkept(); got != "" || len(c.saved) != 1 {
-		t.Errorf("Unkept %q after a save that landed; saved %d", got, len(c.saved))
+	if got := d.m.Unkept(); got != "" || len(c.Kept) != 1 {
+		t.Errorf("Unkept %q after a save that landed; saved %d", got, len(c.Kept))
 	}
 }
 
 // TestStopDuringACheckStopsIt: a check with Procore before the save is
 // stopped, not waited for; the secret, never saved, is named.
 func TestStopDuringACheckStopsIt(t *testing.T) {
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := toCapture(t, c, 80, 24)
 	d.hold = true
 	d.fillCapture(testSecret).press("enter")
@@ -83,7 +85,7 @@ func TestStopDuringACheckStopsIt(t *testing.T) {
 	d.send(StopMsg{Why: "SIGINT"})
 	d.held = nil
 	// The check's answer once stopped.
-	d.send(captureDoneMsg{proveErr: errors.New("context canceled")})
+	d.send(captureDoneMsg{res: app.CaptureResult{ProveErr: errors.New("context canceled")}})
 	if d.quits != 1 || d.m.Unkept() != credstore.UnkeptClientSecret {
 		t.Fatalf("quits=%d unkept=%q", d.quits, d.m.Unkept())
 	}
@@ -93,7 +95,7 @@ func TestStopDuringACheckStopsIt(t *testing.T) {
 // the wizard leaves once it has, knowing the run to resume.
 func TestStopDuringRunStopsAtItsSafePoint(t *testing.T) {
 	clk := &tick{t: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	f := &fakeAddAll{stopped: true, results: []addall.ProjectResult{
+	f := &apptest.AddAll{Stopped: true, Results: []addall.ProjectResult{
 		{ProjectRef: addall.ProjectRef{ID: 1, Name: "Riverside Clinic"}, Outcome: addall.OutcomeAdded}}}
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
@@ -105,8 +107,8 @@ func TestStopDuringRunStopsAtItsSafePoint(t *testing.T) {
 	}
 	d.contains("Stopping at the next safe point")
 	d.release(func(tea.Msg) bool { return true })
-	if d.quits != 1 || d.m.UnfinishedRun() == "" || d.m.UnfinishedRun() != f.runs[0] {
-		t.Fatalf("quits=%d, unfinished run %q, runs %q", d.quits, d.m.UnfinishedRun(), f.runs)
+	if d.quits != 1 || d.m.UnfinishedRun() == "" || d.m.UnfinishedRun() != f.Runs[0] {
+		t.Fatalf("quits=%d, unfinished run %q, runs %q", d.quits, d.m.UnfinishedRun(), f.Runs)
 	}
 }
 
@@ -120,7 +122,7 @@ func TestStopWithGeneratedPasswordNamesIt(t *testing.T) {
 		{[]string{"ctrl+g"}, credstore.UnkeptGeneratedPassword},
 		{[]string{"ctrl+g", "enter"}, credstore.UnkeptGeneratedPassword}, // accepted, its save failed
 	} {
-		c := &fakeCustody{failSave: errors.New("the keyring is locked")}
+		c := (&apptest.Keeper{}).FailAlways(errors.New("the keyring is locked"))
 		d := newDriver(t, userLoginOpts(t, c), 80, 24)
 		completeFixtureTo(d, 3)
 		d.press(tc.keys...)
@@ -130,7 +132,7 @@ func TestStopWithGeneratedPasswordNamesIt(t *testing.T) {
 		}
 	}
 	// A password typed and kept: nothing lost.
-	c := &fakeCustody{}
+	c := &apptest.Keeper{}
 	d := newDriver(t, userLoginOpts(t, c), 80, 24)
 	completeFixtureTo(d, 3)
 	d.typ("Str0ng!pw").press("tab").typ("Str0ng!pw").press("enter")

@@ -8,13 +8,9 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
-
-// Verifier proves a credential against Procore and reports what it found,
-// one fact a line ("Signed in as ...", "250 projects visible"). It runs as a
-// command, never inside Update.
-type Verifier func(ctx context.Context) ([]string, error)
 
 // verifyTimeout bounds one check, waits for Procore's rate limit included.
 const verifyTimeout = 2 * time.Minute
@@ -29,12 +25,22 @@ type verifyDoneMsg struct {
 type verifyScreen struct {
 	sh      *shared
 	step    *steps.Step
-	verify  Verifier
+	verify  app.Verifier
 	width   int
 	running bool
 	facts   []string
 	err     error
 	passed  bool
+}
+
+func newVerifyScreen(sh *shared, st *steps.Step, v app.Verifier) *verifyScreen {
+	s := &verifyScreen{sh: sh, step: st, verify: v}
+	if o, ok := sh.walker.Outcome(st.ID); ok && o.Kind == steps.OutcomeDone {
+		// Proved before: say what was proved; enter checks again only if
+		// asked (the facts are the outcome's).
+		s.passed, s.facts = true, []string{sentence(o.Detail)}
+	}
+	return s
 }
 
 func (s *verifyScreen) SetWidth(w int) { s.width = w }
@@ -57,7 +63,7 @@ func (s *verifyScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		s.running, s.facts, s.err = false, msg.facts, msg.err
 		s.passed = msg.err == nil
 		if s.passed {
-			s.sh.walker.TickAll()
+			s.sh.walker.Record(s.step.ID, app.VerifyOutcome(msg.facts))
 		}
 		return stay, nil
 	case tea.KeyPressMsg:
@@ -69,11 +75,11 @@ func (s *verifyScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			return forward, nil
 		case key.Matches(msg, k.Next) && !s.running:
 			s.running, s.err, s.facts = true, nil, nil
-			verify := s.verify
+			verify, using := s.verify, app.UsingWalk(s.sh.walker)
 			return stay, func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 				defer cancel()
-				facts, err := verify(ctx)
+				facts, err := verify.Verify(ctx, using)
 				return verifyDoneMsg{facts: facts, err: err}
 			}
 		}

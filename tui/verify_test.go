@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -23,23 +24,8 @@ func verifyGuide() *steps.Guide {
 	}}
 }
 
-// fakeVerify answers each check with the next of its answers.
-type fakeVerify struct {
-	answers []error
-	calls   int
-}
-
-func (f *fakeVerify) verify(context.Context) ([]string, error) {
-	err := f.answers[min(f.calls, len(f.answers)-1)]
-	f.calls++
-	if err != nil {
-		return nil, err
-	}
-	return []string{"Signed in as sync@example.com (user 7)", "Company 42: Example Builders", "250 projects visible"}, nil
-}
-
-func verifyDriver(t *testing.T, f *fakeVerify, w, h int) *driver {
-	d := newDriver(t, Options{Guides: []*steps.Guide{verifyGuide()}, GuideID: "check", Store: openStore(t), Verify: f.verify}, w, h)
+func verifyDriver(t *testing.T, f *apptest.Verify, w, h int) *driver {
+	d := newDriver(t, Options{Guides: []*steps.Guide{verifyGuide()}, GuideID: "check", Services: app.Services{Sessions: openStore(t), Verify: f}}, w, h)
 	d.press("enter") // past the notice
 	return d
 }
@@ -49,13 +35,13 @@ var errRefused = errors.New("the credential was refused: 401 Unauthorized (inval
 func TestVerifyScreens(t *testing.T) {
 	cases := []struct {
 		name string
-		f    *fakeVerify
+		f    *apptest.Verify
 		do   func(d *driver)
 	}{
-		{"idle", &fakeVerify{answers: []error{nil}}, func(d *driver) {}},
-		{"checking", &fakeVerify{answers: []error{nil}}, func(d *driver) { d.hold = true; d.press("enter") }},
-		{"passed", &fakeVerify{answers: []error{nil}}, func(d *driver) { d.press("enter") }},
-		{"failed", &fakeVerify{answers: []error{errRefused}}, func(d *driver) { d.press("enter") }},
+		{"idle", &apptest.Verify{Answers: []error{nil}}, func(d *driver) {}},
+		{"checking", &apptest.Verify{Answers: []error{nil}}, func(d *driver) { d.hold = true; d.press("enter") }},
+		{"passed", &apptest.Verify{Answers: []error{nil}}, func(d *driver) { d.press("enter") }},
+		{"failed", &apptest.Verify{Answers: []error{errRefused}}, func(d *driver) { d.press("enter") }},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
@@ -72,7 +58,7 @@ func TestVerifyScreens(t *testing.T) {
 // TestVerifyPassesThenGoesOn: a passed check ticks the step's checklist,
 // which it proved, and enter goes on.
 func TestVerifyPassesThenGoesOn(t *testing.T) {
-	f := &fakeVerify{answers: []error{nil}}
+	f := &apptest.Verify{Answers: []error{nil}}
 	d := verifyDriver(t, f, 80, 24)
 	d.contains("Press enter to check the credential")
 	d.hold = true
@@ -89,22 +75,26 @@ func TestVerifyPassesThenGoesOn(t *testing.T) {
 	d.release(func(tea.Msg) bool { return true })
 	d.contains("✓ Signed in as sync@example.com", "250 projects visible", "The credential works")
 	w := d.m.Walker()
-	if !w.Checked(0) || !w.Checked(1) {
-		t.Fatal("a passed check did not tick the checklist")
+	// The check's outcome is recorded; no tick is made up for it.
+	if o, _ := w.Outcome("verify"); o.Kind != steps.OutcomeDone || !strings.Contains(o.Detail, "250 projects visible") {
+		t.Fatalf("outcome %+v", o)
+	}
+	if w.Checked(0) || w.Checked(1) {
+		t.Fatal("ticks were made up for a step the tool did")
 	}
 	d.press("enter")
 	if w.Index() != 2 {
 		t.Fatalf("enter after a pass did not go on; at step %d", w.Index()+1)
 	}
-	if f.calls != 1 {
-		t.Fatalf("checked %d times", f.calls)
+	if f.Calls != 1 {
+		t.Fatalf("checked %d times", f.Calls)
 	}
 }
 
 // TestVerifyFailureCanBeRetried: a refused credential is shown, the step
 // stays, and enter checks again.
 func TestVerifyFailureCanBeRetried(t *testing.T) {
-	f := &fakeVerify{answers: []error{errRefused, nil}}
+	f := &apptest.Verify{Answers: []error{errRefused, nil}}
 	d := verifyDriver(t, f, 80, 24)
 	d.press("enter")
 	d.contains("✗ the credential was refused: 401", "Press enter to check again")
@@ -112,8 +102,8 @@ func TestVerifyFailureCanBeRetried(t *testing.T) {
 		t.Fatal("a failed check ticked the checklist")
 	}
 	d.press("enter")
-	if f.calls != 2 {
-		t.Fatalf("enter after a failure did not check again; %d checks", f.calls)
+	if f.Calls != 2 {
+		t.Fatalf("enter after a failure did not check again; %d checks", f.Calls)
 	}
 	d.contains("The credential works")
 	if strings.Contains(d.text(), "refused") {

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 )
@@ -30,7 +30,7 @@ type addAllFlags struct {
 	templateSet, newProjectsSet bool // given, not defaulted: a resume checks them
 }
 
-func newAddAllCmd(a *app) *cobra.Command {
+func newAddAllCmd(a *cli) *cobra.Command {
 	var f addAllFlags
 	cmd := &cobra.Command{
 		Use:   "add-all --user ID|EMAIL",
@@ -65,40 +65,6 @@ every project ended with the user a member.`,
 	fl.StringVar(&f.report, "report", "", "write one CSV row per project to FILE.csv")
 	fl.BoolVar(&f.asJSON, "json", false, "print events as JSON lines")
 	return cmd
-}
-
-// findUser turns --user into a user ID: see lookupUser.
-func findUser(ctx context.Context, c *procore.Client, who string) (int64, error) {
-	u, err := lookupUser(ctx, c, who)
-	if err != nil {
-		return 0, err
-	}
-	return u.ID, nil
-}
-
-// lookupUser finds the user --user names, as Procore describes them (for
-// the journal's header): digits are an ID, anything else an email address
-// looked up in the company directory.
-func lookupUser(ctx context.Context, c *procore.Client, who string) (*procore.User, error) {
-	if id, err := strconv.ParseInt(who, 10, 64); err == nil && id > 0 {
-		u, err := c.User(ctx, id)
-		if procore.StatusOf(err) == http.StatusNotFound {
-			return nil, fmt.Errorf("no user with the ID %d in company %d", id, c.CompanyID())
-		}
-		if err != nil {
-			return nil, fmt.Errorf("find user %d: %w", id, err)
-		}
-		return u, nil
-	}
-	for u, err := range c.Users(ctx, who) {
-		if err != nil {
-			return nil, err
-		}
-		if strings.EqualFold(u.EmailAddress, who) || strings.EqualFold(u.Login, who) {
-			return &u, nil
-		}
-	}
-	return nil, fmt.Errorf("no active user with the email address %s in company %d", who, c.CompanyID())
 }
 
 // resumeConflicts refuses flags given with --resume that say otherwise than
@@ -141,31 +107,6 @@ func sameTemplate(a, b string) bool {
 	return strings.EqualFold(a, b)
 }
 
-// lockRun takes the lock of the add-all runs for user in company for run,
-// or says which run holds it. A lock its holder left behind (killed) is
-// taken over, and said.
-func (a *app) lockRun(st *state.Store, company, user int64, run string) (*addall.RunLock, error) {
-	f, err := st.OpenLock("runs/" + addall.RunLockName(company, user))
-	if err != nil {
-		return nil, err
-	}
-	host, _ := os.Hostname()
-	l, err := addall.LockRun(f, addall.LockHolder{Run: run, PID: os.Getpid(), Host: host, Since: time.Now()})
-	var held *addall.LockedError
-	if errors.As(err, &held) {
-		return nil, fmt.Errorf("another add-all for user %d in company %d is under way: %v. Nothing was changed: wait for it to end (or stop it), then try again",
-			user, company, held)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if l.Previous != nil && l.Previous.Run != run {
-		a.warn(fmt.Sprintf("%s stopped without releasing its lock on user %d; this run takes it over (resume that one later with --resume %s)",
-			l.Previous, user, l.Previous.Run))
-	}
-	return l, nil
-}
-
 // eventLine is one JSON line of --json.
 type eventLine struct {
 	Event     string  `json:"event"`
@@ -187,9 +128,10 @@ type eventLine struct {
 
 func intp(v int) *int { return &v }
 
-func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
-	defer a.stopDemo()
-	st, err := a.stateStore()
+func (a *cli) addAll(ctx context.Context, f addAllFlags) (err error) {
+	defer a.core.Close()
+	began := time.Now()
+	st, err := a.core.State()
 	if err != nil {
 		return failed(err)
 	}
@@ -204,27 +146,29 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	// which the flags may not contradict.
 	req := addall.Request{Template: f.template, NewProjects: f.newProjects}
 	var header *addall.JournalHeader
-	var confirmed map[int64]addall.ProjectResult
 	run := f.resume
 	if run != "" {
-		h, conf, err := readRun(st, run)
+		h, _, err := a.core.ReadRun(run)
 		if err != nil {
 			return failed(err)
 		}
 		if err := resumeConflicts(f, h); err != nil {
 			return usage(err)
 		}
-		header, confirmed, req = &h, conf, h.Request()
+		header, req = &h, h.Request()
 	}
 
 	var progress func(addall.Event)
-	c, _, err := a.client(ctx, func(e procore.Event) {
+	// The directory is changed with the profile's sign-in (an admin's, or
+	// a DMSA that is a Directory Admin); under --demo with nothing stored,
+	// the simulator's admin.
+	c, _, err := a.core.ClientFor(ctx, a.profile, app.DemoAdmin, func(e procore.Event) {
 		if progress != nil {
 			progress(addall.EventFromClient(e))
 		}
 	})
 	if err != nil {
-		return err
+		return fail(err)
 	}
 
 	var user *procore.User
@@ -236,8 +180,9 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		if err := addall.CheckUser(ctx, c, *header); err != nil {
 			return a.stoppedBeforeActing(ctx, err)
 		}
+		user = &procore.User{ID: header.UserID}
 	} else {
-		if user, err = lookupUser(ctx, c, f.user); err != nil {
+		if user, err = app.LookupUser(ctx, c, f.user); err != nil {
 			return a.stoppedBeforeActing(ctx, err)
 		}
 		req.UserID = user.ID
@@ -245,7 +190,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	}
 	if !f.dryRun {
 		// Before planning: a second run for the user must change nothing.
-		lock, err := a.lockRun(st, c.CompanyID(), req.UserID, run)
+		lock, err := a.core.LockRun(c.CompanyID(), req.UserID, run)
 		if err != nil {
 			return failed(err)
 		}
@@ -279,21 +224,14 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		return nil
 	}
 
-	w, err := st.OpenAppend("runs/" + run + ".jsonl")
+	j, w, err := a.core.OpenJournal(run, *user, c.CompanyID())
 	if err != nil {
 		return failed(err)
 	}
 	defer w.Close()
-	var j *addall.Journal
-	if header != nil {
-		j = addall.ResumeJournal(w, *header, confirmed)
-	} else {
-		j = addall.NewJournal(w, run)
-		j.SetUser(*user)
-	}
 
 	last := time.Time{}
-	var pace addall.Pace
+	prog := app.StartProgress(plan)
 	progress = func(e addall.Event) {
 		if f.asJSON {
 			if e.Kind == "planned" || e.Kind == "done" {
@@ -308,23 +246,20 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
+		prog.Apply(e)
 		switch e.Kind {
 		case "new_projects":
 			// The summary says whether it was set.
 		case "wait", "retry", "fallback", "failed":
-			if e.Kind == "failed" {
-				pace.Observe(e.At, e.Done)
-			}
 			msg := e.Reason
 			if e.Project != nil {
 				msg = fmt.Sprintf("project %d (%s): %s", e.Project.ID, e.Project.Name, e.Reason)
 			}
 			fmt.Fprintf(a.stdout, "  %s: %s\n", e.Kind, msg)
 		case "added", "already":
-			pace.Observe(e.At, e.Done)
 			if time.Since(last) > 2*time.Second || e.Done == e.Total {
 				last = time.Now()
-				fmt.Fprintf(a.stdout, "  %d of %d projects done%s\n", e.Done, e.Total, pace.Describe(e.At, e.Done, e.Total))
+				fmt.Fprintf(a.stdout, "  %s\n", prog.Line(e.At))
 			}
 		}
 	}
@@ -346,6 +281,9 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 	}
 	if runErr != nil {
 		fmt.Fprintf(a.stderr, "Resume with: %s\n", resume)
+		if procore.StatusOf(runErr) == http.StatusForbidden {
+			return failed(fmt.Errorf("%w. Changing the company directory takes a Directory Admin: sign in as a company admin with 'procore-sa login' and give that profile with --profile", runErr))
+		}
 		return failed(runErr)
 	}
 	added, already, failedN := rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed)
@@ -353,8 +291,9 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 		ok := rep.OK()
 		out(eventLine{Event: "report", Run: run, Added: intp(added), Already: intp(already), Failed: intp(failedN), OK: &ok})
 	} else {
+		// The whole run: finding the user and planning included.
 		fmt.Fprintf(a.stdout, "Done in %s with %d requests: %d added, %d already a member, %d failed.\n",
-			rep.Elapsed.Round(100*time.Millisecond), rep.Requests, added, already, failedN)
+			time.Since(began).Round(100*time.Millisecond), plan.Requests+rep.Requests, added, already, failedN)
 		for _, r := range rep.Results {
 			if r.Outcome == addall.OutcomeFailed {
 				fmt.Fprintf(a.stdout, "  failed: project %d (%s): %s\n", r.ID, r.Name, r.Reason)
@@ -376,7 +315,7 @@ func (a *app) addAll(ctx context.Context, f addAllFlags) (err error) {
 
 // stoppedBeforeActing is the end of a run stopped or failed while finding
 // the user or planning, before anything was changed.
-func (a *app) stoppedBeforeActing(ctx context.Context, err error) error {
+func (a *cli) stoppedBeforeActing(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		fmt.Fprintln(a.stderr, "Stopped before anything was changed.")
 		return &exitError{code: exitInterrupted}
@@ -386,7 +325,7 @@ func (a *app) stoppedBeforeActing(ctx context.Context, err error) error {
 
 // targetArgs repeats the flags that chose where the run went, so that the
 // resume command it prints goes to the same place.
-func (a *app) targetArgs() string {
+func (a *cli) targetArgs() string {
 	var b strings.Builder
 	add := func(flag, v string) {
 		if strings.ContainsAny(v, " '\"\\$`;&|<>()") {
@@ -417,22 +356,6 @@ func (a *app) targetArgs() string {
 		add("profile", a.profile)
 	}
 	return b.String()
-}
-
-func readRun(st *state.Store, run string) (addall.JournalHeader, map[int64]addall.ProjectResult, error) {
-	if strings.ContainsAny(run, `/\`) || strings.HasPrefix(run, ".") {
-		return addall.JournalHeader{}, nil, fmt.Errorf("run %q: give the run id printed when it stopped", run)
-	}
-	f, err := st.OpenRead("runs/" + run + ".jsonl")
-	if err != nil {
-		return addall.JournalHeader{}, nil, fmt.Errorf("resume run %s: %w", run, err)
-	}
-	defer f.Close()
-	h, conf, err := addall.ReadJournal(f)
-	if err != nil {
-		return h, nil, fmt.Errorf("resume run %s: %w", run, err)
-	}
-	return h, conf, nil
 }
 
 // writeReportCSV writes one row per project as a new file (0600) that

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -210,16 +211,17 @@ func TestAddAllResumeChecksTheJournalsUser(t *testing.T) {
 func TestWizardAddAllTakesTheSameLock(t *testing.T) {
 	r, _ := addAllSim(t, 10)
 	fx := r.Fixtures()
-	a := newApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	a := newCLI(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	a.env, a.profile, a.apiURL, a.loginURL, a.company = "production", "default", r.URL, r.URL, fx.CompanyID
-	w := &wizardAddAll{a: a}
+	a.start()
+	w := a.core.AddAll()
 	ctx := t.Context()
-	plan, _, err := w.Plan(ctx, map[steps.Role]string{steps.RoleAccountEmail: fx.ServiceUserEmail})
+	plan, _, err := w.Plan(ctx, app.Using{Values: map[steps.Role]string{steps.RoleAccountEmail: fx.ServiceUserEmail}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	holdLock(t, fx.CompanyID, fx.ServiceUserID, "20261123T101500Z-ab12", time.Now())
-	if _, err := w.Run(ctx, plan, nil); err == nil || !strings.Contains(err.Error(), "20261123T101500Z-ab12") {
+	if _, err := w.Run(ctx, addall.NewRunID(time.Now()), plan, nil); err == nil || !strings.Contains(err.Error(), "20261123T101500Z-ab12") {
 		t.Fatalf("got %v; want the run holding the lock named", err)
 	}
 	if n := members(r, fx.ServiceUserID); n != 0 {

@@ -15,26 +15,27 @@ import (
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
 // addAllSim starts a simulator and points the command at it with the
 // DMSA's credential in the environment, as a CI job would.
-func addAllSim(t *testing.T, projects int) (*runningSim, []string) {
+func addAllSim(t *testing.T, projects int) (*app.Sim, []string) {
 	t.Helper()
 	guidesEnv(t)
-	r, err := startSim("127.0.0.1:0", sim.Config{Seed: 8, Projects: projects}, sim.Faults{})
+	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 8, Projects: projects}, sim.Faults{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(r.stop)
+	t.Cleanup(r.Stop)
 	fx := r.Fixtures()
 	t.Setenv("PROCORE_CLIENT_ID", fx.DMSAClientID)
 	t.Setenv("PROCORE_CLIENT_SECRET", fx.DMSAClientSecret)
 	return r, []string{"--api-url", r.URL, "--login-url", r.URL, "--company", strconv.FormatInt(fx.CompanyID, 10)}
 }
 
-func members(r *runningSim, user int64) int {
+func members(r *app.Sim, user int64) int {
 	n := 0
 	for _, id := range r.ActiveProjectIDs() {
 		if slices.Contains(r.ProjectMembers(id), user) {
@@ -211,7 +212,7 @@ func TestCSVSafe(t *testing.T) {
 func TestAddAllStoppedWhilePlanning(t *testing.T) {
 	r, at := addAllSim(t, 20)
 	var out, errb bytes.Buffer
-	cmd := newRootCmd(newApp(strings.NewReader(""), &out, &errb))
+	cmd := newRootCmd(newCLI(strings.NewReader(""), &out, &errb))
 	cmd.SetArgs(append(at, "add-all", "--user", r.Fixtures().ServiceUserEmail))
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -241,14 +242,14 @@ func TestAddAllPrintsRunBeforeActing(t *testing.T) {
 
 func TestTargetArgs(t *testing.T) {
 	tests := []struct {
-		a    app
+		a    cli
 		want string
 	}{
-		{app{demo: true, company: 5}, " --demo"},
-		{app{env: "production", profile: "default"}, ""},
-		{app{env: "sandbox", company: 42, profile: "ci"}, " --env sandbox --company 42 --profile ci"},
-		{app{apiURL: "http://127.0.0.1:8080", loginURL: "http://127.0.0.1:8080"}, " --api-url http://127.0.0.1:8080 --login-url http://127.0.0.1:8080"},
-		{app{profile: "it's mine"}, ` --profile 'it'\''s mine'`},
+		{cli{demo: true, company: 5}, " --demo"},
+		{cli{env: "production", profile: "default"}, ""},
+		{cli{env: "sandbox", company: 42, profile: "ci"}, " --env sandbox --company 42 --profile ci"},
+		{cli{apiURL: "http://127.0.0.1:8080", loginURL: "http://127.0.0.1:8080"}, " --api-url http://127.0.0.1:8080 --login-url http://127.0.0.1:8080"},
+		{cli{profile: "it's mine"}, ` --profile 'it'\''s mine'`},
 	}
 	for _, tt := range tests {
 		if got := tt.a.targetArgs(); got != tt.want {
@@ -327,13 +328,14 @@ func TestReportRefusesALink(t *testing.T) {
 }
 
 // TestDemoAddAllWithoutASavedCredential: under --demo, with nothing saved
-// for the profile, add-all uses the simulator's own app, started on demand.
+// for the profile, add-all acts as the simulator's admin (the admin acts),
+// signed in for the run, with the simulator started on demand.
 func TestDemoAddAllWithoutASavedCredential(t *testing.T) {
 	guidesEnv(t)
 	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
 	out, errOut, code := runWithInput(t, "", "--demo", "--profile", "nothing-saved-here", "add-all",
 		"--user", fx.ServiceUserEmail, "--dry-run")
-	if code != exitOK || !strings.Contains(errOut, "demo: using the simulator's own DMSA credential") {
+	if code != exitOK || !strings.Contains(errOut, "demo: acting as the simulator's admin") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }

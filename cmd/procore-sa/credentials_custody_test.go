@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
@@ -71,7 +72,7 @@ var errLocked = errors.New("failed to unlock correct collection '/org/freedeskto
 // credApp is an app over an in-memory keychain (service procore-sa), with
 // the clock now, reading stdin; out and errb collect its output.
 type credApp struct {
-	*app
+	*cli
 	kr        *hookKeyring
 	store     *credstore.Store
 	out, errb *bytes.Buffer
@@ -80,17 +81,29 @@ type credApp struct {
 func newCredApp(t *testing.T, stdin string) *credApp {
 	t.Helper()
 	var out, errb bytes.Buffer
-	a := newApp(strings.NewReader(stdin), &out, &errb)
+	a := newCLI(strings.NewReader(stdin), &out, &errb)
 	kr := &hookKeyring{}
 	store := &credstore.Store{Service: "procore-sa", Keyring: kr, Timeout: 50 * time.Millisecond, InteractiveTimeout: 5 * time.Second}
 	a.creds = store
-	return &credApp{app: a, kr: kr, store: store, out: &out, errb: &errb}
+	return &credApp{cli: a, kr: kr, store: store, out: &out, errb: &errb}
+}
+
+// keeperOf is the wizard's keeper of the prepared app, as runWizard makes
+// it, over its in-memory keychain.
+func keeperOf(t *testing.T, c *credApp) app.Keeper {
+	t.Helper()
+	c.cli.start()
+	k, err := c.cli.core.Keeper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // run runs the command line on the prepared app, as run would.
 func (c *credApp) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	code = execute(c.app, c.out, c.errb, args...)
+	code = execute(c.cli, c.out, c.errb, args...)
 	return c.out.String(), c.errb.String(), code
 }
 
@@ -101,13 +114,13 @@ func (c *credApp) save(t *testing.T, profile string, cred credstore.Credential) 
 	}
 }
 
-func testSim(t *testing.T) (*runningSim, sim.Fixtures, []string) {
+func testSim(t *testing.T) (*app.Sim, sim.Fixtures, []string) {
 	t.Helper()
-	r, err := startSim("127.0.0.1:0", sim.Config{Seed: 4, Projects: 5}, sim.Faults{})
+	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 4, Projects: 5}, sim.Faults{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(r.stop)
+	t.Cleanup(r.Stop)
 	fx := r.Fixtures()
 	return r, fx, []string{"--api-url", r.URL, "--login-url", r.URL, "--company", strconv.FormatInt(fx.CompanyID, 10)}
 }
@@ -167,7 +180,7 @@ func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 	c = newCredApp(t, "")
 	c.save(t, "robot", credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
 		Login: "robot@example.com", Password: secret.New("Robot-pass-do-not-print-1")})
-	c.save(t, adminProfile, dmsaCred(fx, fx.DMSAClientSecret))
+	c.save(t, app.AdminProfile, dmsaCred(fx, fx.DMSAClientSecret))
 	out, errOut, code = c.run(t, append(at, "verify", "--profile", "robot")...)
 	if code != exitOK {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
@@ -191,7 +204,7 @@ func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 		t.Errorf("an ok line comes before the note that it is the admin's:\n%s", out)
 	}
 	acts := auditActions(t)
-	if !hasAction(acts["robot"], "read") || !hasAction(acts[adminProfile], "read") {
+	if !hasAction(acts["robot"], "read") || !hasAction(acts[app.AdminProfile], "read") {
 		t.Errorf("audit reads %v", acts)
 	}
 	help, _, _ := c.run(t, "verify", "--help")
@@ -236,7 +249,7 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 	sandbox := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
 		ClientID: "id", ClientSecret: secret.New("sandbox-secret-do-not-print")}
 	c.env = "production" // the flag's default
-	env, err := c.environmentFor(sandbox, "sb")
+	env, err := envFor(c, sandbox, "sb")
 	if err != nil || env != procore.Sandbox {
 		t.Fatalf("default --env: %+v %v, want sandbox", env, err)
 	}
@@ -244,21 +257,21 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 		t.Errorf("did not say which environment it used: %q", c.errb.String())
 	}
 	c.env = "sandbox"
-	if env, err := c.environmentFor(sandbox, "sb"); err != nil || env != procore.Sandbox {
+	if env, err := envFor(c, sandbox, "sb"); err != nil || env != procore.Sandbox {
 		t.Errorf("--env sandbox: %+v %v", env, err)
 	}
 	c.env = "monthly"
-	if _, err := c.environmentFor(sandbox, "sb"); err == nil || !strings.Contains(err.Error(), "--env monthly, but profile \"sb\" holds a credential made for sandbox") {
+	if _, err := envFor(c, sandbox, "sb"); err == nil || !strings.Contains(err.Error(), "--env monthly, but profile \"sb\" holds a credential made for sandbox") {
 		t.Errorf("--env monthly on a sandbox credential: %v", err)
 	}
 	c.env, c.apiURL, c.loginURL = "production", "http://127.0.0.1:9", "http://127.0.0.1:9"
-	if env, err := c.environmentFor(sandbox, "sb"); err != nil || env.APIURL != "http://127.0.0.1:9" {
+	if env, err := envFor(c, sandbox, "sb"); err != nil || env.APIURL != "http://127.0.0.1:9" {
 		t.Errorf("--api-url: %+v %v", env, err)
 	}
 	c.apiURL, c.loginURL = "", ""
 	custom := sandbox
 	custom.Environment = "custom"
-	if _, err := c.environmentFor(custom, "sim"); err == nil || !strings.Contains(err.Error(), "--api-url") {
+	if _, err := envFor(c, custom, "sim"); err == nil || !strings.Contains(err.Error(), "--api-url") {
 		t.Errorf("a credential made with --api-url, used without: %v", err)
 	}
 
@@ -291,9 +304,9 @@ func TestCredentialEnvironmentIsUsed(t *testing.T) {
 // fails once.
 func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 	guidesEnv(t)
-	old := refreshSavePause
-	refreshSavePause = 10 * time.Millisecond
-	t.Cleanup(func() { refreshSavePause = old })
+	old := app.RefreshSavePause
+	app.RefreshSavePause = 10 * time.Millisecond
+	t.Cleanup(func() { app.RefreshSavePause = old })
 	r, fx, at := testSim(t)
 
 	signIn := func(c *credApp) {
@@ -384,8 +397,8 @@ func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 	c.kr.mu.Lock()
 	n := c.kr.setsFor["adm"]
 	c.kr.mu.Unlock()
-	if n != refreshSaveAttempts {
-		t.Errorf("%d attempts to store the new refresh token, want %d", n, refreshSaveAttempts)
+	if n != app.RefreshSaveAttempts {
+		t.Errorf("%d attempts to store the new refresh token, want %d", n, app.RefreshSaveAttempts)
 	}
 }
 
@@ -409,7 +422,7 @@ func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"could not save the credential", "is locked", "answer a below to write it to an age file",
+	for _, want := range []string{"could not save the credential", "is locked", "write a file encrypted with a passphrase (a)",
 		"Answer t, a or discard", "at least 12 characters", "The two passphrases differ"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -418,7 +431,7 @@ func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 	if strings.Contains(errOut, "secret export") {
 		t.Errorf("advises secret export, which reads the failing keychain:\n%s", errOut)
 	}
-	if !strings.Contains(out, "Signed in. The refresh token is in "+path) || !strings.Contains(out, "not the keychain") {
+	if !strings.Contains(out, "The refresh token is in "+path) || !strings.Contains(out, "not the keychain") {
 		t.Errorf("stdout:\n%s", out)
 	}
 	if strings.Contains(out+errOut, fx.AdminClientSecret) || strings.Contains(out+errOut, pass) {
@@ -633,7 +646,7 @@ func TestDoctorReachableKeychain(t *testing.T) {
 }
 
 func TestBrowserGetsNoCredentials(t *testing.T) {
-	env := browserEnv([]string{"HOME=/home/a", "PROCORE_CLIENT_SECRET=s3cret", "PROCORE_CLIENT_ID=id", "DISPLAY=:0", "PROCORE_CLIENT_SECRETS=x"})
+	env := app.BrowserEnv([]string{"HOME=/home/a", "PROCORE_CLIENT_SECRET=s3cret", "PROCORE_CLIENT_ID=id", "DISPLAY=:0", "PROCORE_CLIENT_SECRETS=x"})
 	if want := []string{"HOME=/home/a", "DISPLAY=:0", "PROCORE_CLIENT_SECRETS=x"}; !slices.Equal(env, want) {
 		t.Errorf("browser environment %q, want %q", env, want)
 	}
@@ -649,10 +662,10 @@ func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
 	login := credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "production", CompanyID: 7,
 		Login: "sync@example.com", Password: secret.New("first-password-1A!"), Guide: "syncezy"}
 	c.save(t, "default", login)
-	c.app.profile = "default" // the flag's default
-	k := &custody{a: c.app, env: procore.Production, store: c.store}
+	c.cli.profile = "default" // the flag's default
+	k := keeperOf(t, c)
 	ctx := context.Background()
-	app := func(id, s string) credstore.Credential {
+	appCred := func(id, s string) credstore.Credential {
 		return credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "production", CompanyID: 7,
 			ClientID: id, ClientSecret: secret.New(s), Guide: "dmsa"}
 	}
@@ -661,22 +674,18 @@ func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
 		wantProfile string
 		wantNote    string
 	}{
-		{app("app-1", "secret-one"), "dmsa", "profile default holds a user_login credential (login sync@example.com, production), which is kept; this one is saved beside it as profile dmsa"},
-		{app("app-1", "secret-two"), "dmsa", "it replaces the older entry of the same credential in profile dmsa"}, // a new secret of the same app
-		{app("app-2", "secret-three"), "dmsa-2", "profile dmsa holds a client_credentials credential (client ID app-1, production), which is kept; this one is saved beside it as profile dmsa-2"},
+		{appCred("app-1", "secret-one"), "dmsa", "profile default holds a user_login credential (login sync@example.com, production), which is kept; this one is saved beside it as profile dmsa"},
+		// A new secret of the same app replaces the old one, beside default.
+		{appCred("app-1", "secret-two"), "dmsa", "profile default holds a user_login credential (login sync@example.com, production), which is kept; this one replaces the older entry of the same credential in profile dmsa"},
+		{appCred("app-2", "secret-three"), "dmsa-2", "profile default holds a user_login credential (login sync@example.com, production), which is kept; this one is saved beside it as profile dmsa-2"},
 	}
 	for i, st := range steps {
 		saved, err := k.Save(ctx, st.cred)
 		if err != nil {
 			t.Fatalf("save %d: %v", i, err)
 		}
-		if c.app.profile != st.wantProfile && i == 0 && c.app.profile != "default" {
-			t.Errorf("save %d moved the profile behind the screen's back: %q", i, c.app.profile)
-		}
-		// The screen hands the profile on once it has shown it.
-		k.Use(saved.Profile)
-		if saved.Profile != st.wantProfile || saved.Note() != st.wantNote || !strings.Contains(k.Where(), "as procore-sa / "+st.wantProfile) {
-			t.Errorf("save %d: %+v, note %q, where %q; want %q, %q", i, saved, saved.Note(), k.Where(), st.wantProfile, st.wantNote)
+		if saved.Profile != st.wantProfile || saved.Note() != st.wantNote {
+			t.Errorf("save %d: %+v, note %q; want %q, %q", i, saved, saved.Note(), st.wantProfile, st.wantNote)
 		}
 	}
 	for profile, want := range map[string]string{"default": "first-password-1A!", "dmsa": "secret-two", "dmsa-2": "secret-three"} {
@@ -688,4 +697,11 @@ func TestCaptureNeverReplacesAnotherCredential(t *testing.T) {
 			t.Errorf("profile %s holds %q, want %q", profile, s, want)
 		}
 	}
+}
+
+// envFor is where the application layer sends cred of profile, with the
+// app's flags as they are now.
+func envFor(c *credApp, cred credstore.Credential, profile string) (procore.Environment, error) {
+	c.cli.start()
+	return c.cli.core.EnvironmentFor(cred, profile)
 }

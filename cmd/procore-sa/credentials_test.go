@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -31,11 +32,11 @@ func needKeyring(t *testing.T) {
 func TestLoginStoresRefreshToken(t *testing.T) {
 	needKeyring(t)
 	guidesEnv(t)
-	r, err := startSim("127.0.0.1:0", sim.Config{Seed: 4, Projects: 20}, sim.Faults{})
+	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 4, Projects: 20}, sim.Faults{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.stop()
+	defer r.Stop()
 	fx := r.Fixtures()
 	code0, err := r.IssueCode(fx.AdminClientID, procore.OOBRedirect)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-func newGuidesCmd(a *app) *cobra.Command {
+func newGuidesCmd(a *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "guides",
 		Short: "List the guides: the built-in ones and your own",
@@ -40,7 +40,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-func (a *app) listGuides() error {
+func (a *cli) listGuides() error {
 	cat, err := a.catalog()
 	if err != nil {
 		return failed(err)
@@ -63,7 +63,7 @@ func (a *app) listGuides() error {
 // oneLine keeps a table row on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func newGuidesShowCmd(a *app) *cobra.Command {
+func newGuidesShowCmd(a *cli) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "show ID",
@@ -103,7 +103,7 @@ Markdown makes a runbook to keep or share; json is the guide as data.`,
 }
 
 // completeGuideIDs offers the guide ids for shell completion.
-func (a *app) completeGuideIDs(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+func (a *cli) completeGuideIDs(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -119,7 +119,7 @@ func (a *app) completeGuideIDs(_ *cobra.Command, args []string, _ string) ([]str
 	return ids, cobra.ShellCompDirectiveNoFileComp
 }
 
-func newGuidesValidateCmd(a *app) *cobra.Command {
+func newGuidesValidateCmd(a *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check guide files: every problem with its file:line:col",

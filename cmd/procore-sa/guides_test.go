@@ -67,13 +67,13 @@ func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = execute(newApp(strings.NewReader(stdin), &out, &errb), &out, &errb, args...)
+	code = execute(newCLI(strings.NewReader(stdin), &out, &errb), &out, &errb, args...)
 	return out.String(), errb.String(), code
 }
 
 // execute runs the command line on a, as run would: the exit code, and the
 // error's words on errb.
-func execute(a *app, out, errb *bytes.Buffer, args ...string) int {
+func execute(a *cli, out, errb *bytes.Buffer, args ...string) int {
 	cmd := newRootCmd(a)
 	cmd.SetArgs(args)
 	cmd.SetOut(out)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
@@ -65,7 +66,7 @@ func TestLoginNeverReplacesACapture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.app.stdin = strings.NewReader(code0 + "\n")
+		c.cli.stdin = strings.NewReader(code0 + "\n")
 		if i == 1 {
 			// admin now holds the first sign-in of another app: the
 			// next one, through a different app, goes to admin-2.
@@ -112,7 +113,7 @@ func TestLoginSameSignInReplaces(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.app.stdin = strings.NewReader(code0 + "\n")
+		c.cli.stdin = strings.NewReader(code0 + "\n")
 		out, errOut, code := c.run(t, append(at, "--profile", "adm", "login", "--client-id", fx.AdminClientID)...)
 		if code != exitOK || !strings.Contains(out, `as profile "adm"`) {
 			t.Fatalf("login %d: exit %d\n%s%s", i, code, out, errOut)
@@ -145,8 +146,8 @@ func TestCaptureSlowKeychainNeverReplaces(t *testing.T) {
 	c := newCredApp(t, "")
 	c.save(t, "default", appCred("app-1", "first-secret"))
 	slowGets(c, 200*time.Millisecond) // the short timeout is 50 ms, the interactive one 5 s
-	c.app.profile = "default"         // the flag's default
-	k := &custody{a: c.app, env: procore.Production, store: c.store}
+	c.cli.profile = "default"         // the flag's default
+	k := keeperOf(t, c)
 	if err := saveVia(k, appCred("app-2", "second-secret")); err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +169,8 @@ func TestCaptureUnreadableEntryIsNotFree(t *testing.T) {
 	if err := c.kr.MemoryKeyring.Set("procore-sa", "default", newer); err != nil {
 		t.Fatal(err)
 	}
-	c.app.profile = "default" // the flag's default
-	k := &custody{a: c.app, env: procore.Production, store: c.store}
+	c.cli.profile = "default" // the flag's default
+	k := keeperOf(t, c)
 	if err := saveVia(k, appCred("app-1", "second-secret")); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestCaptureUnreadableEntryIsNotFree(t *testing.T) {
 	}
 }
 
-func saveVia(k *custody, cred credstore.Credential) error {
+func saveVia(k app.Keeper, cred credstore.Credential) error {
 	_, err := k.Save(context.Background(), cred)
 	return err
 }

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr *os.
 }
 
 func runCommand(ctx context.Context, args []string, stdin *os.File, stdout, stderr *os.File) int {
-	a := newApp(stdin, stdout, stderr)
+	a := newCLI(stdin, stdout, stderr)
 	cmd := newRootCmd(a)
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)

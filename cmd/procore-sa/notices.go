@@ -61,7 +61,7 @@ func (n *screenNotices) show(msg string) bool {
 
 // warn tells the person of a failure: on the full screen while it is up,
 // else on stderr.
-func (a *app) warn(msg string) {
+func (a *cli) warn(msg string) {
 	if !a.notices.show(msg) {
 		fmt.Fprintln(a.stderr, "procore-sa: "+msg)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
-	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 	"github.com/procore-sa/procore-sa/tui"
@@ -45,7 +46,7 @@ func (s *syncBuffer) String() string {
 // again on stderr once the screen is gone.
 func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 	guidesEnv(t)
-	st, err := state.Open(t.TempDir())
+	st, err := state.Open(filepath.Join(os.Getenv("XDG_STATE_HOME"), "procore-sa"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr := newSyncBuffer()
-	a := newApp(strings.NewReader(""), &bytes.Buffer{}, stderr)
+	a := newCLI(strings.NewReader(""), &bytes.Buffer{}, stderr)
 	a.profile = "default"
 	creds := credstore.NewStore("procore-sa-test")
 	creds.Keyring = &credstore.MemoryKeyring{}
@@ -61,8 +62,13 @@ func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 		{ID: "capture", Kind: steps.KindCredential, Title: "Capture", Body: "Paste them."},
 		{ID: "after", Kind: steps.KindInstruction, Title: "After", Checklist: []string{"Done"}},
 	}}
-	m := tui.New(tui.Options{Guides: []*steps.Guide{g}, GuideID: g.ID,
-		Custody: &custody{a: a, env: procore.Production, store: creds, state: st}})
+	a.creds = creds
+	a.start()
+	keeper, err := a.core.Keeper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tui.New(tui.Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Services: app.Services{Keeper: keeper}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	a.notices.begin(tm.Send) // as runWizard does with the program's Send

@@ -15,7 +15,7 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-func newPasswordCmd(a *app) *cobra.Command {
+func newPasswordCmd(a *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "password",
 		Short: "Check or generate a password for an integration's user account",
@@ -30,7 +30,7 @@ with an upper-case letter, a lower-case letter, a digit and one of !@#$%^&*.`,
 }
 
 // policyFor is the password policy of guide id, or Procore's default.
-func (a *app) policyFor(id string) (steps.PasswordPolicy, error) {
+func (a *cli) policyFor(id string) (steps.PasswordPolicy, error) {
 	if id == "" {
 		return steps.DefaultPolicy(), nil
 	}
@@ -45,7 +45,7 @@ func (a *app) policyFor(id string) (steps.PasswordPolicy, error) {
 	return g.Policy(), nil
 }
 
-func newPasswordCheckCmd(a *app) *cobra.Command {
+func newPasswordCheckCmd(a *cli) *cobra.Command {
 	var guide string
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -97,7 +97,7 @@ var errNoPassword = errors.New("read the password from standard input: nothing w
 
 // readPassword reads one line from standard input: without echo, after a
 // prompt on stderr, when standard input is a terminal.
-func (a *app) readPassword(prompt string) (string, error) {
+func (a *cli) readPassword(prompt string) (string, error) {
 	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		fmt.Fprint(a.stderr, prompt)
 		b, err := term.ReadPassword(int(f.Fd()))
@@ -117,7 +117,7 @@ func (a *app) readPassword(prompt string) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func newPasswordGenerateCmd(a *app) *cobra.Command {
+func newPasswordGenerateCmd(a *cli) *cobra.Command {
 	var (
 		guide  string
 		length int

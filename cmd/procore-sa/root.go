@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -40,11 +42,21 @@ func (e *exitError) Error() string {
 func (e *exitError) Unwrap() error { return e.err }
 
 func failed(err error) error { return &exitError{code: exitFailed, err: err} }
-func usage(err error) error  { return &exitError{code: exitUsage, err: err} }
 
-// app is what every command shares: the global flags and the process's
+// fail is err with its exit code: 2 for the application layer's usage
+// errors (flags that contradict a stored credential), else 1.
+func fail(err error) error {
+	var ue *app.UsageError
+	if errors.As(err, &ue) {
+		return usage(err)
+	}
+	return failed(err)
+}
+func usage(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// cli is what every command shares: the global flags and the process's
 // streams. The flags are the only globals, and they live here.
-type app struct {
+type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	now            func() time.Time
@@ -59,19 +71,22 @@ type app struct {
 	plain     bool
 	presenter bool
 
-	sim *runningSim // the demo's simulator, once started
+	// core is the application layer of the run, made once the flags are
+	// read (see start).
+	core *app.App
+	// creds, when set, is the credential store the run uses instead of the
+	// OS keychain (tests).
+	creds *credstore.Store
 
-	creds         *credstore.Store // the credential store, once opened
-	credsInMemory bool
-	quiet         bool // the full-screen wizard owns the terminal
-	notices       *screenNotices
+	quiet   bool // the full-screen wizard owns the terminal
+	notices *screenNotices
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, notices: &screenNotices{}}
+func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, notices: &screenNotices{}}
 }
 
-func newRootCmd(a *app) *cobra.Command {
+func newRootCmd(a *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "procore-sa [GUIDE]",
 		Short: "Set up the account an integration uses to reach Procore",
@@ -88,7 +103,11 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 			// --env production looks like the default; a credential made
 			// elsewhere is refused only when --env was given.
 			a.envGiven = cmd.Flags().Changed("env")
-			return a.checkFlags()
+			if err := a.checkFlags(); err != nil {
+				return err
+			}
+			a.start()
+			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := ""
@@ -127,8 +146,14 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 	return cmd
 }
 
+// start makes the run's application layer from the flags.
+func (a *cli) start() {
+	a.core = app.New(app.Config{Demo: a.demo, Env: a.env, EnvGiven: a.envGiven, APIURL: a.apiURL, LoginURL: a.loginURL,
+		Company: a.company, Profile: a.profile, UserAgent: userAgent(), Now: a.now, Say: a.say, Warn: a.warn, Credentials: a.creds})
+}
+
 // checkFlags validates the global flags before any command runs.
-func (a *app) checkFlags() error {
+func (a *cli) checkFlags() error {
 	if _, err := procore.EnvironmentNamed(a.env); err != nil {
 		return usage(fmt.Errorf("--env: %w", err))
 	}
@@ -155,7 +180,7 @@ func configDir() (string, error) { return state.ConfigDir() }
 
 // catalog loads the built-in guides and the person's own. A broken personal
 // guide is reported on stderr and left out; the rest still load.
-func (a *app) catalog() (*steps.Catalog, error) {
+func (a *cli) catalog() (*steps.Catalog, error) {
 	dir, err := configDir()
 	if err != nil {
 		return nil, err
@@ -167,7 +192,7 @@ func (a *app) catalog() (*steps.Catalog, error) {
 	return cat, nil
 }
 
-func newVersionCmd(a *app) *cobra.Command {
+func newVersionCmd(a *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, commit and build date",

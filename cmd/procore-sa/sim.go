@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
@@ -24,7 +24,7 @@ type simFlags struct {
 	faultRate               float64
 }
 
-func newSimCmd(a *app) *cobra.Command {
+func newSimCmd(a *cli) *cobra.Command {
 	var f simFlags
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -63,43 +63,14 @@ the simulator's own, invented from --seed: they open nothing else.`,
 	return cmd
 }
 
-// runningSim is a simulator served on loopback.
-type runningSim struct {
-	*sim.Server
-	URL  string
-	stop func()
-}
-
-// startSim serves a simulator on addr (loopback) until stop is called.
-func startSim(addr string, cfg sim.Config, faults sim.Faults) (*runningSim, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("start the simulator on %s: %w", addr, err)
-	}
-	s := sim.New(cfg)
-	s.SetFaults(faults)
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
-	return &runningSim{Server: s, URL: "http://" + ln.Addr().String(), stop: func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}}, nil
-}
-
-// Environment is the simulator as a Procore environment.
-func (r *runningSim) Environment() procore.Environment {
-	return procore.Environment{Name: "demo", LoginURL: r.URL, APIURL: r.URL}
-}
-
-func (a *app) runSim(ctx context.Context, f simFlags) error {
-	r, err := startSim(f.addr, sim.Config{
+func (a *cli) runSim(ctx context.Context, f simFlags) error {
+	r, err := app.StartSim(f.addr, sim.Config{
 		Seed: f.seed, Projects: f.projects, HourlyLimit: f.hourlyLimit, SpikeLimit: f.spikeLimit,
 	}, sim.Faults{Latency: f.latency, ErrorRate: f.faultRate})
 	if err != nil {
 		return failed(err)
 	}
-	defer r.stop()
+	defer r.Stop()
 	fx := r.Fixtures()
 	fmt.Fprintf(a.stdout, "login_url: %s\napi_url: %s\ncompany_id: %d\n", r.URL, r.URL, fx.CompanyID)
 	// The simulator's invented credentials are printed on purpose: they are

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 )
@@ -20,7 +21,7 @@ func TestSimCommand(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var errb strings.Builder
-		cmd := newRootCmd(newApp(strings.NewReader(""), pw, &errb))
+		cmd := newRootCmd(newCLI(strings.NewReader(""), pw, &errb))
 		cmd.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--projects", "12"})
 		err := cmd.ExecuteContext(ctx)
 		pw.Close()
@@ -52,7 +53,7 @@ func TestSimCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	facts, err := verifyFacts(context.Background(), c)
+	facts, err := app.VerifyFacts(context.Background(), c)
 	if err != nil || len(facts) != 3 || !strings.Contains(facts[2], "11 active projects") {
 		t.Fatalf("verify against the sim command: %v, %v", facts, err)
 	}

@@ -13,16 +13,16 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/plain"
-	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 	"github.com/procore-sa/procore-sa/tui"
 )
 
 // runWizard runs the guided wizard, starting with guide id when it is given.
-func (a *app) runWizard(ctx context.Context, id string) error {
+func (a *cli) runWizard(ctx context.Context, id string) error {
 	cat, err := a.catalog()
 	if err != nil {
 		return failed(err)
@@ -32,35 +32,35 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 			return usage(fmt.Errorf("unknown guide %q; see 'procore-sa guides'", id))
 		}
 	}
-	store, err := a.stateStore()
+	store, err := a.core.State()
 	if err != nil {
 		return failed(err)
 	}
-	target := ""
-	env, err := a.target()
+	defer a.core.Close()
+	svc, err := a.services()
 	if err != nil {
 		return err
 	}
+	target := ""
 	if a.demo {
-		defer a.stopDemo()
-		target = "simulator on " + strings.TrimPrefix(env.APIURL, "http://")
+		s, err := a.core.Sim()
+		if err != nil {
+			return failed(err)
+		}
+		target = s.Where()
 	}
 	if a.plain {
-		return a.runPlain(ctx, cat, id, store, env)
+		return a.runPlain(ctx, cat, id, svc)
 	}
-	creds, memoryOnly := a.credStore(ctx)
 	a.quiet = true
 	defer func() { a.quiet = false }()
 	saves := &trackedStore{Store: store}
+	svc.Sessions = saves
 	m := tui.New(tui.Options{
-		Verify:    a.verifier(),
-		AddAll:    &wizardAddAll{a: a},
-		Login:     &wizardLogin{a: a},
-		Custody:   &custody{a: a, env: env, store: creds, state: store, memoryOnly: memoryOnly},
+		Services:  svc,
 		Target:    target,
 		Guides:    cat.List(),
 		GuideID:   id,
-		Store:     saves,
 		Now:       a.now,
 		Demo:      a.demo,
 		Presenter: a.presenter,
@@ -106,7 +106,7 @@ func (a *app) runWizard(ctx context.Context, id string) error {
 // sayLost names on stderr a one-time credential the wizard held and never
 // kept when a signal ended it: nobody was there to keep it or discard it.
 // The credential itself is never printed.
-func (a *app) sayLost(what string, sig os.Signal) {
+func (a *cli) sayLost(what string, sig os.Signal) {
 	if what == "" {
 		return
 	}
@@ -165,7 +165,7 @@ type wizardEnd interface {
 // leavingNotes says, once the wizard has gone, how to take up what it left:
 // the guide's saved place, and an add-all run that did not finish (stopped
 // at a safe point, failed, or left running), whose journal resumes it.
-func (a *app) leavingNotes(m wizardEnd) string {
+func (a *cli) leavingNotes(m wizardEnd) string {
 	var b strings.Builder
 	if run := m.UnfinishedRun(); run != "" {
 		fmt.Fprintf(&b, "Add-all run %s did not finish; what was confirmed is journaled. Resume it with: procore-sa%s add-all --resume %s\n",
@@ -178,27 +178,28 @@ func (a *app) leavingNotes(m wizardEnd) string {
 	return b.String()
 }
 
-// stateStore opens the state directory; the demo keeps its own, apart.
-func (a *app) stateStore() (*state.Store, error) {
-	dir, err := state.Dir()
+// services are the ports a wizard walks with: the application layer's.
+func (a *cli) services() (app.Services, error) {
+	st, err := a.core.State()
 	if err != nil {
-		return nil, fmt.Errorf("find the state directory: %w", err)
+		return app.Services{}, failed(err)
 	}
-	s, err := state.Open(dir)
+	keeper, err := a.core.Keeper()
 	if err != nil {
-		return nil, err
+		return app.Services{}, fail(err)
 	}
-	if a.demo {
-		return s.Sub("demo")
+	signIn, err := a.core.SignIn()
+	if err != nil {
+		return app.Services{}, fail(err)
 	}
-	return s, nil
+	return app.Services{Sessions: st, Keeper: keeper, SignIn: signIn, AddAll: a.core.AddAll(), Verify: a.core.Verify()}, nil
 }
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
-func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store *state.Store, env procore.Environment) error {
+func (a *cli) runPlain(ctx context.Context, cat *steps.Catalog, id string, svc app.Services) error {
 	end := make(chan struct{})
-	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: store, Now: a.now,
-		AddAll: &wizardAddAll{a: a}, Verify: a.verifier(), End: end}
+	r := &plain.Runner{In: a.stdin, Out: a.stdout, Store: svc.Sessions, Now: a.now, End: end,
+		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn}
 	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
 	// first. A second interrupt, a termination or a hang-up ends the walk
 	// at once (End); any signal after that, the process.
@@ -216,7 +217,6 @@ func (a *app) runPlain(ctx context.Context, cat *steps.Catalog, id string, store
 		close(end)
 		return true
 	})()
-	a.plainCustody(ctx, r, store, env)
 	g, ok := cat.Get(id)
 	if !ok {
 		var err error

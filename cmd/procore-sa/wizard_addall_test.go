@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -16,25 +18,23 @@ import (
 // with the first_name and last_name values, whatever the fields' ids.
 func TestWizardPlanReadsTheAccountByRole(t *testing.T) {
 	guidesEnv(t)
-	a := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	a := newCLI(strings.NewReader(""), io.Discard, io.Discard)
 	a.demo, a.profile = true, "nothing-saved-here"
-	if _, err := a.target(); err != nil {
-		t.Fatal(err)
-	}
-	defer a.stopDemo()
+	a.start()
+	defer a.core.Close()
 	ctx := context.Background()
-	w := &wizardAddAll{a: a}
-	_, who, err := w.Plan(ctx, map[steps.Role]string{
-		steps.RoleAccountEmail: " role.user@example.com ", steps.RoleFirstName: "Role", steps.RoleLastName: "User"})
+	w := a.core.AddAll()
+	_, who, err := w.Plan(ctx, app.Using{Values: map[steps.Role]string{
+		steps.RoleAccountEmail: " role.user@example.com ", steps.RoleFirstName: "Role", steps.RoleLastName: "User"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`^for role\.user@example\.com \(user (\d+)\) in company \d+$`).FindStringSubmatch(who)
+	m := regexp.MustCompile(`^for role\.user@example\.com \(user (\d+)\) in company \d+, acting as the admin's sign-in$`).FindStringSubmatch(who)
 	if m == nil {
 		t.Fatalf("planned %q, not for the account_email value", who)
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
-	c, _, err := a.client(ctx, nil)
+	c, _, err := a.core.ClientFor(ctx, "admin", app.DemoAdmin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,8 +42,19 @@ func TestWizardPlanReadsTheAccountByRole(t *testing.T) {
 	if err != nil || u.FirstName != "Role" || u.LastName != "User" {
 		t.Fatalf("created %+v, %v; want Role User", u, err)
 	}
-	// Values under no role are not the account's: the credential's own user.
-	if _, who, err := w.Plan(ctx, map[steps.Role]string{}); err != nil || !strings.Contains(who, "the credential's own user") {
+	// Values under no role are not the account's: the integration's own
+	// user (the demo's DMSA), found with its own token.
+	fx := mustSim(t, a).Fixtures()
+	if _, who, err := w.Plan(ctx, app.Using{}); err != nil || !strings.Contains(who, fmt.Sprintf("(user %d)", fx.DMSAUserID)) {
 		t.Fatalf("with no account_email: %q, %v", who, err)
 	}
+}
+
+func mustSim(t *testing.T, a *cli) *app.Sim {
+	t.Helper()
+	s, err := a.core.Sim()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

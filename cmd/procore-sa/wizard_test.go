@@ -26,7 +26,7 @@ func TestLeavingNotesNameTheRunToResume(t *testing.T) {
 	g := &steps.Guide{ID: "dmsa", Title: "DMSA", Steps: []steps.Step{
 		{ID: "a", Kind: steps.KindNotice, Title: "A"}, {ID: "b", Kind: steps.KindAddAll, Title: "B"}}}
 	w := steps.NewWalker(g, &steps.Session{GuideID: "dmsa", Step: 1}, time.Now)
-	a := newApp(nil, &bytes.Buffer{}, &bytes.Buffer{})
+	a := newCLI(nil, &bytes.Buffer{}, &bytes.Buffer{})
 	a.env, a.profile = "sandbox", "dmsa" // a capture moved to profile dmsa
 	got := a.leavingNotes(fakeEnd{outcome: tui.OutcomeQuit, walker: w, work: true, run: "20261123T101500Z-ab12"})
 	for _, want := range []string{

@@ -7,19 +7,24 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
 	"github.com/procore-sa/procore-sa/internal/secret"
 )
 
+// MinPassphrase is the fewest characters (not bytes: a passphrase may be
+// in any script) an age file's passphrase may have.
+const MinPassphrase = 12
+
 // WriteAgeFile encrypts data to a new file at path with a passphrase, in the
 // format the age command line tool decrypts (`age -d FILE`). The file is
 // created 0600 and never overwrites one that exists; on any failure nothing
 // is left behind. Nothing is ever written in plain text.
 func WriteAgeFile(path string, passphrase secret.Value, data []byte) (err error) {
-	if len(passphrase.Reveal()) < 12 {
-		return errors.New("write the encrypted file: the passphrase must have at least 12 characters")
+	if utf8.RuneCountInString(passphrase.Reveal()) < MinPassphrase {
+		return fmt.Errorf("write the encrypted file: the passphrase must have at least %d characters", MinPassphrase)
 	}
 	r, err := age.NewScryptRecipient(passphrase.Reveal())
 	if err != nil {

@@ -82,7 +82,7 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			if o.Capture.NoProve {
 				a = append(a, Action{Key: "tab"}, Action{Key: "space"})
 			}
-			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
+			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to keep it and continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
 		case st.Kind == steps.KindAddAll && o.LiveAddAll:
@@ -117,7 +117,7 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 				a = append(a, Action{Text: Password})
 			}
 			if o.KeepPasswords && g.AccountModel == steps.UserLogin {
-				a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"})
+				a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to keep it and continue"})
 			}
 		case steps.KindMatrix:
 			cols := len(st.Matrix.Columns)

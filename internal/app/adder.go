@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/steps"
+)
+
+// adder is a wizard's add-all: the same engine, lock and journal as the
+// add-all command. The admin acts: the directory is changed with the
+// admin's own sign-in, never with the integration's credential.
+type adder struct {
+	a *App
+
+	mu     sync.Mutex
+	emit   func(addall.Event) // where the client's waits go during a run
+	client *procore.Client
+	user   procore.User
+}
+
+// AddAll is the run's add-all for wizards.
+func (a *App) AddAll() AddAller { return &adder{a: a} }
+
+func (w *adder) onEvent(e procore.Event) {
+	w.mu.Lock()
+	emit := w.emit
+	w.mu.Unlock()
+	if emit != nil {
+		emit(addall.EventFromClient(e))
+	}
+}
+
+// ErrNoAdmin: the walk has no admin's sign-in to act with.
+var ErrNoAdmin = errors.New("add-all changes the company directory, which takes a company admin's own sign-in: sign in at the admin-login step (or with 'procore-sa login'), then try again")
+
+// Plan reads what add-all will do for the walk's account: the user named
+// by the guide's account_email field, or else the integration's own user
+// (a DMSA's, found with its own token). It acts as the admin the walk
+// signed in (or the stored admin profile).
+func (w *adder) Plan(ctx context.Context, u Using) (*addall.Plan, string, error) {
+	c, err := w.adminClient(ctx, u)
+	if err != nil {
+		return nil, "", err
+	}
+	who, err := w.account(ctx, c, u)
+	if err != nil {
+		return nil, "", err
+	}
+	w.mu.Lock()
+	w.client, w.user = c, *who
+	w.mu.Unlock()
+	plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: who.ID, NewProjects: true})
+	if err != nil {
+		return nil, "", err
+	}
+	name := who.EmailAddress
+	if name == "" {
+		name = who.Login
+	}
+	return plan, fmt.Sprintf("for %s (user %d) in company %d, acting as the admin's sign-in", name, who.ID, c.CompanyID()), nil
+}
+
+// adminClient acts as the admin the walk signed in, else the stored admin
+// profile. Under --demo a walk without a sign-in acts as the simulator's
+// admin, signed in for this run: a sign-in stored by an earlier demo run
+// names a simulator that has gone.
+func (w *adder) adminClient(ctx context.Context, u Using) (*procore.Client, error) {
+	if u.Admin == "" && w.a.cfg.Demo {
+		r, err := w.a.demoIdentity(ctx, DemoAdmin)
+		if err != nil {
+			return nil, err
+		}
+		return w.a.Client(ctx, r, w.onEvent)
+	}
+	c, r, err := w.a.ClientFor(ctx, orDefault(u.Admin, AdminProfile), DemoNone, w.onEvent)
+	if err != nil && r.Cred.Kind == "" {
+		return nil, fmt.Errorf("%w (%v)", ErrNoAdmin, err)
+	}
+	return c, err
+}
+
+// account is the directory user the walk sets up.
+func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*procore.User, error) {
+	if email := strings.TrimSpace(u.Values[steps.RoleAccountEmail]); email != "" {
+		user, err := LookupUser(ctx, c, email)
+		if err != nil && w.a.cfg.Demo {
+			// The demo's simulator has never heard of the address typed:
+			// create the user there, as the person did in the guide.
+			nu, cerr := c.CreateUser(ctx, procore.NewUser{FirstName: u.Values[steps.RoleFirstName],
+				LastName: orDefault(u.Values[steps.RoleLastName], "Integration"), EmailAddress: email})
+			if cerr != nil {
+				return nil, cerr
+			}
+			return nu, nil
+		}
+		return user, err
+	}
+	// The integration's own user: who its credential's token belongs to.
+	ic, _, err := w.a.ClientFor(ctx, orDefault(u.Integration, w.a.cfg.Profile), DemoIntegration, nil)
+	if err != nil {
+		return nil, fmt.Errorf("find the integration's user with its own credential: %w", err)
+	}
+	me, err := ic.Me(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find the integration's user with its own credential: %w", err)
+	}
+	user, err := c.User(ctx, me.ID)
+	if err != nil {
+		return nil, fmt.Errorf("find the integration's user %d in the directory: %w", me.ID, err)
+	}
+	return user, nil
+}
+
+func orDefault(s, d string) string {
+	if strings.TrimSpace(s) == "" {
+		return d
+	}
+	return s
+}
+
+// Run carries the plan out with run as its journal's name (the journal is
+// carried on when the run stopped before), under the user's lock.
+func (w *adder) Run(ctx context.Context, run string, plan *addall.Plan, emit func(addall.Event)) (*addall.Report, error) {
+	w.mu.Lock()
+	c, user := w.client, w.user
+	w.emit = emit
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		w.emit = nil
+		w.mu.Unlock()
+	}()
+	if c == nil {
+		return nil, errors.New("add-all: plan before running")
+	}
+	lock, err := w.a.LockRun(c.CompanyID(), user.ID, run)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	j, f, err := w.a.OpenJournal(run, user, c.CompanyID())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return addall.Run(ctx, c, plan, j, emit)
+}
