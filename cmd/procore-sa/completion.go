@@ -34,7 +34,7 @@ const noFiles = cobra.ShellCompDirectiveNoFileComp
 //   - --resume: the add-all runs journaled in the state directory;
 //   - files where a file is asked for, filtered by their extension
 //     (guides validate, --report, --to); nothing anywhere else.
-func setUpCompletion(root *cobra.Command, a *app) {
+func setUpCompletion(root *cobra.Command, a *cli) {
 	argsByPath := map[string]cobra.CompletionFunc{
 		"procore-sa":                 a.completeGuideIDs,
 		"procore-sa secret delete":   a.completeProfileArg,
@@ -93,26 +93,26 @@ func completeEnv(*cobra.Command, []string, string) ([]cobra.Completion, cobra.Sh
 
 // completeGuideFlag offers the guide ids for a --guide value, whatever
 // arguments came before it.
-func (a *app) completeGuideFlag(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+func (a *cli) completeGuideFlag(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	return a.completeGuideIDs(cmd, nil, toComplete)
 }
 
 // completeProfileArg offers the stored profiles for the one PROFILE argument.
-func (a *app) completeProfileArg(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+func (a *cli) completeProfileArg(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, noFiles
 	}
 	return a.storedProfiles(cmd.Context()), noFiles
 }
 
-func (a *app) completeProfileFlag(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+func (a *cli) completeProfileFlag(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	return a.storedProfiles(cmd.Context()), noFiles
 }
 
 // storedProfiles is the keychain's profile index, read once as a call
 // nobody waits at (not Interactive), within completionTimeout; nothing on
 // any failure. The keychain service follows --demo, as the command would.
-func (a *app) storedProfiles(ctx context.Context) []string {
+func (a *cli) storedProfiles(ctx context.Context) []string {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -132,7 +132,7 @@ func (a *app) storedProfiles(ctx context.Context) []string {
 
 // completeRuns offers the add-all runs journaled in the state directory
 // (the demo's under --demo), newest first. It creates nothing.
-func (a *app) completeRuns(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+func (a *cli) completeRuns(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	dir, err := state.Dir()
 	if err != nil {
 		return nil, noFiles
@@ -154,4 +154,13 @@ func (a *app) completeRuns(*cobra.Command, []string, string) ([]cobra.Completion
 	slices.Sort(runs)
 	slices.Reverse(runs)
 	return runs, noFiles | cobra.ShellCompDirectiveKeepOrder
+}
+
+// keychainService is the keychain service a completion reads: the flags
+// are parsed, but no command has started the run's application layer.
+func (a *cli) keychainService() string {
+	if a.demo {
+		return "procore-sa-demo"
+	}
+	return "procore-sa"
 }

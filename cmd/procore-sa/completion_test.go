@@ -28,7 +28,7 @@ type completion struct {
 
 // completeOn runs 'procore-sa __complete ARGS...' on a, as a shell does at
 // a tab (the last argument is the word being completed).
-func completeOn(t *testing.T, a *app, args ...string) completion {
+func completeOn(t *testing.T, a *cli, args ...string) completion {
 	t.Helper()
 	var out, errb strings.Builder
 	a.stdout, a.stderr = &out, &errb
@@ -54,7 +54,7 @@ func completeOn(t *testing.T, a *app, args ...string) completion {
 
 func complete(t *testing.T, args ...string) completion {
 	t.Helper()
-	return completeOn(t, newApp(strings.NewReader(""), nil, nil), args...)
+	return completeOn(t, newCLI(strings.NewReader(""), nil, nil), args...)
 }
 
 func (c completion) noFiles() bool {
@@ -172,7 +172,7 @@ func TestCompleteProfiles(t *testing.T) {
 		{"--profile", ""}, {"verify", "--profile", ""}, {"add-all", "--profile", ""},
 		{"secret", "delete", ""}, {"secret", "export", ""}, {"secret", "export", "--to", "x.age", ""},
 	} {
-		c := completeOn(t, ca.app, args...)
+		c := completeOn(t, ca.cli, args...)
 		if !slices.Equal(c.items, want) || !c.noFiles() {
 			t.Errorf("%v = %+v, want %v", args, c, want)
 		}
@@ -181,17 +181,17 @@ func TestCompleteProfiles(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"secret", "delete", "spectrum", ""}, {"secret", "export", "spectrum", ""}} {
-		if c := completeOn(t, ca.app, args...); len(c.items) != 0 || !c.noFiles() {
+		if c := completeOn(t, ca.cli, args...); len(c.items) != 0 || !c.noFiles() {
 			t.Errorf("%v = %+v: one profile only", args, c)
 		}
 	}
 	// The demo keeps its own keychain service: none of these are its.
-	if c := completeOn(t, ca.app, "--demo", "secret", "delete", ""); len(c.items) != 0 {
+	if c := completeOn(t, ca.cli, "--demo", "secret", "delete", ""); len(c.items) != 0 {
 		t.Errorf("--demo secret delete <TAB> = %v", c.items)
 	}
 
 	for name, kr := range map[string]credstore.Keyring{"failing": failingKeyring{}, "blocking": blockingKeyring{release: make(chan struct{})}} {
-		a := newApp(strings.NewReader(""), nil, nil)
+		a := newCLI(strings.NewReader(""), nil, nil)
 		a.creds = &credstore.Store{Service: "procore-sa", Keyring: kr}
 		start := time.Now()
 		c := completeOn(t, a, "secret", "delete", "")

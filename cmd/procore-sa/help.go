@@ -22,7 +22,7 @@ func versionLine() string {
 // usage text that shows the global flags once (on the root and in 'help
 // environment', not under every subcommand), a help command that refuses an
 // unknown topic, and the long help and examples of helpTexts.
-func setUpHelp(root *cobra.Command, a *app) {
+func setUpHelp(root *cobra.Command, a *cli) {
 	root.SetOut(a.stdout)
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")

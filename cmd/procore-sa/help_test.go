@@ -21,7 +21,7 @@ import (
 // added completion command, for tests that walk every command.
 func helpTree(t *testing.T) *cobra.Command {
 	t.Helper()
-	root := newRootCmd(newApp(strings.NewReader(""), new(strings.Builder), new(strings.Builder)))
+	root := newRootCmd(newCLI(strings.NewReader(""), new(strings.Builder), new(strings.Builder)))
 	root.InitDefaultCompletionCmd()
 	return root
 }
