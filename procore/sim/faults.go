@@ -6,18 +6,71 @@ import (
 	"time"
 )
 
-// Faults are misbehaviours to inject, for testing a client's resilience.
+// Faults are misbehaviours to inject, for testing a client's resilience,
+// and the answers Procore's reference leaves ambiguous.
 type Faults struct {
-	Latency         time.Duration // added to every request
-	ErrorRate       float64       // fraction of /rest requests answered 500 or 503 (503 with Retry-After: 1)
-	DropRate        float64       // fraction of requests whose connection is closed with no answer
-	BulkAddRefused  bool          // bulk_add answers 403, as for an app without that permission
-	RetryAfterOn429 bool          // whether 429s carry Retry-After (the docs disagree; default false)
+	Latency   time.Duration // added to every request
+	ErrorRate float64       // fraction of /rest requests answered 500 or 503 (503 with Retry-After: 1)
+	DropRate  float64       // fraction of requests whose connection is closed with no answer
+	// DropAnswers maps a route pattern, as Stats.ByRoute names it (e.g.
+	// "POST /rest/v1.3/companies/{cid}/users/bulk_add"), to how many of its
+	// next requests take effect and then lose their answer: the connection
+	// closes before a byte of it is sent. Deterministic, unlike DropRate.
+	DropAnswers    map[string]int
+	BulkAddRefused bool // bulk_add answers 403, as for an app without that permission
+	// NoRetryAfterOn429 leaves Retry-After out of 429s, as rate_limiting.md
+	// describes (the other pages say it is sent, so by default it is).
+	NoRetryAfterOn429 bool
+	// BulkAddShape picks how bulk_add spells entities and errors.
+	BulkAddShape BulkShape
 }
+
+// BulkShape is a way of spelling bulk_add's entities and errors. The
+// reference types both as arrays of {"userId","projects"} items while its
+// prose says "one key for each user ID": a client must read them all.
+type BulkShape int
+
+const (
+	// BulkShapeItems: [{"userId":"<id>","projects":[<project id>,...]}].
+	BulkShapeItems BulkShape = iota
+	// BulkShapeProjectObjects: as BulkShapeItems, each project an object
+	// {"id":<project id>} (errors add "message").
+	BulkShapeProjectObjects
+	// BulkShapeSingleKey: [{"<user id>":[<project id>,...]}].
+	BulkShapeSingleKey
+	// BulkShapeKeyed: {"<user id>":[<project id>,...]}.
+	BulkShapeKeyed
+)
 
 // SetFaults replaces the faults; safe at any time, concurrently with requests.
 func (s *Server) SetFaults(f Faults) {
+	s.dropMu.Lock()
+	s.dropLeft = map[string]int{}
+	for k, n := range f.DropAnswers {
+		if n > 0 {
+			s.dropLeft[k] = n
+		}
+	}
+	f.DropAnswers = nil // the counts live in dropLeft
+	s.hasDrops.Store(len(s.dropLeft) > 0)
+	s.dropMu.Unlock()
 	s.faults.Store(&f)
+}
+
+// takeDrop reports whether this request to pattern is to lose its answer,
+// counting it down.
+func (s *Server) takeDrop(pattern string) bool {
+	s.dropMu.Lock()
+	defer s.dropMu.Unlock()
+	if s.dropLeft[pattern] <= 0 {
+		return false
+	}
+	s.dropLeft[pattern]--
+	if s.dropLeft[pattern] == 0 {
+		delete(s.dropLeft, pattern)
+		s.hasDrops.Store(len(s.dropLeft) > 0)
+	}
+	return true
 }
 
 type dropKind int

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,10 +164,89 @@ func (e *env) admin() tokenResponse {
 	return tok
 }
 
-// memberToken mints a token for an ordinary directory user (no such login
-// exists through OAuth in the simulator; the test reaches inside).
+// memberToken mints a person's token for any directory user (no such
+// login exists through OAuth in the simulator; the test reaches inside).
 func (e *env) memberToken(userID int64) string {
 	return e.s.newToken(e.fx.AdminClientID, userID, false, e.clk.Now()).access
+}
+
+// member is an ordinary directory user: not an admin, in a few projects.
+func (e *env) member() int64 { return e.s.st.userOrder[serviceUserOffset] }
+
+// formReq sends v as the body of a multipart (multi) or urlencoded form.
+func (e *env) formReq(method, path, token string, company int64, v url.Values, multi bool) answer {
+	e.t.Helper()
+	var buf bytes.Buffer
+	ct := "application/x-www-form-urlencoded"
+	if multi {
+		mw := multipart.NewWriter(&buf)
+		for k, vs := range v {
+			for _, x := range vs {
+				if err := mw.WriteField(k, x); err != nil {
+					e.t.Fatal(err)
+				}
+			}
+		}
+		if err := mw.Close(); err != nil {
+			e.t.Fatal(err)
+		}
+		ct = mw.FormDataContentType()
+	} else {
+		buf.WriteString(v.Encode())
+	}
+	r, err := http.NewRequest(method, e.ts.URL+path, &buf)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r.Header.Set("Content-Type", ct)
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	if company != 0 {
+		r.Header.Set("Procore-Company-Id", strconv.FormatInt(company, 10))
+	}
+	resp, err := e.ts.Client().Do(r)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header, b}
+}
+
+// keys are the keys of a JSON object, or of an array's first object,
+// sorted.
+func keys(t *testing.T, a answer) []string {
+	t.Helper()
+	var v any
+	a.json(t, &v)
+	if list, ok := v.([]any); ok {
+		if len(list) == 0 {
+			t.Fatalf("empty list: %s", a.body)
+		}
+		v = list[0]
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("not an object: %s", a.body)
+	}
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func wantKeys(t *testing.T, a answer, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	if got := keys(t, a); !slices.Equal(got, want) {
+		t.Fatalf("keys %v\nwant %v", got, want)
+	}
 }
 
 func wantStatus(t *testing.T, a answer, want int) {

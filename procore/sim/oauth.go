@@ -24,6 +24,7 @@ type token struct {
 	access, refresh string
 	clientID        string
 	userID          int64
+	app             bool // a client-credentials (DMSA) token, not a person's
 	createdAt       time.Time
 	expiresAt       time.Time
 	revoked         bool // by /oauth/revoke: access and refresh together
@@ -216,13 +217,23 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	writePage(w, http.StatusOK, page{Title: "Authorization code", Login: s.fx.AdminLogin, Code: code, State: q.Get("state")})
 }
 
-// oauthParams reads the token and revoke endpoints' parameters from a form
-// or a JSON body (Procore's JavaScript SDK posts JSON), and the client from
-// HTTP Basic when present.
+// oauthParams reads the token and revoke endpoints' parameters from a form,
+// a multipart body (as the docs' own curl -F examples send them, and
+// /oauth/revoke's "as form-data") or a JSON body (Procore's JavaScript SDK
+// posts JSON), and the client from HTTP Basic when present.
 func oauthParams(r *http.Request) (map[string]string, error) {
 	p := map[string]string{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct == "application/json" {
+	switch ct {
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(nil, r.Body, 1<<20)
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return nil, errorf("reading multipart form: %w", err)
+		}
+		for k := range r.Form {
+			p[k] = r.Form.Get(k)
+		}
+	case "application/json":
 		var raw map[string]any
 		if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&raw); err != nil {
 			return nil, errorf("reading JSON body: %w", err)
@@ -236,7 +247,7 @@ func oauthParams(r *http.Request) (map[string]string, error) {
 				p[k] = string(b)
 			}
 		}
-	} else {
+	default:
 		if err := r.ParseForm(); err != nil {
 			return nil, errorf("reading form: %w", err)
 		}
@@ -275,7 +286,6 @@ type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
-	Scope        string `json:"scope"`
 	CreatedAt    int64  `json:"created_at"`
 }
 
@@ -308,7 +318,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 				"The client is not authorized to use client credentials: only a Developer Managed Service Account can.")
 			return
 		}
-		t = s.newToken(p["client_id"], s.fx.DMSAUserID, false, now)
+		t = s.newToken(p["client_id"], s.fx.DMSAUserID, true, now)
 	case "authorization_code":
 		s.auth.mu.Lock()
 		c := s.auth.codes[p["code"]]
@@ -321,7 +331,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			invalidGrant()
 			return
 		}
-		t = s.newToken(p["client_id"], c.userID, true, now)
+		t = s.newToken(p["client_id"], c.userID, false, now)
 	case "refresh_token":
 		s.auth.mu.Lock()
 		old := s.auth.refresh[p["refresh_token"]]
@@ -334,7 +344,7 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 			invalidGrant()
 			return
 		}
-		t = s.newToken(old.clientID, old.userID, true, now)
+		t = s.newToken(old.clientID, old.userID, false, now)
 	default:
 		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type",
 			"The authorization grant type is not supported by the authorization server.")
@@ -348,10 +358,12 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) newToken(clientID string, userID int64, withRefresh bool, now time.Time) *token {
-	t := &token{access: s.randHex(32), clientID: clientID, userID: userID,
+// newToken issues an access token: an app's (client credentials, no
+// refresh token) or a person's (with a refresh token).
+func (s *Server) newToken(clientID string, userID int64, app bool, now time.Time) *token {
+	t := &token{access: s.randHex(32), clientID: clientID, userID: userID, app: app,
 		createdAt: now, expiresAt: now.Add(s.cfg.TokenTTL)}
-	if withRefresh {
+	if !app {
 		t.refresh = s.randHex(32)
 	}
 	s.auth.mu.Lock()
@@ -363,7 +375,7 @@ func (s *Server) newToken(clientID string, userID int64, withRefresh bool, now t
 	return t
 }
 
-// tokenInfo is GET /oauth/token/info (Doorkeeper's shape).
+// tokenInfo is GET /oauth/token/info, with the reference's keys only.
 func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	access := bearer(r)
 	if access == "" {
@@ -380,8 +392,7 @@ func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	s.auth.mu.RUnlock()
 	writeJSON(w, http.StatusOK, map[string]any{
 		"resource_owner_id":  t.userID,
-		"scope":              []string{},
-		"expires_in":         int64(left.Round(time.Second) / time.Second),
+		"scopes":             []string{},
 		"expires_in_seconds": int64(left.Round(time.Second) / time.Second),
 		"application":        map[string]string{"uid": t.clientID},
 		"created_at":         t.createdAt.Unix(),

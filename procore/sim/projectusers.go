@@ -3,27 +3,66 @@ package sim
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
-// Project membership: assignments, actions/add and remove, bulk_add, and
-// the permission templates they use.
+// Project membership: assignments, the project directory, actions/add and
+// remove, and permission_template_assignments.
 
-// assignment is a row of project_assignments.
+// assignment is a row of project_assignments, with the reference's keys:
+// the template by name only.
 type assignment struct {
-	ProjectID              int64   `json:"project_id"`
-	Name                   string  `json:"name"`
-	IsAssigned             bool    `json:"is_assigned"`
-	Active                 bool    `json:"active"`
-	PermissionTemplateID   *int64  `json:"permission_template_id"`
-	PermissionTemplateName *string `json:"permission_template_name"`
+	ProjectID              int64    `json:"project_id"`
+	Name                   string   `json:"name"`
+	ProjectNumber          string   `json:"project_number"`
+	Address                string   `json:"address"`
+	Stage                  string   `json:"stage"`
+	IsAssigned             bool     `json:"is_assigned"`
+	Active                 bool     `json:"active"`
+	Roles                  []string `json:"roles"`
+	PermissionTemplateName *string  `json:"permission_template_name"`
+	Region                 *string  `json:"region"`
+	Program                *string  `json:"program"`
+	ProjectType            *string  `json:"project_type"`
 }
 
 // projectAssignments lists, for every project the caller can see, whether
-// the user belongs to it.
+// the user belongs to it. filters[by_status] (Active, Inactive, All; the
+// reference names no default, so All), filters[assignment_status] (all,
+// assigned, unassigned), filters[active] and filters[name] narrow it.
 func (s *Server) projectAssignments(w http.ResponseWriter, r *http.Request, c *caller) {
 	id, ok := pathID(w, r, "id")
-	if !ok {
+	if !ok || !readDirectory(w, c, id) {
 		return
+	}
+	q := r.URL.Query()
+	status, assigned := q.Get("filters[by_status]"), strings.ToLower(q.Get("filters[assignment_status]"))
+	errs := map[string][]string{}
+	switch status {
+	case "", "All", "Active", "Inactive":
+	default:
+		errs["filters[by_status]"] = []string{"must be one of All, Active, Inactive"}
+	}
+	switch assigned {
+	case "", "all", "assigned", "unassigned":
+	default:
+		errs["filters[assignment_status]"] = []string{"must be one of all, assigned, unassigned"}
+	}
+	activeOnly := false
+	if v := q.Get("filters[active]"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs["filters[active]"] = []string{"must be true or false"}
+		}
+		activeOnly = b
+	}
+	if len(errs) > 0 {
+		badRequest(w, errs)
+		return
+	}
+	names := q["filters[name][]"]
+	if v := q.Get("filters[name]"); v != "" {
+		names = append(names, v)
 	}
 	s.mu.RLock()
 	if s.st.users[id] == nil {
@@ -33,15 +72,17 @@ func (s *Server) projectAssignments(w http.ResponseWriter, r *http.Request, c *c
 	}
 	rows := make([]assignment, 0, len(s.st.projects))
 	for _, p := range s.st.projects {
-		if !s.canSee(c, p) {
+		if !s.canSee(c, p) || (activeOnly || status == "Active") && !p.Active || status == "Inactive" && p.Active || !nameMatch(p.Name, names) {
 			continue
 		}
-		a := assignment{ProjectID: p.ID, Name: p.Name, Active: p.Active}
-		if tid, in := s.st.members[p.ID][id]; in {
-			a.IsAssigned = true
-			if t := s.st.template(tid); t != nil {
-				a.PermissionTemplateID, a.PermissionTemplateName = &t.ID, &t.Name
-			}
+		tid, in := s.st.members[p.ID][id]
+		if assigned == "assigned" && !in || assigned == "unassigned" && in {
+			continue
+		}
+		a := assignment{ProjectID: p.ID, Name: p.Name, ProjectNumber: p.Number, Address: p.Address, Stage: p.stage(),
+			Active: p.Active, IsAssigned: in, Roles: []string{}}
+		if t := s.st.template(tid); in && t != nil {
+			a.PermissionTemplateName = &t.Name
 		}
 		rows = append(rows, a)
 	}
@@ -50,50 +91,117 @@ func (s *Server) projectAssignments(w http.ResponseWriter, r *http.Request, c *c
 	writeJSON(w, http.StatusOK, rows[start:end])
 }
 
-// projectUser is the 201 body of actions/add.
-type projectUser struct {
-	ID                 int64     `json:"id"`
-	Login              string    `json:"login"`
-	Name               string    `json:"name"`
-	FirstName          string    `json:"first_name"`
-	LastName           string    `json:"last_name"`
-	EmailAddress       string    `json:"email_address"`
-	JobTitle           string    `json:"job_title"`
-	IsActive           bool      `json:"is_active"`
-	PermissionTemplate *template `json:"permission_template"`
+func nameMatch(name string, want []string) bool {
+	if len(want) == 0 {
+		return true
+	}
+	for _, w := range want {
+		if strings.Contains(strings.ToLower(name), strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
 }
 
-// projectAndUser resolves {pid} and {id} for the project actions: 404 for
-// what does not exist, 403 for a project the caller may not see.
-func (s *Server) projectAndUser(w http.ResponseWriter, r *http.Request, c *caller) (pid, uid int64, ok bool) {
-	if pid, ok = pathID(w, r, "pid"); !ok {
-		return
-	}
-	if uid, ok = pathID(w, r, "id"); !ok {
-		return
+// project resolves {pid}: 404 for none, 403 for one c may not see.
+func (s *Server) project(w http.ResponseWriter, r *http.Request, c *caller) (int64, bool) {
+	pid, ok := pathID(w, r, "pid")
+	if !ok {
+		return 0, false
 	}
 	s.mu.RLock()
 	p := s.st.projByID[pid]
 	seen := s.canSee(c, p)
-	u := s.st.users[uid]
 	s.mu.RUnlock()
 	switch {
 	case p == nil:
 		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Project not found"})
 	case !seen:
 		forbidden(w, "You do not have access to this project")
-	case !c.admin:
-		forbidden(w, "You do not have permission to manage this project's directory")
-	case u == nil || !u.IsActive:
-		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "User not found in the company directory"})
 	default:
-		return pid, uid, true
+		return pid, true
 	}
-	return 0, 0, false
+	return 0, false
+}
+
+// projectUsers is GET /rest/v1.0/projects/{pid}/users: the project's
+// active members, view=normal (default) or compact, filters[search] and
+// filters[id].
+func (s *Server) projectUsers(w http.ResponseWriter, r *http.Request, c *caller) {
+	pid, ok := s.project(w, r, c)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	view := q.Get("view")
+	if view != "" && view != "normal" && view != "compact" {
+		badRequest(w, map[string][]string{"view": {"must be one of compact, normal"}})
+		return
+	}
+	search := strings.ToLower(strings.TrimSpace(q.Get("filters[search]")))
+	var onlyID int64
+	if v := q.Get("filters[id]"); v != "" {
+		var err error
+		if onlyID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			badRequest(w, map[string][]string{"filters[id]": {"must be an integer"}})
+			return
+		}
+	}
+	s.mu.RLock()
+	var rows []any
+	for _, uid := range sortedKeys(s.st.members[pid]) {
+		u := s.st.users[uid]
+		if !u.IsActive || onlyID != 0 && uid != onlyID || search != "" && !s.st.matches(u, search) {
+			continue
+		}
+		if view == "compact" {
+			cu := compactUser{FirstName: u.FirstName, ID: u.ID, Initials: strp(u.Initials), LastName: u.LastName, Name: u.name()}
+			cu.Vendor = s.st.common(u).Vendor
+			rows = append(rows, cu)
+			continue
+		}
+		rows = append(rows, projectUserRow{userCommon: s.st.common(u), PermissionTemplate: s.st.template(s.st.members[pid][uid]).ref()})
+	}
+	s.mu.RUnlock()
+	start, end := paginate(w, r, len(rows))
+	writeJSON(w, http.StatusOK, nonNil(rows[start:end]))
+}
+
+// projectAndUser resolves {pid} and {id} for the project actions: 404 for
+// what does not exist, 403 for a project the caller may not see or a
+// caller that is not a Directory Admin.
+func (s *Server) projectAndUser(w http.ResponseWriter, r *http.Request, c *caller) (pid, uid int64, ok bool) {
+	if pid, ok = s.project(w, r, c); !ok {
+		return
+	}
+	if uid, ok = pathID(w, r, "id"); !ok {
+		return
+	}
+	if !directoryAdmin(w, c) {
+		return 0, 0, false
+	}
+	s.mu.RLock()
+	u := s.st.users[uid]
+	s.mu.RUnlock()
+	if u == nil || !u.IsActive {
+		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "User not found in the company directory"})
+		return 0, 0, false
+	}
+	return pid, uid, true
+}
+
+// defaultTemplateOn is the template a user gets on pid when none is asked
+// for: its default project template, where usable there.
+func (st *state) defaultTemplateOn(u *user, pid int64) int64 {
+	if st.projectTemplate(u.DefaultTemplateID, pid) != nil {
+		return u.DefaultTemplateID
+	}
+	return 0
 }
 
 // addToProject is POST .../actions/add. Adding a member again answers 201
-// and changes nothing (Procore does not document this case).
+// and changes nothing (Procore does not document this case). Without a
+// permission_template_id the user's default project template is used.
 func (s *Server) addToProject(w http.ResponseWriter, r *http.Request, c *caller) {
 	pid, uid, ok := s.projectAndUser(w, r, c)
 	if !ok {
@@ -109,21 +217,17 @@ func (s *Server) addToProject(w http.ResponseWriter, r *http.Request, c *caller)
 	}
 	tid := body.User.PermissionTemplateID
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if tid != 0 && s.st.projectTemplate(tid, pid) == nil {
-		s.mu.Unlock()
-		unprocessable(w, map[string][]string{"permission_template_id": {"is invalid"}})
+		badRequest(w, map[string][]string{"permission_template_id": {"is invalid"}})
 		return
 	}
-	s.st.addMember(uid, pid, tid)
 	u := s.st.users[uid]
-	out := projectUser{ID: u.ID, Login: u.Login, Name: u.Name, FirstName: u.FirstName, LastName: u.LastName,
-		EmailAddress: u.EmailAddress, JobTitle: u.JobTitle, IsActive: u.IsActive}
-	if t := s.st.template(s.st.members[pid][uid]); t != nil {
-		tc := *t
-		out.PermissionTemplate = &tc
+	if tid == 0 {
+		tid = s.st.defaultTemplateOn(u, pid)
 	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, out)
+	s.st.addMember(uid, pid, tid)
+	writeJSON(w, http.StatusCreated, s.st.added(u))
 }
 
 // removeFromProject is DELETE .../actions/remove. Removing a non-member
@@ -139,126 +243,52 @@ func (s *Server) removeFromProject(w http.ResponseWriter, r *http.Request, c *ca
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// bulkAddLimit is how many triplets one bulk_add takes.
-const bulkAddLimit = 1000
-
-type bulkItem struct {
-	UserID               int64 `json:"user_id"`
-	ProjectID            int64 `json:"project_id"`
-	PermissionTemplateID int64 `json:"permission_template_id"`
-}
-
-type bulkError struct {
-	bulkItem
-	Message string `json:"message"`
-}
-
-// bulkAdd is POST /rest/v1.3/companies/{cid}/users/bulk_add: 200 when every
-// item was done, 207 with the failed items otherwise. A user already in a
-// project counts as done and keeps its template.
-func (s *Server) bulkAdd(w http.ResponseWriter, r *http.Request, c *caller) {
-	if s.faults.Load().BulkAddRefused || !c.admin {
-		forbidden(w, "This app does not have permission to bulk add users to projects")
+// assignTemplate is PATCH /rest/v1.0/projects/{pid}/permission_template_assignments:
+// a member's template on one project. 400 for a missing field, 422 for a
+// non-member or a template not usable there; a Directory Admin only.
+func (s *Server) assignTemplate(w http.ResponseWriter, r *http.Request, c *caller) {
+	pid, ok := s.project(w, r, c)
+	if !ok || !directoryAdmin(w, c) {
 		return
 	}
 	var body struct {
-		Users []bulkItem `json:"users"`
+		A *struct {
+			UserID               *int64 `json:"user_id"`
+			PermissionTemplateID *int64 `json:"permission_template_id"`
+		} `json:"permission_template_assignments"`
 	}
 	if !readJSON(w, r, &body) {
 		return
 	}
-	switch n := len(body.Users); {
-	case n == 0:
-		unprocessable(w, map[string][]string{"users": {"can't be blank"}})
-		return
-	case n > bulkAddLimit:
-		unprocessable(w, map[string][]string{"users": {"is too long (maximum is 1000 items)"}})
-		return
-	}
-	entities := map[string][]int64{}
-	done := map[[2]int64]bool{}
-	var failed []bulkError
-	s.mu.Lock()
-	for _, it := range body.Users {
-		u := s.st.users[it.UserID]
-		p := s.st.projByID[it.ProjectID]
-		msg := ""
-		switch {
-		case u == nil || !u.IsActive:
-			msg = "User not found in the company directory"
-		case !s.canSee(c, p):
-			msg = "Project not found or not permitted"
-		case it.PermissionTemplateID != 0 && s.st.projectTemplate(it.PermissionTemplateID, it.ProjectID) == nil:
-			msg = "Permission template not found"
-		}
-		if msg != "" {
-			failed = append(failed, bulkError{it, msg})
-			continue
-		}
-		s.st.addMember(it.UserID, it.ProjectID, it.PermissionTemplateID)
-		if k := [2]int64{it.UserID, it.ProjectID}; !done[k] {
-			done[k] = true
-			key := strconv.FormatInt(it.UserID, 10)
-			entities[key] = append(entities[key], it.ProjectID)
-		}
-	}
-	s.mu.Unlock()
-	if len(failed) == 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"entities": entities})
-		return
-	}
-	writeJSON(w, http.StatusMultiStatus, map[string]any{"entities": entities, "errors": failed})
-}
-
-// templateTypes are the values filters[type] takes.
-var templateTypes = map[string]bool{"company_tools": true, "project_tools": true, "global": true}
-
-func (s *Server) companyTemplates(w http.ResponseWriter, r *http.Request, _ *caller) {
-	typ := r.URL.Query().Get("filters[type]")
-	if typ == "" {
-		typ = "project_tools"
-	}
-	if !templateTypes[typ] {
-		unprocessable(w, map[string][]string{"filters[type]": {"must be one of company_tools, project_tools, global"}})
-		return
-	}
-	s.mu.RLock()
-	var rows []template
-	for _, t := range s.st.templates {
-		if t.Type == typ && !t.ProjectSpecific {
-			rows = append(rows, *t)
-		}
-	}
-	s.mu.RUnlock()
-	start, end := paginate(w, r, len(rows))
-	writeJSON(w, http.StatusOK, nonNil(rows[start:end]))
-}
-
-func (s *Server) projectTemplates(w http.ResponseWriter, r *http.Request, c *caller) {
-	pid, ok := pathID(w, r, "pid")
-	if !ok {
-		return
-	}
-	s.mu.RLock()
-	p := s.st.projByID[pid]
-	seen := s.canSee(c, p)
-	var rows []template
-	for _, t := range s.st.templates {
-		if s.st.projectTemplate(t.ID, pid) != nil {
-			rows = append(rows, *t)
-		}
-	}
-	s.mu.RUnlock()
+	errs := map[string][]string{}
 	switch {
-	case p == nil:
-		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Project not found"})
-		return
-	case !seen:
-		forbidden(w, "You do not have access to this project")
+	case body.A == nil:
+		errs["permission_template_assignments"] = []string{"is missing"}
+	default:
+		if body.A.UserID == nil {
+			errs["user_id"] = []string{"is missing"}
+		}
+		if body.A.PermissionTemplateID == nil {
+			errs["permission_template_id"] = []string{"is missing"}
+		}
+	}
+	if len(errs) > 0 {
+		badRequest(w, errs)
 		return
 	}
-	start, end := paginate(w, r, len(rows))
-	writeJSON(w, http.StatusOK, nonNil(rows[start:end]))
+	uid, tid := *body.A.UserID, *body.A.PermissionTemplateID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, in := s.st.members[pid][uid]; !in {
+		unprocessable(w, map[string][]string{"user_id": {"is not a member of this project"}})
+		return
+	}
+	if s.st.projectTemplate(tid, pid) == nil {
+		unprocessable(w, map[string][]string{"permission_template_id": {"is not usable on this project"}})
+		return
+	}
+	s.st.members[pid][uid] = tid
+	writeJSON(w, http.StatusOK, map[string]int64{"user_id": uid, "permission_template_id": tid, "project_id": pid})
 }
 
 func nonNil[T any](s []T) []T {

@@ -20,20 +20,29 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /oauth/token/info", s.tokenInfo)
 	m.HandleFunc("POST /oauth/revoke", s.revoke)
 
-	m.HandleFunc("GET /rest/v1.0/me", s.rest(s.me))
-	m.HandleFunc("GET /rest/v1.0/companies", s.rest(s.companies))
+	// /me and /companies: a user's token may leave the company header out.
+	m.HandleFunc("GET /rest/v1.0/me", s.restNoCompany(s.me))
+	m.HandleFunc("GET /rest/v1.0/companies", s.restNoCompany(s.companies))
+	m.HandleFunc("GET /rest/v1.0/companies/{cid}/me", s.rest(s.company(s.companyMe)))
 	m.HandleFunc("GET /rest/v1.1/projects", s.rest(s.projects))
 	m.HandleFunc("GET /rest/v1.3/companies/{cid}/users", s.rest(s.company(s.listUsers)))
 	m.HandleFunc("GET /rest/v1.3/companies/{cid}/users/{id}", s.rest(s.company(s.getUser)))
+	m.HandleFunc("GET /rest/v1.0/companies/{cid}/users/inactive", s.rest(s.company(s.inactiveUsers)))
 	m.HandleFunc("POST /rest/v1.3/companies/{cid}/users", s.rest(s.company(s.createUser)))
 	m.HandleFunc("PATCH /rest/v1.3/companies/{cid}/users/{id}", s.rest(s.company(s.updateUser)))
 	m.HandleFunc("PATCH /rest/v1.3/companies/{cid}/users/{id}/invite", s.rest(s.company(s.inviteUser)))
 	m.HandleFunc("POST /rest/v1.3/companies/{cid}/users/bulk_add", s.rest(s.company(s.bulkAdd)))
 	m.HandleFunc("GET /rest/v1.0/companies/{cid}/users/{id}/project_assignments", s.rest(s.company(s.projectAssignments)))
+	m.HandleFunc("GET /rest/v1.0/projects/{pid}/users", s.rest(s.projectUsers))
 	m.HandleFunc("POST /rest/v1.0/projects/{pid}/users/{id}/actions/add", s.rest(s.addToProject))
 	m.HandleFunc("DELETE /rest/v1.0/projects/{pid}/users/{id}/actions/remove", s.rest(s.removeFromProject))
+	m.HandleFunc("PATCH /rest/v1.0/projects/{pid}/permission_template_assignments", s.rest(s.assignTemplate))
 	m.HandleFunc("GET /rest/v1.0/companies/{cid}/permission_templates", s.rest(s.company(s.companyTemplates)))
+	m.HandleFunc("GET /rest/v1.0/companies/{cid}/permission_templates/{id}", s.rest(s.company(s.getTemplate)))
+	m.HandleFunc("POST /rest/v1.0/companies/{cid}/permission_templates", s.rest(s.company(s.createTemplate)))
 	m.HandleFunc("GET /rest/v1.0/projects/{pid}/permission_templates", s.rest(s.projectTemplates))
+	m.HandleFunc("GET /rest/v1.0/settings/permissions", s.rest(s.settingsPermissions))
+	m.HandleFunc("GET /rest/v1.0/app_installations", s.rest(s.appInstallations))
 	m.HandleFunc("/rest/", s.rest(func(w http.ResponseWriter, _ *http.Request, _ *caller) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Not Found"})
 	}))
@@ -52,17 +61,18 @@ const (
 type role int
 
 const (
-	roleAdmin  role = iota // a company admin: every project
+	roleAdmin  role = iota // a company admin (Admin tool at admin level): every project
 	roleDMSA               // the DMSA: its permitted projects
 	roleMember             // anyone else: the projects it belongs to
 )
 
 // caller is who an authenticated /rest request comes from.
 type caller struct {
-	userID  int64
-	role    role
-	company int64 // from Procore-Company-Id
-	admin   bool  // directory admin
+	userID   int64
+	role     role
+	company  int64 // from Procore-Company-Id; 0 where a user's token rightly left it out
+	dirAdmin bool  // a Directory Admin: may change the directory
+	dirRead  bool  // may read the company directory
 }
 
 // Messages Procore uses.
@@ -79,6 +89,18 @@ const (
 // A missing or unreadable Procore-Company-Id answers 400: the request is
 // malformed rather than forbidden.
 func (s *Server) rest(h func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+	return s.restWith(h, false)
+}
+
+// restNoCompany is rest for /me and /companies, which the reference says
+// need no Procore-Company-Id: for a user's token that holds (unless /me is
+// asked for a company_id or project_id); a client-credentials (DMSA) token
+// must still name its company, since its app is installed per company.
+func (s *Server) restNoCompany(h func(http.ResponseWriter, *http.Request, *caller)) http.HandlerFunc {
+	return s.restWith(h, true)
+}
+
+func (s *Server) restWith(h func(http.ResponseWriter, *http.Request, *caller), headerOptional bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.serverError(w) {
 			return
@@ -90,23 +112,29 @@ func (s *Server) rest(h func(http.ResponseWriter, *http.Request, *caller)) http.
 			writeJSON(w, http.StatusUnauthorized, map[string]string{"errors": "Unauthorized"})
 			return
 		}
+		s.applyDue()
 		header := strings.TrimSpace(r.Header.Get("Procore-Company-Id"))
-		if header == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"errors": msgMissingCompany})
-			return
-		}
-		cid, err := strconv.ParseInt(header, 10, 64)
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"errors": "Invalid Procore-Company-Id header!"})
-			return
+		var cid int64
+		if header != "" {
+			var err error
+			if cid, err = strconv.ParseInt(header, 10, 64); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"errors": "Invalid Procore-Company-Id header!"})
+				return
+			}
+		} else {
+			q := r.URL.Query()
+			if !headerOptional || t.app || q.Has("company_id") || q.Has("project_id") {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"errors": msgMissingCompany})
+				return
+			}
 		}
 		now := s.cfg.Now()
 		// A bucket per token and company: a DMSA installed in several
 		// companies gets one in each.
-		q := s.limiter.take(access+"|"+strconv.FormatInt(cid, 10), now)
+		q := s.limiter.take(access+"|"+header, now)
 		q.setHeaders(w.Header())
 		if !q.ok {
-			if s.faults.Load().RetryAfterOn429 {
+			if !s.faults.Load().NoRetryAfterOn429 {
 				w.Header().Set("Retry-After", strconv.FormatInt(max(1, int64((q.reset.Sub(now)+time.Second-1)/time.Second)), 10))
 			}
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -114,29 +142,28 @@ func (s *Server) rest(h func(http.ResponseWriter, *http.Request, *caller)) http.
 			_, _ = io.WriteString(w, rateLimitText)
 			return
 		}
-		if cid != s.fx.CompanyID {
+		if header != "" && cid != s.fx.CompanyID {
 			writeJSON(w, http.StatusForbidden, notConnected)
 			return
 		}
-		c := &caller{userID: t.userID, company: cid}
+		c := &caller{userID: t.userID, company: cid, role: roleMember}
 		s.mu.RLock()
 		u := s.st.users[t.userID]
 		active := u != nil && u.IsActive
-		if u != nil {
-			c.admin = u.DirectoryAdmin
+		if active {
+			c.dirAdmin = s.st.level(u, "directory") == levelAdmin
+			c.dirRead = s.st.level(u, "directory") >= levelReadOnly
+			switch {
+			case t.app:
+				c.role = roleDMSA
+			case s.st.level(u, "admin") == levelAdmin:
+				c.role = roleAdmin
+			}
 		}
 		s.mu.RUnlock()
 		if !active {
 			writeJSON(w, http.StatusForbidden, map[string]string{"message": "Your user is not active in this company", "error": "Forbidden"})
 			return
-		}
-		switch {
-		case t.userID == s.fx.DMSAUserID:
-			c.role = roleDMSA
-		case t.userID == s.fx.AdminUserID:
-			c.role = roleAdmin
-		default:
-			c.role = roleMember
 		}
 		h(w, r, c)
 	}
@@ -161,6 +188,16 @@ func (s *Server) company(h func(http.ResponseWriter, *http.Request, *caller)) fu
 	}
 }
 
+// dmsaPermitted says whether the DMSA may reach project pid: App
+// Management permits it, or its user is in the project. Call with s.mu held.
+func (s *Server) dmsaPermitted(pid int64) bool {
+	if s.st.permitted[pid] {
+		return true
+	}
+	_, in := s.st.members[pid][s.fx.DMSAUserID]
+	return in
+}
+
 // canSee says whether c sees project p; call with s.mu held.
 func (s *Server) canSee(c *caller, p *project) bool {
 	if p == nil {
@@ -170,22 +207,73 @@ func (s *Server) canSee(c *caller, p *project) bool {
 	case roleAdmin:
 		return true
 	case roleDMSA:
-		return s.st.permitted == nil || s.st.permitted[p.ID]
+		return s.dmsaPermitted(p.ID)
 	}
 	_, ok := s.st.members[p.ID][c.userID]
 	return ok
 }
 
-func (s *Server) me(w http.ResponseWriter, _ *http.Request, c *caller) {
+// Permission refusals. Procore's v1 has no single error envelope; a
+// refused directory change answers 403 with "errors" as a sentence.
+const (
+	msgNotDirectoryAdmin = "You do not have permission to make changes to the company directory. Admin access to the Directory tool is required."
+	msgNoDirectoryRead   = "You do not have permission to view the company directory."
+)
+
+// directoryAdmin answers 403 unless c is a Directory Admin.
+func directoryAdmin(w http.ResponseWriter, c *caller) bool {
+	if !c.dirAdmin {
+		writeJSON(w, http.StatusForbidden, map[string]string{"errors": msgNotDirectoryAdmin})
+		return false
+	}
+	return true
+}
+
+// me is GET /rest/v1.0/me. The reference: "name" only when a company_id
+// or project_id is given.
+func (s *Server) me(w http.ResponseWriter, r *http.Request, c *caller) {
+	q := r.URL.Query()
+	named := false
+	for _, k := range []string{"company_id", "project_id"} {
+		if !q.Has(k) {
+			continue
+		}
+		id, err := strconv.ParseInt(q.Get(k), 10, 64)
+		s.mu.RLock()
+		ok := err == nil && (k == "company_id" && id == s.fx.CompanyID || k == "project_id" && s.canSee(c, s.st.projByID[id]))
+		s.mu.RUnlock()
+		if !ok {
+			writeJSON(w, http.StatusForbidden, map[string]string{"errors": "You do not have access to this " + strings.TrimSuffix(k, "_id")})
+			return
+		}
+		named = true
+	}
 	s.mu.RLock()
 	u := s.st.users[c.userID]
-	body := map[string]any{"id": u.ID, "login": u.Login, "name": u.Name}
+	body := map[string]any{"id": u.ID, "login": u.Login}
+	if named {
+		body["name"] = u.name()
+	}
 	s.mu.RUnlock()
 	writeJSON(w, http.StatusOK, body)
 }
 
-func (s *Server) companies(w http.ResponseWriter, r *http.Request, _ *caller) {
-	rows := []map[string]any{{"id": s.fx.CompanyID, "name": companyName, "is_active": true, "logo_url": nil}}
+type companyRow struct {
+	ID                    int64   `json:"id"`
+	Name                  string  `json:"name"`
+	IsActive              bool    `json:"is_active"`
+	LogoURL               *string `json:"logo_url"`
+	PCNBusinessExperience bool    `json:"pcn_business_experience"`
+	MyCompany             bool    `json:"my_company"`
+}
+
+// companies is GET /rest/v1.0/companies: the company the app is installed
+// in, or the user belongs to. my_company is set for an employee.
+func (s *Server) companies(w http.ResponseWriter, r *http.Request, c *caller) {
+	s.mu.RLock()
+	employee := s.st.users[c.userID].IsEmployee
+	s.mu.RUnlock()
+	rows := []companyRow{{ID: s.fx.CompanyID, Name: companyName, IsActive: true, MyCompany: employee}}
 	start, end := paginate(w, r, len(rows))
 	writeJSON(w, http.StatusOK, rows[start:end])
 }
@@ -207,7 +295,7 @@ func (s *Server) projects(w http.ResponseWriter, r *http.Request, c *caller) {
 	switch status {
 	case "", "Active", "Inactive", "All":
 	default:
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"errors": map[string][]string{"filters[by_status]": {"must be one of Active, Inactive, All"}}})
+		badRequest(w, map[string][]string{"filters[by_status]": {"must be one of Active, Inactive, All"}})
 		return
 	}
 	name := strings.ToLower(q.Get("filters[name]"))
@@ -340,6 +428,12 @@ func notFound(w http.ResponseWriter) {
 
 func forbidden(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusForbidden, map[string]string{"message": msg, "error": "Forbidden"})
+}
+
+// badRequest is the 400 the reference documents for a request that lacks
+// or garbles a field (create and update user, bulk_add, templates).
+func badRequest(w http.ResponseWriter, fields map[string][]string) {
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": fields})
 }
 
 func unprocessable(w http.ResponseWriter, fields map[string][]string) {

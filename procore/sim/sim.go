@@ -4,9 +4,11 @@
 // (/oauth/...) and API (/rest/...) share one handler and so one address.
 //
 // It is meant to be strict where Procore is strict (tokens, company header,
-// rate limits, single-use codes and refresh tokens) so that a client that
-// works against it works against Procore. Everything it makes up (IDs,
-// names, secrets, tokens, faults) comes from Config.Seed.
+// rate limits, single-use codes and refresh tokens, who may change the
+// directory) so that a client that works against it works against Procore.
+// Where Procore's reference and its documentation leave a choice, it takes
+// the one that asks more of a client. Everything it makes up (IDs, names,
+// secrets, tokens, faults) comes from Config.Seed.
 package sim
 
 import (
@@ -29,6 +31,21 @@ type Config struct {
 	SpikeWindow  time.Duration    // default 10s
 	TokenTTL     time.Duration    // default 5400s (expires_in)
 	Now          func() time.Time // default time.Now
+
+	// DMSADirectoryAdmin gives the DMSA's user the Company Admin template,
+	// which makes it a Directory Admin. By default it has the Integration
+	// Company Tools template, read-only on the Directory, as Procore's DMSA
+	// guide advises; then every directory change it asks for is refused.
+	DMSADirectoryAdmin bool
+	// DMSAPermitAll permits the DMSA every project that exists at New, as
+	// if the app had been installed with all of them chosen. By default it
+	// is permitted none: projects become permitted as a Directory Admin
+	// adds the DMSA's user to them (and new ones only when that user's
+	// add_to_new_projects is set), or through SetPermittedProjects.
+	DMSAPermitAll bool
+	// BulkAsyncDelay is how long after a bulk_add of more than 1,000
+	// triplets its work shows in project_assignments (default 1s).
+	BulkAsyncDelay time.Duration
 }
 
 func (c *Config) defaults() {
@@ -53,6 +70,9 @@ func (c *Config) defaults() {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.BulkAsyncDelay <= 0 {
+		c.BulkAsyncDelay = time.Second
+	}
 }
 
 // Fixtures is what a person or a test needs to log in and act.
@@ -60,22 +80,29 @@ type Fixtures struct {
 	CompanyID      int64
 	OtherCompanyID int64 // the app is not installed here: 403 "App is not connected to this company"
 
-	// An installed DMSA app with directory admin rights (client-credentials grant).
+	// An installed DMSA app (client-credentials grant) and its directory
+	// user; a Directory Admin only with Config.DMSADirectoryAdmin.
 	DMSAClientID, DMSAClientSecret string
 	DMSAUserID                     int64
+	DMSALogin                      string
 
-	// An authorization-code app and the company admin it signs in.
+	// An authorization-code app and the company admin it signs in (a
+	// Directory Admin).
 	AdminClientID, AdminClientSecret string
 	AdminUserID                      int64
 	AdminLogin                       string
 
-	// A directory user that is a member of no project yet: the add-all target.
+	// A directory user that is a member of no project yet, not a Directory
+	// Admin, whose default project template is TemplateID: the add-all
+	// target.
 	ServiceUserID    int64
 	ServiceUserEmail string
 
-	// A project permission template.
-	TemplateID   int64
-	TemplateName string
+	// A Global project permission template, and the company template that
+	// makes a user a Directory Admin.
+	TemplateID             int64
+	TemplateName           string
+	CompanyAdminTemplateID int64
 }
 
 // Stats counts requests since New or ResetStats.
@@ -103,6 +130,11 @@ type Server struct {
 	limiter limiter
 	faults  atomic.Pointer[Faults]
 
+	dropMu   sync.Mutex
+	dropLeft map[string]int // Faults.DropAnswers, counted down
+	hasDrops atomic.Bool
+	pendingN atomic.Int32 // len(st.pending), read without the lock
+
 	statsMu sync.Mutex
 	stats   Stats
 }
@@ -116,14 +148,14 @@ func New(cfg Config) *Server {
 	// The data has its own generator so that the demo company does not
 	// change when token or fault draws do.
 	data := rand.New(rand.NewPCG(seed, 0x5eed))
-	s.st, s.fx = seedState(data, cfg.Projects, cfg.Now())
+	s.st, s.fx = seedState(data, cfg, cfg.Now())
 	s.fx.DMSAClientID = "dmsa-" + s.randHex(16)
 	s.fx.DMSAClientSecret = s.randHex(32)
 	s.fx.AdminClientID = "app-" + s.randHex(16)
 	s.fx.AdminClientSecret = s.randHex(32)
 	s.auth.init()
 	s.limiter.init(cfg)
-	s.faults.Store(&Faults{})
+	s.SetFaults(Faults{})
 	s.ResetStats()
 	s.routes()
 	return s
@@ -188,14 +220,26 @@ func (s *Server) count(route string, status int, dropped bool) {
 
 // ProjectMembers lists the members of a project, in ID order.
 func (s *Server) ProjectMembers(projectID int64) []int64 {
+	s.applyDue()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return sortedKeys(s.st.members[projectID])
 }
 
+// MemberTemplate is the permission template of userID in projectID (0
+// for none), and whether it is a member at all.
+func (s *Server) MemberTemplate(userID, projectID int64) (int64, bool) {
+	s.applyDue()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.st.members[projectID][userID]
+	return t, ok
+}
+
 // AddCount is how many times userID's membership of projectID was actually
 // created; a client that retries correctly leaves it at 1.
 func (s *Server) AddCount(userID, projectID int64) int {
+	s.applyDue()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.st.addCount[[2]int64{userID, projectID}]
@@ -216,24 +260,50 @@ func (s *Server) ActiveProjectIDs() []int64 {
 	return s.st.projectIDs(true)
 }
 
-// SetPermittedProjects sets the DMSA's permitted projects (default: all).
-// A nil slice restores the default.
+// SetPermittedProjects sets the projects App Management permits the DMSA
+// (nil: none). The projects its user belongs to are permitted besides.
 func (s *Server) SetPermittedProjects(ids []int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ids == nil {
-		s.st.permitted = nil
-		return
-	}
 	s.st.permitted = make(map[int64]bool, len(ids))
 	for _, id := range ids {
 		s.st.permitted[id] = true
 	}
 }
 
+// DMSAProjects lists the projects the DMSA can reach, in ID order.
+func (s *Server) DMSAProjects() []int64 {
+	s.applyDue()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var ids []int64
+	for _, p := range s.st.projects {
+		if s.dmsaPermitted(p.ID) {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// AddToNewProjects says whether userID's add_to_new_projects is set.
+func (s *Server) AddToNewProjects(userID int64) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.st.users[userID]
+	return u != nil && u.AddToNewProjects
+}
+
+// PendingBulkAdds is how many accepted bulk_adds of more than 1,000
+// triplets are not done yet.
+func (s *Server) PendingBulkAdds() int {
+	s.applyDue()
+	return int(s.pendingN.Load())
+}
+
 // AddProject creates an active project, as a person would in Procore's web
-// app, and adds to it every active user whose add_to_new_projects is set
-// (the DMSA too when its permitted projects are all). It returns the new ID.
+// app, and adds to it, with their default project template, every active
+// user whose add_to_new_projects is set (the DMSA's user too, which makes
+// the project permitted to the DMSA). It returns the new ID.
 func (s *Server) AddProject(name string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -246,7 +316,7 @@ func (s *Server) AddProject(name string) int64 {
 	st.projByID[id] = p
 	for _, uid := range st.userOrder {
 		if u := st.users[uid]; u.IsActive && u.AddToNewProjects {
-			st.addMember(uid, id, 0)
+			st.addMember(uid, id, st.defaultTemplateOn(u, id))
 		}
 	}
 	return id
@@ -259,6 +329,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(f.Latency)
 	}
 	drop := s.draw(f.DropRate)
+	if drop == dropNone && s.hasDrops.Load() {
+		if _, pattern := s.mux.Handler(r); s.takeDrop(pattern) {
+			drop = dropAfter
+		}
+	}
 	if drop == dropNone {
 		rec := &statusWriter{ResponseWriter: w, s: s, r: r}
 		s.mux.ServeHTTP(rec, r)
