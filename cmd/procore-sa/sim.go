@@ -22,6 +22,7 @@ type simFlags struct {
 	hourlyLimit, spikeLimit int
 	latency                 time.Duration
 	faultRate               float64
+	dmsaDirectoryAdmin      bool
 }
 
 func newSimCmd(a *cli) *cobra.Command {
@@ -60,12 +61,15 @@ the simulator's own, invented from --seed: they open nothing else.`,
 	fl.IntVar(&f.spikeLimit, "spike-limit", 25, "requests per 10-second spike window")
 	fl.DurationVar(&f.latency, "latency", 0, "latency added to every request")
 	fl.Float64Var(&f.faultRate, "fault-rate", 0, "fraction of API requests answered 500 or 503")
+	fl.BoolVar(&f.dmsaDirectoryAdmin, "dmsa-directory-admin", false,
+		"make the DMSA's user a Directory Admin (by default it may only read the directory, as Procore advises)")
 	return cmd
 }
 
 func (a *cli) runSim(ctx context.Context, f simFlags) error {
 	r, err := app.StartSim(f.addr, sim.Config{
 		Seed: f.seed, Projects: f.projects, HourlyLimit: f.hourlyLimit, SpikeLimit: f.spikeLimit,
+		DMSADirectoryAdmin: f.dmsaDirectoryAdmin,
 	}, sim.Faults{Latency: f.latency, ErrorRate: f.faultRate})
 	if err != nil {
 		return failed(err)
@@ -76,6 +80,7 @@ func (a *cli) runSim(ctx context.Context, f simFlags) error {
 	// The simulator's invented credentials are printed on purpose: they are
 	// what a test or a person uses to reach it, and open nothing real.
 	fmt.Fprintf(a.stdout, "dmsa_client_id: %s\ndmsa_client_secret: %s\n", fx.DMSAClientID, fx.DMSAClientSecret)
+	fmt.Fprintf(a.stdout, "dmsa_user_id: %d\ndmsa_directory_admin: %t\n", fx.DMSAUserID, f.dmsaDirectoryAdmin)
 	fmt.Fprintf(a.stdout, "admin_client_id: %s\nadmin_client_secret: %s\nadmin_login: %s\n", fx.AdminClientID, fx.AdminClientSecret, fx.AdminLogin)
 	fmt.Fprintf(a.stdout, "service_user_id: %d\nservice_user_email: %s\n", fx.ServiceUserID, fx.ServiceUserEmail)
 	fmt.Fprintln(a.stderr, "procore-sa: simulator running; press ctrl+c to stop")
