@@ -100,14 +100,14 @@ type user struct {
 	ID    int64
 	Login string // the sign-in name: only /me shows it, never a directory row
 	// The fields a create or an update may set.
-	FirstName, LastName, EmailAddress, JobTitle            string
-	EmployeeID, Notes, CountryCode, StateCode, Initials    string
-	OriginID                                               string
-	IsActive, IsEmployee, AddToNewProjects                 bool
-	VendorID, WorkClassificationID                         int64 // 0: none
-	DefaultTemplateID, CompanyTemplateID                   int64 // 0: none
-	ERPIntegratedAccountant                                bool  // read only: no request field sets it
-	WelcomeEmailSentAt, CreatedAt, UpdatedAt               string
+	FirstName, LastName, EmailAddress, JobTitle         string
+	EmployeeID, Notes, CountryCode, StateCode, Initials string
+	OriginID                                            string
+	IsActive, IsEmployee, AddToNewProjects              bool
+	VendorID, WorkClassificationID                      int64 // 0: none
+	DefaultTemplateID, CompanyTemplateID                int64 // 0: none
+	ERPIntegratedAccountant                             bool  // read only: no request field sets it
+	WelcomeEmailSentAt, CreatedAt, UpdatedAt            string
 }
 
 func (u *user) name() string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }

@@ -339,7 +339,7 @@ func (s *Server) settingsPermissions(w http.ResponseWriter, r *http.Request, c *
 		}
 		rows = append(rows, toolRow{ID: tl.ID, Name: tl.Name, FriendlyName: tl.Friendly, DomainID: tl.ID, TabGroup: "core",
 			AvailableForUser: true, URL: base + "/tools/" + tl.Name,
-			UserAccessLevel: map[string]any{"id": lvl, "name": levelNames[lvl]},
+			UserAccessLevel:  map[string]any{"id": lvl, "name": levelNames[lvl]},
 			PermittedActions: acts, CanCreate: lvl >= levelStandard})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tools": rows})
