@@ -155,7 +155,10 @@ type tokenAuth struct {
 	tok   *oauth2.Token
 	fetch func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error)
 	now   func() time.Time
+	user  bool // a person's sign-in, not an app's client credentials
 }
+
+func (a *tokenAuth) userToken() bool { return a.user }
 
 // expiryDelta renews a token this long before it expires, so a request in
 // flight does not carry a token that dies on the way.
@@ -233,7 +236,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, client
 // when it expires and handing every new pair to save before use.
 func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSecret secret.Value, tok *oauth2.Token, save SaveFunc) Auth {
 	conf := OAuthConfig(env, clientID, clientSecret)
-	return &tokenAuth{now: time.Now, known: []secret.Value{clientSecret}, tok: tok, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
+	return &tokenAuth{now: time.Now, known: []secret.Value{clientSecret}, tok: tok, user: true, fetch: func(ctx context.Context, old *oauth2.Token) (*oauth2.Token, error) {
 		if old == nil || old.RefreshToken == "" {
 			return nil, errors.New("the sign-in has no refresh token: sign in again with 'procore-sa login'")
 		}

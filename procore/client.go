@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,10 +18,14 @@ import (
 
 // Config configures a Client.
 type Config struct {
-	Env       Environment
-	CompanyID int64 // sent as Procore-Company-Id on every call
+	Env Environment
+	// CompanyID is sent as Procore-Company-Id on every call, except on /me
+	// and /companies with a person's token, which the reference says need
+	// none.
+	CompanyID int64
 	Auth      Auth
-	// HTTPClient defaults to one with a 60-second timeout.
+	// HTTPClient defaults to one without a timeout of its own: each attempt
+	// has RequestTimeout, each call CallTimeout.
 	HTTPClient *http.Client
 	// UserAgent names the program and its version.
 	UserAgent string
@@ -32,6 +37,15 @@ type Config struct {
 	// BaseBackoff is the first retry's pause, doubled each time up to
 	// MaxBackoff (defaults 500 ms and 30 s).
 	BaseBackoff, MaxBackoff time.Duration
+	// RequestTimeout bounds one attempt, answer read in full (default 60 s);
+	// CallTimeout bounds a call with all its retries and waits (default 10
+	// min); after SlowAfter without an answer (default 30 s), and each
+	// SlowAfter after that, an EventSlow says so.
+	RequestTimeout, CallTimeout, SlowAfter time.Duration
+	// MaxPages and MaxRows bound one listing (defaults 5,000 pages and
+	// 1,000,000 rows): a server that never stops linking a next page must
+	// not keep the client reading.
+	MaxPages, MaxRows int
 }
 
 // EventKind says what an Event is about.
@@ -44,6 +58,8 @@ const (
 	EventRetry
 	// EventRefresh: the access token was refused; getting a new one.
 	EventRefresh
+	// EventSlow: Procore has not answered for Wait; still waiting.
+	EventSlow
 )
 
 // Event is a wait or retry the client made, for progress displays.
@@ -65,6 +81,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("%s; trying again in %d s (attempt %d)", e.Reason, secs, e.Attempt)
 	case EventRefresh:
 		return "the access token expired; renewing it"
+	case EventSlow:
+		return fmt.Sprintf("Procore has not answered for %d s; still trying, ctrl+c to stop", int(e.Wait/time.Second))
 	}
 	return e.Reason
 }
@@ -87,7 +105,22 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, _ := url.Parse(strings.TrimRight(cfg.Env.APIURL, "/"))
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+		cfg.HTTPClient = &http.Client{}
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 60 * time.Second
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 10 * time.Minute
+	}
+	if cfg.SlowAfter <= 0 {
+		cfg.SlowAfter = 30 * time.Second
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = 5000
+	}
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = 1_000_000
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "procore-sa"
@@ -116,16 +149,50 @@ func (c *Client) emit(e Event) {
 	}
 }
 
-// request is one call: its method, path (with query), JSON body, and
-// whether repeating it is harmless.
+// request is one call: its method, path (with query), body (JSON, or a
+// multipart form), and whether repeating it is harmless.
 type request struct {
 	method string
 	path   string // from the API root, e.g. "/rest/v1.0/me"; or an absolute URL on the API host
 	query  url.Values
 	body   any
+	form   [][2]string // multipart/form-data fields, in order; instead of body
 	// idempotent: sending it twice has the effect of sending it once, so
 	// it may be repeated after a 5xx or a dropped connection.
 	idempotent bool
+	// noCompany: a person's token sends no Procore-Company-Id (/me and
+	// /companies, as the reference says).
+	noCompany bool
+}
+
+// UserToken reports whether a holds a person's sign-in (authorization
+// code) rather than an app's client credentials. An Auth this package did
+// not make counts as an app's: it keeps sending the company header.
+func UserToken(a Auth) bool {
+	k, ok := a.(interface{ userToken() bool })
+	return ok && k.userToken()
+}
+
+// encodeBody makes r's body and its content type.
+func encodeBody(r request) ([]byte, string, error) {
+	if r.form != nil {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for _, f := range r.form {
+			if err := mw.WriteField(f[0], f[1]); err != nil {
+				return nil, "", err
+			}
+		}
+		if err := mw.Close(); err != nil {
+			return nil, "", err
+		}
+		return buf.Bytes(), mw.FormDataContentType(), nil
+	}
+	if r.body == nil {
+		return nil, "", nil
+	}
+	b, err := json.Marshal(r.body)
+	return b, "application/json", err
 }
 
 // maxBody bounds what the client reads of one answer.
@@ -145,12 +212,55 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	var body []byte
-	if r.body != nil {
-		if body, err = json.Marshal(r.body); err != nil {
-			return nil, fmt.Errorf("%s %s: encode the request: %w", r.method, target.Path, err)
-		}
+	body, contentType, err := encodeBody(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: encode the request: %w", r.method, target.Path, err)
 	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.CallTimeout)
+	defer cancel()
+	a, err := c.attempts(ctx, r, target, body, contentType, out)
+	if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The call's own bound, not the caller's: say what was slow.
+		return nil, fmt.Errorf("%s %s: Procore did not answer within %s, so the client stopped waiting%s: %w",
+			r.method, target.Path, c.cfg.CallTimeout, maybeDone(r), ErrNoAnswer)
+	}
+	return a, err
+}
+
+// ErrNoAnswer is wrapped by the error of a call Procore did not answer in
+// time (Config.RequestTimeout for the last attempt, CallTimeout for all).
+var ErrNoAnswer = errors.New("no answer from Procore in time")
+
+// maybeDone says, for a request that changes something, that it may have
+// been done.
+func maybeDone(r request) string {
+	if r.method == http.MethodGet {
+		return ""
+	}
+	return "; it may or may not have been done"
+}
+
+// slowWatch emits EventSlow every SlowAfter until stop is called.
+func (c *Client) slowWatch(r request, target *url.URL) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(c.cfg.SlowAfter)
+		defer t.Stop()
+		began := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				c.emit(Event{Kind: EventSlow, Wait: time.Since(began).Round(time.Second), Method: r.method, Path: target.Path})
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func (c *Client) attempts(ctx context.Context, r request, target *url.URL, body []byte, contentType string, out any) (*answer, error) {
 	renewed := false
 	for attempt := 1; ; attempt++ {
 		if err := c.pacer.acquire(ctx, func(d time.Duration) {
@@ -163,55 +273,73 @@ func (c *Client) do(ctx context.Context, r request, out any) (*answer, error) {
 			c.pacer.release(nil, time.Time{})
 			return nil, err
 		}
-		req, err := http.NewRequestWithContext(ctx, r.method, target.String(), bytes.NewReader(body))
+		actx, acancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+		req, err := http.NewRequestWithContext(actx, r.method, target.String(), bytes.NewReader(body))
 		if err != nil {
+			acancel()
 			c.pacer.release(nil, time.Time{})
 			return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, err)
 		}
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-		req.Header.Set("Procore-Company-Id", strconv.FormatInt(c.cfg.CompanyID, 10))
+		if !(r.noCompany && UserToken(c.cfg.Auth)) {
+			req.Header.Set("Procore-Company-Id", strconv.FormatInt(c.cfg.CompanyID, 10))
+		}
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 		req.Header.Set("Accept", "application/json")
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
 		}
 		sent := time.Now()
+		stopWatch := c.slowWatch(r, target)
 		resp, err := c.hc.Do(req)
-		if err != nil {
+		var data []byte
+		var readErr error
+		if err == nil {
+			c.pacer.release(resp.Header, sent)
+			data, readErr = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+			resp.Body.Close()
+		} else {
 			c.pacer.release(nil, time.Time{})
+		}
+		stopWatch()
+		timedOut := actx.Err() != nil && ctx.Err() == nil
+		acancel()
+		if err == nil && readErr != nil {
+			err = readErr
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			why := "the connection dropped before Procore answered"
+			if timedOut {
+				why = fmt.Sprintf("Procore did not answer within %s", c.cfg.RequestTimeout)
+				err = fmt.Errorf("%w (%w)", ErrNoAnswer, scrub(err))
+			}
 			if !r.idempotent {
 				// Procore may have done it: sending it again could do it twice.
-				return nil, fmt.Errorf("%s %s: the connection dropped before Procore answered, so it may or may not have been done; check before trying again: %w",
-					r.method, target.Path, scrub(err))
+				return nil, fmt.Errorf("%s %s: %s, so it may or may not have been done; check before trying again: %w",
+					r.method, target.Path, why, scrub(err))
 			}
 			if attempt > c.cfg.MaxRetries {
-				return nil, fmt.Errorf("%s %s: %w", r.method, target.Path, scrub(err))
+				return nil, fmt.Errorf("%s %s: %s: %w", r.method, target.Path, why, scrub(err))
 			}
-			if err := c.backoff(ctx, r, target, attempt, 0, "connection dropped"); err != nil {
+			reason := "connection dropped"
+			if timedOut {
+				reason = "no answer in time"
+			}
+			if err := c.backoff(ctx, r, target, attempt, 0, reason); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		c.pacer.release(resp.Header, sent)
-		data, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-		resp.Body.Close()
-		if readErr != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if r.idempotent && attempt <= c.cfg.MaxRetries {
-				if err := c.backoff(ctx, r, target, attempt, 0, "connection dropped"); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			return nil, fmt.Errorf("%s %s: read the answer: %w", r.method, target.Path, scrub(readErr))
-		}
 		status := resp.StatusCode
 		if status >= 200 && status < 300 {
+			if raw, ok := out.(*json.RawMessage); ok {
+				// The caller reads the answer itself, tolerantly.
+				*raw = append((*raw)[:0], data...)
+				return &answer{status: status, header: resp.Header}, nil
+			}
 			if out != nil && len(bytes.TrimSpace(data)) > 0 {
 				if err := json.Unmarshal(data, out); err != nil {
 					return nil, fmt.Errorf("%s %s: read the answer: %w", r.method, target.Path, err)

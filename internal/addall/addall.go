@@ -1,12 +1,15 @@
 // Package addall adds a user to every active project of a company: it plans
 // from Procore's state, acts with bulk_add (or one project at a time where
-// that is refused), journals every confirmed project so that a stopped run
-// resumes without doing anything twice, and reports on every project.
+// that is refused), confirms by re-reading the user's project assignments
+// whatever the answers said, journals every confirmed project so that a
+// stopped run resumes without doing anything twice, and reports on every
+// project.
 package addall
 
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,10 +23,19 @@ import (
 
 // Request is what the person asked for.
 type Request struct {
-	UserID      int64
-	Template    string // a project permission template's id or name; "" for none
-	NewProjects bool   // also set add_to_new_projects
+	UserID int64
+	// Template is a project permission template's id or name; "" takes the
+	// user's default project template.
+	Template    string
+	NewProjects bool // also set add_to_new_projects
 }
+
+// ErrNoTemplate is why a plan cannot be carried out: no template was asked
+// for and the user has no default project template, and bulk_add needs
+// one for every membership. A wizard asks for one; a command names its
+// --template flag.
+var ErrNoTemplate = errors.New("no permission template is known for the new memberships: " +
+	"the user has no default project template; choose one with --template (an id or a name)")
 
 // ProjectRef names a project.
 type ProjectRef struct {
@@ -34,8 +46,14 @@ type ProjectRef struct {
 // Plan is what an add-all run will do, read from Procore's state.
 type Plan struct {
 	Request      Request
-	TemplateID   int64 // 0: none
+	TemplateID   int64 // 0: none known (see NoTemplate)
 	TemplateName string
+	// TemplateDefault: the template is the user's default project
+	// template, not one the person named.
+	TemplateDefault bool
+	// NoTemplate is ErrNoTemplate when no template is known and there are
+	// projects to add; Run refuses such a plan.
+	NoTemplate error
 
 	ToAdd    []ProjectRef // active projects the user is not in
 	Already  []ProjectRef // active projects the user is in
@@ -52,7 +70,8 @@ func (p *Plan) Total() int { return len(p.ToAdd) + len(p.Already) }
 // MakePlan reads the user's project assignments (one row per project the
 // caller sees, with is_assigned and active, 300 a page: that one listing
 // gives both the projects and the memberships, the fewest requests) and
-// resolves the permission template when one is given.
+// resolves the permission template: the one asked for, else the user's
+// default project template from its directory row, else none (NoTemplate).
 func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error) {
 	if req.UserID <= 0 {
 		return nil, fmt.Errorf("plan add-all: no user given")
@@ -66,6 +85,15 @@ func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error
 			return nil, err
 		}
 		p.TemplateID, p.TemplateName = t.ID, t.Name
+	} else {
+		u, err := c.User(ctx, req.UserID)
+		p.Requests++
+		if err != nil {
+			return nil, fmt.Errorf("plan adding user %d to every project: %w", req.UserID, err)
+		}
+		if t := u.DefaultProjectTemplate(); t != nil {
+			p.TemplateID, p.TemplateName, p.TemplateDefault = t.ID, t.Name, true
+		}
 	}
 	rows := 0
 	seen := map[int64]bool{}
@@ -91,6 +119,9 @@ func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error
 		}
 	}
 	p.Requests += pages(rows, procore.AssignmentsMaxPerPage)
+	if p.TemplateID == 0 && len(p.ToAdd) > 0 {
+		p.NoTemplate = ErrNoTemplate
+	}
 	return p, nil
 }
 
@@ -100,10 +131,17 @@ func pages(rows, per int) int { return max(1, (rows+per-1)/per) }
 // (case-insensitive). An unknown one is an error naming the choices.
 func resolveTemplate(ctx context.Context, c *procore.Client, want string) (procore.PermissionTemplate, int, error) {
 	want = strings.TrimSpace(want)
-	all, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
-	n := pages(len(all), procore.DefaultMaxPerPage)
+	listed, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
+	n := 1 // Procore does not page this list
 	if err != nil {
 		return procore.PermissionTemplate{}, n, fmt.Errorf("find permission template %q: %w", want, err)
+	}
+	// A project-specific template cannot go on every project.
+	var all []procore.PermissionTemplate
+	for _, t := range listed {
+		if !t.ProjectSpecific && t.Type != "project_specific" && t.Type != string(procore.CompanyTools) {
+			all = append(all, t)
+		}
 	}
 	if id, err := strconv.ParseInt(want, 10, 64); err == nil {
 		for _, t := range all {
@@ -158,8 +196,9 @@ type ProjectResult struct {
 // Event is progress for a screen: counts from Done and Total, and
 // rate and ETA from the At of "added" events.
 type Event struct {
-	// Kind: planned, added, already, failed, wait, retry, fallback,
-	// new_projects, done.
+	// Kind: planned, sent (a bulk_add answered), notice (an answer lost or
+	// unreadable, settled by reading back), confirming, added, already,
+	// failed, wait, retry, fallback, new_projects, done.
 	Kind    string
 	Project *ProjectRef // for added, already, failed
 	Reason  string
@@ -180,11 +219,14 @@ type Event struct {
 // at once (Run runs a few requests concurrently when adding one
 // project at a time).
 func EventFromClient(e procore.Event) Event {
-	kind := "retry"
-	if e.Kind == procore.EventRateWait {
-		kind = "wait"
+	switch e.Kind {
+	case procore.EventRateWait:
+		return Event{Kind: "wait", Reason: e.String(), Wait: e.Wait, At: time.Now()}
+	case procore.EventSlow:
+		// A wait of unknown length: the screens show the reason.
+		return Event{Kind: "wait", Reason: e.String(), At: time.Now()}
 	}
-	return Event{Kind: kind, Reason: e.String(), Wait: e.Wait, At: time.Now()}
+	return Event{Kind: "retry", Reason: e.String(), Wait: e.Wait, At: time.Now()}
 }
 
 // Report accounts for every planned project.
@@ -200,6 +242,10 @@ type Report struct {
 	// Pending is the planned projects with no outcome yet, because the run
 	// stopped early; a resumed run takes them up.
 	Pending []ProjectRef
+	// Notices are what the run met and went on from: an answer it could
+	// not read, or one lost after Procore may have acted. Each was settled
+	// by re-reading the user's project assignments.
+	Notices []string
 
 	newProjects bool // asked for
 }
@@ -229,18 +275,27 @@ func (r *Report) Count(o Outcome) int {
 // last window, where nothing follows to make up the time.
 const fallbackWorkers = 32
 
-// Run carries out a plan: bulk_add in chunks of procore.BulkAddLimit; where
-// bulk_add is refused (403 or 404), actions/add one project at a time, as
-// fast as the rate limits allow; the failures of a 207 retried once each
-// with actions/add; then, when asked, add_to_new_projects. Each confirmed
-// project is journaled (j may be nil) before its event is emitted (emit may
-// be nil; it is called from one goroutine at a time).
+// Run carries out a plan: bulk_add in chunks of procore.BulkAddLimit, each
+// triplet with the plan's template; then, whatever the answers said (or if
+// one was lost or unreadable: that is a notice, not a stop), it re-reads the
+// user's project assignments, and only what Procore lists the user in is
+// added. What is not, it adds with actions/add one project at a time, as
+// fast as the rate limits allow (also where bulk_add is refused with 403 or
+// 404), and re-reads again. Then, when asked, add_to_new_projects, as the
+// update's answer states it. Each confirmed project is journaled (j may be
+// nil) before its event is emitted (emit may be nil; it is called from one
+// goroutine at a time).
+//
+// A plan with no template (NoTemplate) is refused with ErrNoTemplate before
+// anything is done. Where the caller is not a Directory Admin (its
+// directory changes refused with 403), Run stops with an error wrapping
+// procore.ErrNotDirectoryAdmin and the projects pending.
 //
 // When ctx is cancelled it stops at the next safe point, after journaling
 // what was confirmed, and returns the report so far with ctx.Err(). Other
-// errors (a journal that cannot be written, bulk_add failing outright) also
-// come with the report so far; a project that could not be added is not an
-// error but a "failed" result.
+// errors (a journal that cannot be written, a confirming read failing)
+// also come with the report so far; a project that could not be added is
+// not an error but a "failed" result.
 func Run(ctx context.Context, c *procore.Client, plan *Plan, j *Journal, emit func(Event)) (*Report, error) {
 	r := &runner{c: c, plan: plan, j: j, emitFn: emit, start: time.Now(),
 		results: make(map[int64]ProjectResult, plan.Total()), counts: map[Outcome]int{}}
@@ -265,6 +320,7 @@ type runner struct {
 	requests int
 	newSet   bool
 	newWhy   string
+	notices  []string
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -272,6 +328,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	req := r.plan.Request
+	if r.plan.NoTemplate != nil || (r.plan.TemplateID == 0 && len(r.plan.ToAdd) > 0) {
+		return fmt.Errorf("add user %d to every project: %w", req.UserID, ErrNoTemplate)
+	}
 	if r.j != nil {
 		if err := r.j.start(req, r.plan.ToAdd, r.c.CompanyID(), r.start); err != nil {
 			return err
@@ -298,24 +357,41 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 
-	retry, fallback, err := r.bulk(ctx)
-	if err != nil {
-		return err
-	}
-	if len(fallback) > 0 {
-		if err := r.each(ctx, fallback, nil); err != nil {
+	todo := r.plan.ToAdd
+	if len(todo) > 0 {
+		said, refused, err := r.bulk(ctx)
+		if err != nil {
 			return err
 		}
-	}
-	if len(retry) > 0 {
-		refs := make([]ProjectRef, 0, len(retry))
-		why := make(map[int64]string, len(retry))
-		for _, f := range retry {
-			refs = append(refs, f.ProjectRef)
-			why[f.ID] = f.Reason
+		if refused != nil {
+			// Refused before anything was done: is the caller allowed to
+			// change the directory at all?
+			if admin, perr := r.c.DirectoryAdmin(ctx); perr == nil && !admin {
+				r.count()
+				return r.notAdmin(ctx, refused)
+			}
+			r.count()
+			r.emit(Event{Kind: "fallback", Reason: refused.Error()})
 		}
-		if err := r.each(ctx, refs, why); err != nil {
+		// Procore's state is the record: re-read before reporting.
+		left, err := r.confirmAdded(ctx, todo, nil)
+		if err != nil {
 			return err
+		}
+		if len(left) > 0 {
+			tried, forbidden, err := r.each(ctx, left, said)
+			if err != nil {
+				return err
+			}
+			if forbidden == len(left) && len(left) > 0 {
+				if admin, perr := r.c.DirectoryAdmin(ctx); perr == nil && !admin {
+					r.count()
+					return r.notAdmin(ctx, errors.New("every project was refused with 403"))
+				}
+			}
+			if _, err := r.confirmAdded(ctx, left, tried); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -325,7 +401,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		_, err := r.c.SetAddToNewProjects(ctx, req.UserID, true)
 		r.mu.Lock()
-		r.requests++
+		r.requests += 2 // the user read, then the update
 		r.mu.Unlock()
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err()
@@ -333,6 +409,9 @@ func (r *runner) run(ctx context.Context) error {
 		why := ""
 		if err != nil {
 			why = err.Error()
+			if procore.StatusOf(err) == http.StatusForbidden {
+				why += " (" + procore.ErrNotDirectoryAdmin.Error() + ")"
+			}
 		}
 		r.mu.Lock()
 		r.newSet, r.newWhy = err == nil, why
@@ -342,14 +421,41 @@ func (r *runner) run(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// bulk adds the plan's projects with bulk_add. It returns the projects a
-// 207 did not confirm (with bulk_add's reason) and, if bulk_add was
-// refused, the projects left to add one at a time.
-func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []ProjectRef, err error) {
+// count counts one request the run made.
+func (r *runner) count() {
+	r.mu.Lock()
+	r.requests++
+	r.mu.Unlock()
+}
+
+// notAdmin ends a run whose caller may not change the directory: what an
+// earlier chunk may have done is confirmed, the rest left pending.
+func (r *runner) notAdmin(ctx context.Context, cause error) error {
+	if _, err := r.confirmAdded(ctx, r.plan.ToAdd, nil); err != nil {
+		return err
+	}
+	return fmt.Errorf("add user %d to every project: %w (Procore: %w)", r.plan.Request.UserID, procore.ErrNotDirectoryAdmin, cause)
+}
+
+// notice records something the run met and went on from.
+func (r *runner) notice(msg string) {
+	r.mu.Lock()
+	r.notices = append(r.notices, msg)
+	r.mu.Unlock()
+	r.emit(Event{Kind: "notice", Reason: msg})
+}
+
+// bulk sends the plan's projects to bulk_add, at most BulkAddLimit a call.
+// It stops sending only when ctx is done or bulk_add is refused (403 or
+// 404: refused is that error); an answer lost or unreadable is a notice,
+// and the next chunk goes. said is what the answers said of projects they
+// did not list as done, for the report.
+func (r *runner) bulk(ctx context.Context) (said map[int64]string, refused error, err error) {
 	todo := r.plan.ToAdd
 	uid := r.plan.Request.UserID
-	key := strconv.FormatInt(uid, 10)
-	for i := 0; i < len(todo); i += procore.BulkAddLimit {
+	said = map[int64]string{}
+	calls := (len(todo) + procore.BulkAddLimit - 1) / procore.BulkAddLimit
+	for i, call := 0, 1; i < len(todo); i, call = i+procore.BulkAddLimit, call+1 {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
 		}
@@ -359,9 +465,7 @@ func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []Pr
 			ms[k] = procore.Membership{UserID: uid, ProjectID: p.ID, PermissionTemplateID: r.plan.TemplateID}
 		}
 		res, err := r.c.BulkAdd(ctx, ms)
-		r.mu.Lock()
-		r.requests++
-		r.mu.Unlock()
+		r.count()
 		if err != nil {
 			if ctx.Err() != nil {
 				// The chunk may or may not have been done: it is not
@@ -369,80 +473,132 @@ func (r *runner) bulk(ctx context.Context) (retry []ProjectResult, fallback []Pr
 				return nil, nil, ctx.Err()
 			}
 			if s := procore.StatusOf(err); s == http.StatusForbidden || s == http.StatusNotFound {
-				r.emit(Event{Kind: "fallback", Reason: err.Error()})
-				return retry, todo[i:], nil
+				return said, err, nil
 			}
-			return nil, nil, fmt.Errorf("add user %d to %d projects: %w", uid, len(chunk), err)
+			// Procore may have acted: the re-read will tell.
+			r.notice(fmt.Sprintf("bulk_add call %d of %d (%d projects) got no usable answer; what Procore did is read back: %s", call, calls, len(chunk), err))
+			for _, p := range chunk {
+				said[p.ID] = "bulk_add got no usable answer"
+			}
+			continue
 		}
-		done := make(map[int64]bool, len(res.Entities[key]))
-		for _, pid := range res.Entities[key] {
+		if res.Unread != "" {
+			r.notice(fmt.Sprintf("bulk_add call %d of %d answered %d in a shape not fully read (%s); what Procore did is read back", call, calls, res.Status, res.Unread))
+		}
+		done := map[int64]bool{}
+		for _, pid := range res.Done[uid] {
 			done[pid] = true
 		}
-		failed := map[int64]string{}
-		for _, f := range res.Errors {
+		for _, f := range res.Failed {
 			if f.UserID == uid || f.UserID == 0 {
-				failed[f.ProjectID] = cmp.Or(procore.Clip(f.Message), "no reason given")
+				said[f.ProjectID] = "bulk_add: " + cmp.Or(f.Message, "listed as failed")
 			}
 		}
-		var added []ProjectResult
 		for _, p := range chunk {
-			why, bad := failed[p.ID]
-			switch {
-			case bad:
-				retry = append(retry, ProjectResult{ProjectRef: p, Outcome: OutcomeFailed, Reason: "bulk_add: " + why})
-			case done[p.ID]:
-				added = append(added, ProjectResult{ProjectRef: p, Outcome: OutcomeAdded})
-			default:
-				// Neither done nor failed in the answer: add it alone to be sure.
-				retry = append(retry, ProjectResult{ProjectRef: p, Outcome: OutcomeFailed, Reason: "bulk_add did not confirm it"})
+			if _, failed := said[p.ID]; !failed && !done[p.ID] {
+				said[p.ID] = "bulk_add did not list it as done"
 			}
 		}
-		if err := r.confirm(added); err != nil {
-			return nil, nil, err
-		}
+		r.emit(Event{Kind: "sent", Reason: fmt.Sprintf("bulk_add call %d of %d answered %d", call, calls, res.Status)})
 	}
-	return retry, nil, nil
+	return said, nil, nil
 }
 
-// each adds projects one at a time with actions/add, a few at once. A
-// project that fails (after the client's own retries) is failed, with the
-// earlier reason when there was one.
-func (r *runner) each(parent context.Context, refs []ProjectRef, earlier map[int64]string) error {
-	// Cancelled by the caller, or here when the journal cannot be written.
+// confirmAdded re-reads the user's project assignments (only the projects
+// it is not in, so that a full success is one short page) and records as
+// added each of refs Procore no longer lists the user missing from. With
+// tried (after adds one at a time) the rest are failed, with the reason of
+// their add; without, they are returned to be added.
+func (r *runner) confirmAdded(ctx context.Context, refs []ProjectRef, tried map[int64]string) ([]ProjectRef, error) {
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	pending := make([]ProjectRef, 0, len(refs))
+	for _, p := range refs {
+		r.mu.Lock()
+		_, has := r.results[p.ID]
+		r.mu.Unlock()
+		if !has {
+			pending = append(pending, p)
+		}
+	}
+	if len(pending) == 0 {
+		return nil, nil
+	}
+	r.emit(Event{Kind: "confirming", Reason: fmt.Sprintf("reading back the user's projects to confirm %d", len(pending))})
+	// All statuses: a project closed during the run still shows.
+	missing := map[int64]bool{}
+	rows := 0
+	for a, err := range r.c.ProjectAssignmentsWhere(ctx, r.plan.Request.UserID, procore.AssignmentFilter{Status: "All", Assigned: "unassigned"}) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("confirm what Procore did for user %d: %w", r.plan.Request.UserID, err)
+		}
+		rows++
+		// Read each row's own word: a server that ignores the filter
+		// lists members too.
+		if !a.IsAssigned {
+			missing[a.ProjectID] = true
+		}
+	}
+	r.mu.Lock()
+	r.requests += pages(rows, procore.AssignmentsMaxPerPage)
+	r.mu.Unlock()
+	var added, failed []ProjectResult
+	var left []ProjectRef
+	for _, p := range pending {
+		switch {
+		case !missing[p.ID]:
+			added = append(added, ProjectResult{ProjectRef: p, Outcome: OutcomeAdded})
+		case tried != nil:
+			why := cmp.Or(tried[p.ID], "Procore does not list the user in it after adding")
+			failed = append(failed, ProjectResult{ProjectRef: p, Outcome: OutcomeFailed, Reason: why})
+		default:
+			left = append(left, p)
+		}
+	}
+	if err := r.confirm(added); err != nil {
+		return nil, err
+	}
+	if err := r.confirm(failed); err != nil {
+		return nil, err
+	}
+	return left, nil
+}
+
+// each adds projects one at a time with actions/add, a few at once. It
+// confirms nothing itself: it returns, for each project whose add failed
+// (after the client's own retries), the reason (with what bulk_add said
+// of it before, when it said something), and how many adds were refused
+// with 403.
+func (r *runner) each(parent context.Context, refs []ProjectRef, earlier map[int64]string) (tried map[int64]string, forbidden int, err error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	var (
-		errMu    sync.Mutex
-		firstErr error
-	)
 	uid, tid := r.plan.Request.UserID, r.plan.TemplateID
+	var mu sync.Mutex
+	tried = map[int64]string{}
 	jobs := make(chan ProjectRef)
 	var wg sync.WaitGroup
 	for range min(fallbackWorkers, len(refs)) {
 		wg.Go(func() {
 			for p := range jobs {
 				err := r.c.AddToProject(ctx, p.ID, uid, tid)
-				r.mu.Lock()
-				r.requests++
-				r.mu.Unlock()
-				if err != nil && ctx.Err() != nil {
-					continue // not confirmed either way; drain the queue
+				r.count()
+				if err == nil || ctx.Err() != nil {
+					continue
 				}
-				res := ProjectResult{ProjectRef: p, Outcome: OutcomeAdded}
-				if err != nil {
-					res.Outcome, res.Reason = OutcomeFailed, err.Error()
-					if e := earlier[p.ID]; e != "" {
-						res.Reason = e + "; then " + err.Error()
-					}
+				why := err.Error()
+				if e := earlier[p.ID]; e != "" {
+					why = e + "; then " + why
 				}
-				if err := r.confirm([]ProjectResult{res}); err != nil {
-					errMu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					errMu.Unlock()
-					cancel()
+				mu.Lock()
+				tried[p.ID] = why
+				if procore.StatusOf(err) == http.StatusForbidden {
+					forbidden++
 				}
+				mu.Unlock()
 			}
 		})
 	}
@@ -456,10 +612,7 @@ feed:
 	}
 	close(jobs)
 	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return parent.Err()
+	return tried, forbidden, parent.Err()
 }
 
 // confirm journals results (one write), records them and emits their
@@ -518,7 +671,7 @@ func (r *runner) report() *Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rep := &Report{NewProjectsSet: r.newSet, NewProjectsReason: r.newWhy, Requests: r.requests,
-		Elapsed: time.Since(r.start), newProjects: r.plan.Request.NewProjects}
+		Elapsed: time.Since(r.start), newProjects: r.plan.Request.NewProjects, Notices: slices.Clone(r.notices)}
 	for _, refs := range [][]ProjectRef{r.plan.ToAdd, r.plan.Already} {
 		for _, p := range refs {
 			if _, ok := r.results[p.ID]; !ok {

@@ -93,7 +93,8 @@ func (j *Journal) SetUser(u procore.User) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.header.UserID = u.ID
-	j.header.UserEmail, j.header.UserLogin = procore.Printable(u.EmailAddress), procore.Printable(u.Login)
+	// A directory row carries no login: the email address names the user.
+	j.header.UserEmail = procore.Printable(u.EmailAddress)
 }
 
 // CheckUser checks a journal's header against what Procore says about its
@@ -112,12 +113,12 @@ func CheckUser(ctx context.Context, c *procore.Client, h JournalHeader) error {
 	if err != nil {
 		return fmt.Errorf("check the user of run %s with Procore: %w", h.Run, err)
 	}
-	email, login := procore.Printable(u.EmailAddress), procore.Printable(u.Login)
+	email := procore.Printable(u.EmailAddress)
 	same := func(a, b string) bool { return a != "" && strings.EqualFold(a, b) }
-	if same(h.UserEmail, email) || same(h.UserLogin, login) || same(h.UserEmail, login) || same(h.UserLogin, email) {
+	if same(h.UserEmail, email) || same(h.UserLogin, email) {
 		return nil
 	}
-	now := cmp.Or(email, login, "no email address or login")
+	now := cmp.Or(email, "no email address")
 	return fmt.Errorf("the journal of run %s names user %d as %s, but Procore says user %d is %s: "+
 		"its header may have been edited (or the user's address changed); start a new run with --user", h.Run, h.UserID, h.who(), u.ID, now)
 }

@@ -59,11 +59,7 @@ func (w *adder) Plan(ctx context.Context, u Using) (*addall.Plan, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	name := who.EmailAddress
-	if name == "" {
-		name = who.Login
-	}
-	return plan, fmt.Sprintf("for %s (user %d) in company %d, acting as the admin's sign-in", name, who.ID, c.CompanyID()), nil
+	return plan, fmt.Sprintf("for %s (user %d) in company %d, acting as the admin's sign-in", who.EmailAddress, who.ID, c.CompanyID()), nil
 }
 
 // adminClient acts as the admin the walk signed in, else the stored admin
@@ -97,7 +93,7 @@ func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*proco
 			if cerr != nil {
 				return nil, cerr
 			}
-			return nu, nil
+			return c.User(ctx, nu.ID)
 		}
 		return user, err
 	}

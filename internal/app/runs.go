@@ -35,7 +35,7 @@ func LookupUser(ctx context.Context, c *procore.Client, who string) (*procore.Us
 		if err != nil {
 			return nil, err
 		}
-		if strings.EqualFold(u.EmailAddress, who) || strings.EqualFold(u.Login, who) {
+		if strings.EqualFold(u.EmailAddress, who) {
 			return &u, nil
 		}
 	}
