@@ -1,8 +1,11 @@
 package procore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -21,18 +24,31 @@ import (
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
+// TestEveryEndpoint calls every typed method over real HTTP: the directory
+// changes with the admin's own sign-in (a Directory Admin), the reads an
+// integration makes with the DMSA's token.
 func TestEveryEndpoint(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 3, Projects: 40})
 	ctx := context.Background()
-	c := w.Client(w.Fx.CompanyID, nil)
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	d := w.Client(w.Fx.CompanyID, nil)
 
 	me, err := c.Me(ctx)
-	if err != nil || me.ID != w.Fx.DMSAUserID {
-		t.Fatalf("Me = %+v, %v; want user %d", me, err, w.Fx.DMSAUserID)
+	if err != nil || me.ID != w.Fx.AdminUserID || me.Login != w.Fx.AdminLogin || me.Name != "" {
+		t.Fatalf("Me = %+v, %v; want user %d without a name", me, err, w.Fx.AdminUserID)
+	}
+	if me, err := c.MeIn(ctx); err != nil || me.Name != "Morgan Reyes" {
+		t.Fatalf("MeIn = %+v, %v", me, err)
+	}
+	if me, err := d.Me(ctx); err != nil || me.ID != w.Fx.DMSAUserID {
+		t.Fatalf("DMSA Me = %+v, %v", me, err)
 	}
 	companies, err := procore.Collect(c.Companies(ctx))
-	if err != nil || !slices.ContainsFunc(companies, func(co procore.Company) bool { return co.ID == w.Fx.CompanyID }) {
+	if err != nil || !slices.ContainsFunc(companies, func(co procore.Company) bool { return co.ID == w.Fx.CompanyID && co.MyCompany }) {
 		t.Fatalf("Companies = %+v, %v", companies, err)
+	}
+	if cm, err := d.CompanyMe(ctx); err != nil || cm.ID != w.Fx.DMSAUserID || cm.AddToNewProjects || cm.CompanyPermissionTemplateID == 0 {
+		t.Fatalf("CompanyMe = %+v, %v", cm, err)
 	}
 	projects, err := procore.Collect(c.Projects(ctx, procore.ProjectFilter{}))
 	if err != nil {
@@ -52,27 +68,45 @@ func TestEveryEndpoint(t *testing.T) {
 	if err != nil || len(all) != 40 {
 		t.Errorf("all projects: %d, %v; want 40", len(all), err)
 	}
-	users, err := procore.Collect(c.Users(ctx, w.Fx.ServiceUserEmail))
+	if dp, err := procore.Collect(d.Projects(ctx, procore.ProjectFilter{})); err != nil || len(dp) != 0 {
+		t.Errorf("the DMSA sees %d projects before any is permitted, %v", len(dp), err)
+	}
+	users, err := procore.Collect(d.Users(ctx, w.Fx.ServiceUserEmail))
 	if err != nil || len(users) != 1 || users[0].ID != w.Fx.ServiceUserID {
 		t.Fatalf("Users(search) = %+v, %v", users, err)
 	}
 	u, err := c.User(ctx, w.Fx.ServiceUserID)
-	if err != nil || u.EmailAddress != w.Fx.ServiceUserEmail {
+	if err != nil || u.EmailAddress != w.Fx.ServiceUserEmail || u.DefaultProjectTemplate() == nil || u.DefaultProjectTemplate().ID != w.Fx.TemplateID {
 		t.Fatalf("User = %+v, %v", u, err)
 	}
-	created, err := c.CreateUser(ctx, procore.NewUser{FirstName: "Sync", LastName: "Robot", EmailAddress: "sync.robot@example.com"})
-	if err != nil || created.ID == 0 {
+	if in, err := procore.Collect(c.InactiveUsers(ctx)); err != nil || len(in) != 1 || in[0].IsActive {
+		t.Fatalf("InactiveUsers = %+v, %v", in, err)
+	}
+	created, err := c.CreateUser(ctx, procore.NewUser{FirstName: "Sync", LastName: "Robot", EmailAddress: "sync.robot@example.com",
+		DefaultPermissionTemplateID: w.Fx.TemplateID})
+	if err != nil || created.ID == 0 || created.IsEmployee || created.DefaultPermissionTemplateID != w.Fx.TemplateID {
 		t.Fatalf("CreateUser = %+v, %v", created, err)
 	}
 	if err := c.InviteUser(ctx, created.ID); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := c.SetAddToNewProjects(ctx, created.ID, true); err != nil || !u.AddToNewProjects {
+	if u, err := c.SetAddToNewProjects(ctx, created.ID, true); err != nil || !u.AddToNewProjects || !w.S.AddToNewProjects(created.ID) {
 		t.Fatalf("SetAddToNewProjects = %+v, %v", u, err)
 	}
+	title := "Robot"
+	if u, err := c.UpdateUser(ctx, created.ID, procore.UserChange{JobTitle: &title}); err != nil || u.JobTitle != "Robot" || !u.AddToNewProjects {
+		t.Fatalf("UpdateUser = %+v, %v", u, err)
+	}
 	templates, err := procore.Collect(c.PermissionTemplates(ctx, procore.ProjectTools))
-	if err != nil || !slices.ContainsFunc(templates, func(p procore.PermissionTemplate) bool { return p.ID == w.Fx.TemplateID }) {
+	if err != nil || !slices.ContainsFunc(templates, func(p procore.PermissionTemplate) bool { return p.ID == w.Fx.TemplateID && p.Type == "global" }) {
 		t.Fatalf("PermissionTemplates = %+v, %v", templates, err)
+	}
+	if td, err := c.PermissionTemplate(ctx, w.Fx.CompanyAdminTemplateID); err != nil || td.Type != "company_tools" || td.UserAccessLevels["directory"] != "admin" {
+		t.Fatalf("PermissionTemplate = %+v, %v", td, err)
+	}
+	nt, err := c.CreateTemplate(ctx, procore.NewTemplate{Name: "Sync Robot", Type: "global", UserAccessLevels: map[string]any{"documents": "read_only"}})
+	if err != nil || nt.ID == 0 || nt.Name != "Sync Robot" {
+		t.Fatalf("CreateTemplate = %+v, %v", nt, err)
 	}
 	if pt, err := procore.Collect(c.ProjectPermissionTemplates(ctx, ids[0])); err != nil || len(pt) == 0 {
 		t.Fatalf("ProjectPermissionTemplates = %+v, %v", pt, err)
@@ -86,11 +120,18 @@ func TestEveryEndpoint(t *testing.T) {
 	if n := w.S.AddCount(created.ID, ids[0]); n != 1 {
 		t.Errorf("membership created %d times", n)
 	}
+	if a, err := c.AssignTemplate(ctx, ids[0], created.ID, nt.ID); err != nil || a.PermissionTemplateID != nt.ID || a.ProjectID != ids[0] {
+		t.Fatalf("AssignTemplate = %+v, %v", a, err)
+	}
+	if pu, err := procore.Collect(c.ProjectUsers(ctx, ids[0])); err != nil ||
+		!slices.ContainsFunc(pu, func(u procore.ProjectUser) bool { return u.ID == created.ID && u.PermissionTemplate.ID == nt.ID }) {
+		t.Fatalf("ProjectUsers = %+v, %v", pu, err)
+	}
 	res, err := c.BulkAdd(ctx, []procore.Membership{
 		{UserID: created.ID, ProjectID: ids[1], PermissionTemplateID: w.Fx.TemplateID},
 		{UserID: created.ID, ProjectID: ids[2], PermissionTemplateID: w.Fx.TemplateID},
 	})
-	if err != nil || res.Partial || len(res.Entities[strconv.FormatInt(created.ID, 10)]) != 2 {
+	if err != nil || res.Partial || res.Unread != "" || !slices.Equal(res.Done[created.ID], ids[1:3]) {
 		t.Fatalf("BulkAdd = %+v, %v", res, err)
 	}
 	as, err := procore.Collect(c.ProjectAssignments(ctx, created.ID))
@@ -106,46 +147,232 @@ func TestEveryEndpoint(t *testing.T) {
 	if assigned != 3 {
 		t.Errorf("%d projects assigned, want 3: %+v", assigned, as)
 	}
+	if un, err := procore.Collect(c.ProjectAssignmentsWhere(ctx, created.ID, procore.AssignmentFilter{Status: "Active", Assigned: "unassigned"})); err != nil || len(un) != len(ids)-3 {
+		t.Errorf("unassigned active: %d, %v; want %d", len(un), err, len(ids)-3)
+	}
 	if err := c.RemoveFromProject(ctx, ids[0], created.ID); err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(w.S.ProjectMembers(ids[0]), created.ID) {
 		t.Error("still a member after remove")
 	}
+	if p, err := c.CompanyPermissions(ctx); err != nil || p.Level("directory") != "Admin" {
+		t.Fatalf("CompanyPermissions = %+v, %v", p, err)
+	}
+	if p, err := c.ProjectPermissions(ctx, ids[1]); err != nil || p.Level("documents") != "Admin" {
+		t.Fatalf("ProjectPermissions = %+v, %v", p, err)
+	}
+	if ok, err := c.DirectoryAdmin(ctx); err != nil || !ok {
+		t.Fatalf("admin DirectoryAdmin = %t, %v", ok, err)
+	}
+	if ok, err := d.DirectoryAdmin(ctx); err != nil || ok {
+		t.Fatalf("DMSA DirectoryAdmin = %t, %v", ok, err)
+	}
+	if apps, err := procore.Collect(c.AppInstallations(ctx)); err != nil || len(apps) != 1 || apps[0].AppUID != w.Fx.DMSAClientID || apps[0].Status != "installed" {
+		t.Fatalf("AppInstallations = %+v, %v", apps, err)
+	}
 
-	// Every /rest call carried the company, a bearer token and the user agent.
+	// Every /rest call carried a bearer token and the user agent, and the
+	// company header, except /me and /companies with the admin's token.
 	headers := w.Headers()
-	if len(headers) < 15 {
+	if len(headers) < 30 {
 		t.Fatalf("only %d requests seen", len(headers))
 	}
 	for _, h := range headers {
-		if h.Get("Procore-Company-Id") != strconv.FormatInt(w.Fx.CompanyID, 10) ||
-			!strings.HasPrefix(h.Get("Authorization"), "Bearer ") || h.Get("User-Agent") != "procore-sa/test" {
+		if !strings.HasPrefix(h.Get("Authorization"), "Bearer ") || h.Get("User-Agent") != "procore-sa/test" {
 			t.Fatalf("request headers %v", h)
 		}
 	}
 }
 
-func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
-
-func TestBulkAddPartial(t *testing.T) {
-	w := simtest.New(t, sim.Config{Seed: 3, Projects: 20})
-	c := w.Client(w.Fx.CompanyID, nil)
-	ids := w.S.ActiveProjectIDs()
-	res, err := c.BulkAdd(context.Background(), []procore.Membership{
-		{UserID: w.Fx.ServiceUserID, ProjectID: ids[0]},
-		{UserID: w.Fx.ServiceUserID, ProjectID: 999_999_999},
+// TestCompanyHeaderByTokenKind: a person's token calls /me and /companies
+// without Procore-Company-Id; a client-credentials token sends it always.
+func TestCompanyHeaderByTokenKind(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 5})
+	ctx := context.Background()
+	var mu sync.Mutex
+	seen := map[string]string{}
+	w.SetIntercept(func(_ http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		seen[r.URL.Path+" "+strings.Fields(r.Header.Get("User-Agent"))[0]] = r.Header.Get("Procore-Company-Id")
+		mu.Unlock()
+		return false
 	})
-	if err != nil || !res.Partial || len(res.Errors) != 1 || res.Errors[0].ProjectID != 999_999_999 {
-		t.Fatalf("BulkAdd = %+v, %v; want a 207 naming the unknown project", res, err)
+	admin := w.AdminClient(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.UserAgent = "admin" })
+	dmsa := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.UserAgent = "dmsa" })
+	for _, c := range []*procore.Client{admin, dmsa} {
+		if _, err := c.Me(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := procore.Collect(c.Companies(ctx)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.User(ctx, w.Fx.ServiceUserID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := c.BulkAdd(context.Background(), make([]procore.Membership, procore.BulkAddLimit+1)); err == nil {
-		t.Fatal("more than 1000 triplets were sent")
+	cid := strconv.FormatInt(w.Fx.CompanyID, 10)
+	users := "/rest/v1.3/companies/" + cid + "/users/" + strconv.FormatInt(w.Fx.ServiceUserID, 10)
+	for key, want := range map[string]string{
+		"/rest/v1.0/me admin": "", "/rest/v1.0/companies admin": "", users + " admin": cid,
+		"/rest/v1.0/me dmsa": cid, "/rest/v1.0/companies dmsa": cid, users + " dmsa": cid,
+	} {
+		if got, ok := seen[key]; !ok || got != want {
+			t.Errorf("%s: Procore-Company-Id %q (sent: %t), want %q", key, got, ok, want)
+		}
+	}
+	if procore.UserToken(procore.ClientCredentials(w.Env, nil, "x", secret.New("y"))) || procore.UserToken(procore.StaticAuth(secret.New("t"))) {
+		t.Error("an app's token counted as a person's")
 	}
 }
 
+// TestUpdateUserSendsMultipart: the reference documents PATCH of a user as
+// multipart/form-data with last_name and email_address required: the
+// client reads the user and sends both, as they are, with the change.
+func TestUpdateUserSendsMultipart(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 5})
+	var mu sync.Mutex
+	var form map[string][]string
+	var ctype string
+	w.SetIntercept(func(_ http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPatch {
+			return false
+		}
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		cp := r.Clone(r.Context())
+		cp.Body = io.NopCloser(bytes.NewReader(b))
+		mu.Lock()
+		defer mu.Unlock()
+		ctype = r.Header.Get("Content-Type")
+		if err := cp.ParseMultipartForm(1 << 20); err == nil {
+			form = cp.MultipartForm.Value
+		}
+		return false
+	})
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	u, err := c.SetAddToNewProjects(context.Background(), w.Fx.ServiceUserID, true)
+	if err != nil || !u.AddToNewProjects || u.LastName != "Service" {
+		t.Fatalf("SetAddToNewProjects = %+v, %v", u, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.HasPrefix(ctype, "multipart/form-data; boundary=") {
+		t.Errorf("Content-Type %q", ctype)
+	}
+	want := map[string][]string{"user[last_name]": {"Service"}, "user[email_address]": {w.Fx.ServiceUserEmail}, "user[add_to_new_projects]": {"true"}}
+	if !maps.EqualFunc(form, want, slices.Equal) {
+		t.Errorf("form %v, want %v", form, want)
+	}
+}
+
+func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
+
+// TestBulkAddShapes reads bulk_add's answer in each shape the simulator can
+// give (the reference's items, projects as objects, single-key objects, an
+// object keyed by user id), for a full and a partial success.
+func TestBulkAddShapes(t *testing.T) {
+	for _, shape := range []sim.BulkShape{sim.BulkShapeItems, sim.BulkShapeProjectObjects, sim.BulkShapeSingleKey, sim.BulkShapeKeyed} {
+		t.Run(strconv.Itoa(int(shape)), func(t *testing.T) {
+			w := simtest.New(t, sim.Config{Seed: 3, Projects: 20})
+			w.S.SetFaults(sim.Faults{BulkAddShape: shape})
+			c := w.AdminClient(w.Fx.CompanyID, nil)
+			ids := w.S.ActiveProjectIDs()
+			u, tid := w.Fx.ServiceUserID, w.Fx.TemplateID
+			res, err := c.BulkAdd(context.Background(), []procore.Membership{{u, ids[0], tid}, {u, ids[1], tid}})
+			if err != nil || res.Status != 200 || res.Partial || res.Unread != "" || !slices.Equal(sorted(res.Done[u]), ids[:2]) {
+				t.Fatalf("BulkAdd = %+v, %v", res, err)
+			}
+			res, err = c.BulkAdd(context.Background(), []procore.Membership{{u, ids[2], tid}, {u, 999_999_999, tid}})
+			if err != nil || res.Status != 207 || !res.Partial || res.Unread != "" || !slices.Equal(res.Done[u], ids[2:3]) ||
+				len(res.Failed) != 1 || res.Failed[0].ProjectID != 999_999_999 || res.Failed[0].UserID != u {
+				t.Fatalf("BulkAdd partial = %+v, %v", res, err)
+			}
+			if shape == sim.BulkShapeProjectObjects && res.Failed[0].Message == "" {
+				t.Error("the failure's message was not read")
+			}
+		})
+	}
+}
+
+func TestBulkAddRules(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 20})
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	ids := w.S.ActiveProjectIDs()
+	if _, err := c.BulkAdd(context.Background(), []procore.Membership{{UserID: w.Fx.ServiceUserID, ProjectID: ids[0]}}); err == nil ||
+		!strings.Contains(err.Error(), "no permission template") {
+		t.Fatalf("a triplet without a template was sent: %v", err)
+	}
+	big := make([]procore.Membership, procore.BulkAddLimit+1)
+	for i := range big {
+		big[i] = procore.Membership{UserID: 1, ProjectID: int64(i + 1), PermissionTemplateID: 1}
+	}
+	if _, err := c.BulkAdd(context.Background(), big); err == nil {
+		t.Fatal("more than 1000 triplets were sent")
+	}
+	if n := w.S.Stats().ByRoute["POST /rest/v1.3/companies/{cid}/users/bulk_add"]; n != 0 {
+		t.Fatalf("%d bulk_adds reached Procore", n)
+	}
+}
+
+// TestParseBulkAdd: the answers the reference allows, and ones it does not,
+// which are named rather than failed on.
+func TestParseBulkAdd(t *testing.T) {
+	tests := []struct {
+		body   string
+		done   map[int64][]int64
+		failed []procore.BulkAddFailure
+		unread bool
+	}{
+		{`{"entities":[{"userId":"7","projects":[1,2]}]}`, map[int64][]int64{7: {1, 2}}, nil, false},
+		{`{"entities":[{"userId":7,"projects":["1",{"id":2}]}],"errors":[{"userId":"7","projects":[{"id":3,"message":"no"}]}]}`,
+			map[int64][]int64{7: {1, 2}}, []procore.BulkAddFailure{{7, 3, "no"}}, false},
+		{`{"entities":[{"7":[1]},{"8":[2]}]}`, map[int64][]int64{7: {1}, 8: {2}}, nil, false},
+		{`{"entities":{"7":[1,2]},"errors":{"7":[3]}}`, map[int64][]int64{7: {1, 2}}, []procore.BulkAddFailure{{7, 3, ""}}, false},
+		{`{"entities":{"7":{"1":"success"}}}`, map[int64][]int64{7: {1}}, nil, false},
+		{`{"entities":[]}`, map[int64][]int64{}, nil, false},
+		{`{"entities":[{"userId":"7","projects":[{"name":"x"}]}]}`, map[int64][]int64{}, nil, true},
+		{`{"entities":"done"}`, map[int64][]int64{}, nil, true},
+		{`{}`, map[int64][]int64{}, nil, true},
+		{`[1,2]`, map[int64][]int64{}, nil, true},
+		{``, map[int64][]int64{}, nil, true},
+	}
+	for _, tt := range tests {
+		res := procore.ParseBulkAdd([]byte(tt.body))
+		for uid := range res.Done {
+			slices.Sort(res.Done[uid])
+		}
+		if !maps.EqualFunc(res.Done, tt.done, slices.Equal) || !slices.Equal(res.Failed, tt.failed) || (res.Unread != "") != tt.unread {
+			t.Errorf("%s: %+v", tt.body, res)
+		}
+	}
+}
+
+// FuzzParseBulkAdd: bulk_add's answer is outside input; reading it never
+// panics and never yields an id that is not positive.
+func FuzzParseBulkAdd(f *testing.F) {
+	for _, s := range []string{`{"entities":[{"userId":"7","projects":[1,{"id":"2"}]}],"errors":{"7":[3]}}`, `{"entities":{"1":{"2":"ok"}}}`, `[]`, `{"entities":[{"1":null}]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res := procore.ParseBulkAdd(b)
+		for uid, ps := range res.Done {
+			for _, p := range ps {
+				if uid <= 0 || p <= 0 {
+					t.Fatalf("id %d/%d from %q", uid, p, b)
+				}
+			}
+		}
+		for _, f := range res.Failed {
+			if f.UserID <= 0 || f.ProjectID <= 0 {
+				t.Fatalf("failure %+v from %q", f, b)
+			}
+		}
+	})
+}
+
 func TestPaginationAcrossPages(t *testing.T) {
-	w := simtest.New(t, sim.Config{Seed: 5, Projects: 250})
+	w := simtest.New(t, sim.Config{Seed: 5, Projects: 250, DMSAPermitAll: true})
 	c := w.Client(w.Fx.CompanyID, nil)
 	if _, err := c.Me(context.Background()); err != nil { // fetch the token first
 		t.Fatal(err)
@@ -232,7 +459,7 @@ func TestRefreshAfter401(t *testing.T) {
 func TestErrorStatuses(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 3, Projects: 5})
 	ctx := context.Background()
-	c := w.Client(w.Fx.CompanyID, nil)
+	c := w.AdminClient(w.Fx.CompanyID, nil)
 	tests := []struct {
 		name   string
 		call   func() error
@@ -248,10 +475,14 @@ func TestErrorStatuses(t *testing.T) {
 			_, err := c.CreateUser(ctx, procore.NewUser{LastName: "Dup", EmailAddress: w.Fx.ServiceUserEmail})
 			return err
 		}, 409, "already exists"},
-		{"422", func() error {
+		{"400 missing field", func() error {
 			_, err := c.CreateUser(ctx, procore.NewUser{EmailAddress: "no.last.name@example.com"})
 			return err
-		}, 422, "last_name"},
+		}, 400, "last_name"},
+		{"403 not a Directory Admin", func() error {
+			_, err := w.Client(w.Fx.CompanyID, nil).CreateUser(ctx, procore.NewUser{LastName: "X", EmailAddress: "x@example.com"})
+			return err
+		}, 403, "Directory"},
 		{"401 bad client", func() error {
 			bad := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
 				cfg.Auth = procore.ClientCredentials(w.Env, nil, w.Fx.DMSAClientID, secret.New("wrong-secret"))
@@ -280,7 +511,7 @@ func TestRateLimit429(t *testing.T) {
 	for _, retryAfter := range []bool{false, true} {
 		t.Run("retry-after="+strconv.FormatBool(retryAfter), func(t *testing.T) {
 			w := simtest.New(t, sim.Config{Seed: 1, SpikeLimit: 4, SpikeWindow: 2 * time.Second})
-			w.S.SetFaults(sim.Faults{RetryAfterOn429: retryAfter})
+			w.S.SetFaults(sim.Faults{NoRetryAfterOn429: !retryAfter})
 			ctx := context.Background()
 			auth := procore.ClientCredentials(w.Env, nil, w.Fx.DMSAClientID, secret.New(w.Fx.DMSAClientSecret))
 			a := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
@@ -382,7 +613,7 @@ func TestRetries(t *testing.T) {
 		}
 	})
 	t.Run("dropped connections", func(t *testing.T) {
-		w := simtest.New(t, sim.Config{Seed: 12, Projects: 30})
+		w := simtest.New(t, sim.Config{Seed: 12, Projects: 30, DMSAPermitAll: true})
 		w.S.SetFaults(sim.Faults{DropRate: 0.3})
 		c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
 		got, err := procore.Collect(c.Projects(context.Background(), procore.ProjectFilter{PerPage: 2}))
@@ -412,7 +643,7 @@ func TestRetries(t *testing.T) {
 // unknown must not be sent again, so each reaches Procore once and makes at
 // most one user.
 func TestDroppedCreateIsNotRepeated(t *testing.T) {
-	w := simtest.New(t, sim.Config{Seed: 14})
+	w := simtest.New(t, sim.Config{Seed: 14, DMSADirectoryAdmin: true})
 	ctx := context.Background()
 	c := w.Client(w.Fx.CompanyID, nil)
 	if _, err := c.Me(ctx); err != nil { // the token first, with no faults
@@ -489,7 +720,7 @@ func TestRetry503AfterRetryAfter(t *testing.T) {
 // whose connection dropped (before or after Procore sent it) is not sent
 // again, though it is a PATCH.
 func TestDroppedInviteIsNotRepeated(t *testing.T) {
-	w := simtest.New(t, sim.Config{Seed: 15})
+	w := simtest.New(t, sim.Config{Seed: 15, DMSADirectoryAdmin: true})
 	ctx := context.Background()
 	c := w.Client(w.Fx.CompanyID, nil)
 	var ids []int64

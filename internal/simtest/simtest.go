@@ -4,6 +4,7 @@
 package simtest
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
@@ -85,6 +88,29 @@ func (w *World) Client(company int64, mod func(*procore.Config)) *procore.Client
 		w.T.Fatal(err)
 	}
 	return c
+}
+
+// AdminClient is the fixture admin's own sign-in (authorization code,
+// out of band) for company: a Directory Admin, as the person who changes
+// the directory is. mod may change its configuration first.
+func (w *World) AdminClient(company int64, mod func(*procore.Config)) *procore.Client {
+	w.T.Helper()
+	code, err := w.S.IssueCode(w.Fx.AdminClientID, procore.OOBRedirect)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	sec := secret.New(w.Fx.AdminClientSecret)
+	tok, err := procore.Exchange(context.Background(), nil, w.Env, w.Fx.AdminClientID, sec, code)
+	if err != nil {
+		w.T.Fatal(err)
+	}
+	auth := procore.RefreshingAuth(w.Env, nil, w.Fx.AdminClientID, sec, tok, func(context.Context, *oauth2.Token) error { return nil })
+	return w.Client(company, func(cfg *procore.Config) {
+		cfg.Auth = auth
+		if mod != nil {
+			mod(cfg)
+		}
+	})
 }
 
 // SetIntercept puts f in front of the simulator (nil removes it).
