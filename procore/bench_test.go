@@ -12,7 +12,7 @@ import (
 // BenchmarkListProjects10k is the client's cost to list 10,000 projects from
 // the simulator over loopback: requests made and allocations.
 func BenchmarkListProjects10k(b *testing.B) {
-	w := simtest.New(b, sim.Config{Seed: 1, Projects: 10_000})
+	w := simtest.New(b, sim.Config{Seed: 1, Projects: 10_000, DMSAPermitAll: true})
 	c := w.Client(w.Fx.CompanyID, nil)
 	ctx := context.Background()
 	if _, err := c.Me(ctx); err != nil { // the token, outside the loop

@@ -209,7 +209,11 @@ type Event struct {
 	// from the latest one.
 	Done, Total            int
 	Added, Already, Failed int
-	At                     time.Time
+	// Sent is how many projects Procore has been asked to add so far (by
+	// bulk_add or one at a time), confirmed or not: progress while the
+	// confirming read is still to come.
+	Sent int
+	At   time.Time
 }
 
 // EventFromClient turns a client's wait or retry into an add-all
@@ -300,6 +304,11 @@ func Run(ctx context.Context, c *procore.Client, plan *Plan, j *Journal, emit fu
 	r := &runner{c: c, plan: plan, j: j, emitFn: emit, start: time.Now(),
 		results: make(map[int64]ProjectResult, plan.Total()), counts: map[Outcome]int{}}
 	err := r.run(ctx)
+	if err != nil && ctx.Err() != nil && r.acted() {
+		// Stopped after asking Procore to act: read back what it did, so
+		// that the report and the journal hold it.
+		r.settle(ctx)
+	}
 	rep := r.report()
 	if err == nil {
 		r.emit(Event{Kind: "done"})
@@ -321,6 +330,33 @@ type runner struct {
 	newSet   bool
 	newWhy   string
 	notices  []string
+	sent     int // projects asked for
+}
+
+// settleTime bounds the read-back after a stop.
+const settleTime = 15 * time.Second
+
+func (r *runner) acted() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent > 0
+}
+
+// settle confirms what Procore did before a stop, on a context of its own
+// (the run's is done), briefly; failing that, the projects stay pending and
+// a resumed run's plan tells.
+func (r *runner) settle(parent context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), settleTime)
+	defer cancel()
+	_, _ = r.confirmAdded(ctx, r.plan.ToAdd, nil)
+}
+
+// sentMore counts projects asked for and emits a sent event.
+func (r *runner) sentMore(n int, p *ProjectRef, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent += n
+	r.emitLocked(Event{Kind: "sent", Project: p, Reason: reason})
 }
 
 func (r *runner) run(ctx context.Context) error {
@@ -466,6 +502,12 @@ func (r *runner) bulk(ctx context.Context) (said map[int64]string, refused error
 		}
 		res, err := r.c.BulkAdd(ctx, ms)
 		r.count()
+		if err == nil || procore.StatusOf(err) == 0 || procore.StatusOf(err) >= 500 {
+			// Procore may have acted (an answer, or none).
+			r.mu.Lock()
+			r.sent += len(chunk)
+			r.mu.Unlock()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				// The chunk may or may not have been done: it is not
@@ -499,37 +541,34 @@ func (r *runner) bulk(ctx context.Context) (said map[int64]string, refused error
 				said[p.ID] = "bulk_add did not list it as done"
 			}
 		}
-		r.emit(Event{Kind: "sent", Reason: fmt.Sprintf("bulk_add call %d of %d answered %d", call, calls, res.Status)})
+		r.sentMore(0, nil, fmt.Sprintf("bulk_add call %d of %d answered %d", call, calls, res.Status))
 	}
 	return said, nil, nil
 }
 
-// confirmAdded re-reads the user's project assignments (only the projects
-// it is not in, so that a full success is one short page) and records as
-// added each of refs Procore no longer lists the user missing from. With
-// tried (after adds one at a time) the rest are failed, with the reason of
-// their add; without, they are returned to be added.
+// confirmAdded re-reads the user's project assignments and records as
+// added each of refs that Procore lists the user in. It reads the projects
+// the user is assigned to, of every status (a project closed during the run
+// still shows), and takes each row's own is_assigned: a project the reading
+// does not show (the caller may no longer see it) is not confirmed. With
+// tried (after adds one at a time) the unconfirmed are failed, with the
+// reason of their add; without, they are returned to be added.
 func (r *runner) confirmAdded(ctx context.Context, refs []ProjectRef, tried map[int64]string) ([]ProjectRef, error) {
-	if len(refs) == 0 {
-		return nil, nil
-	}
 	pending := make([]ProjectRef, 0, len(refs))
+	r.mu.Lock()
 	for _, p := range refs {
-		r.mu.Lock()
-		_, has := r.results[p.ID]
-		r.mu.Unlock()
-		if !has {
+		if _, has := r.results[p.ID]; !has {
 			pending = append(pending, p)
 		}
 	}
+	r.mu.Unlock()
 	if len(pending) == 0 {
 		return nil, nil
 	}
 	r.emit(Event{Kind: "confirming", Reason: fmt.Sprintf("reading back the user's projects to confirm %d", len(pending))})
-	// All statuses: a project closed during the run still shows.
-	missing := map[int64]bool{}
+	member := map[int64]bool{}
 	rows := 0
-	for a, err := range r.c.ProjectAssignmentsWhere(ctx, r.plan.Request.UserID, procore.AssignmentFilter{Status: "All", Assigned: "unassigned"}) {
+	for a, err := range r.c.ProjectAssignmentsWhere(ctx, r.plan.Request.UserID, procore.AssignmentFilter{Status: "All", Assigned: "assigned"}) {
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -537,10 +576,8 @@ func (r *runner) confirmAdded(ctx context.Context, refs []ProjectRef, tried map[
 			return nil, fmt.Errorf("confirm what Procore did for user %d: %w", r.plan.Request.UserID, err)
 		}
 		rows++
-		// Read each row's own word: a server that ignores the filter
-		// lists members too.
-		if !a.IsAssigned {
-			missing[a.ProjectID] = true
+		if a.IsAssigned {
+			member[a.ProjectID] = true
 		}
 	}
 	r.mu.Lock()
@@ -550,7 +587,7 @@ func (r *runner) confirmAdded(ctx context.Context, refs []ProjectRef, tried map[
 	var left []ProjectRef
 	for _, p := range pending {
 		switch {
-		case !missing[p.ID]:
+		case member[p.ID]:
 			added = append(added, ProjectResult{ProjectRef: p, Outcome: OutcomeAdded})
 		case tried != nil:
 			why := cmp.Or(tried[p.ID], "Procore does not list the user in it after adding")
@@ -586,7 +623,11 @@ func (r *runner) each(parent context.Context, refs []ProjectRef, earlier map[int
 			for p := range jobs {
 				err := r.c.AddToProject(ctx, p.ID, uid, tid)
 				r.count()
-				if err == nil || ctx.Err() != nil {
+				if err == nil {
+					r.sentMore(1, &p, "")
+					continue
+				}
+				if ctx.Err() != nil {
 					continue
 				}
 				why := err.Error()
@@ -664,6 +705,7 @@ func (r *runner) emitLocked(e Event) {
 	}
 	e.Done, e.Total, e.At = len(r.results), r.plan.Total(), time.Now()
 	e.Added, e.Already, e.Failed = r.counts[OutcomeAdded], r.counts[OutcomeAlready], r.counts[OutcomeFailed]
+	e.Sent = r.sent
 	r.emitFn(e)
 }
 

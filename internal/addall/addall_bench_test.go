@@ -19,7 +19,8 @@ func addAllOnce(b *testing.B, cfg sim.Config, faults sim.Faults) (requests, tooM
 	b.StopTimer()
 	w := simtest.New(b, cfg)
 	w.S.SetFaults(faults)
-	c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
+	// The admin's own sign-in: directory changes are the admin's.
+	c := w.AdminClient(w.Fx.CompanyID, func(cfg *procore.Config) {
 		cfg.OnEvent = nil
 		// The client's defaults, not the tests' short backoff.
 		cfg.BaseBackoff, cfg.MaxBackoff = 0, 0
@@ -49,7 +50,10 @@ func addAllOnce(b *testing.B, cfg sim.Config, faults sim.Faults) (requests, tooM
 // BenchmarkAddAll adds the service user to every project of a company of N
 // projects (every tenth inactive) at 80 ms a request, under the documented
 // default limits (3,600 an hour, 25 per 10 s). The target: 10,000 projects
-// in under 30 s, with no 429 and the fewest requests possible.
+// with no 429 and the fewest requests possible (minRequests: 76 for 10,000,
+// of which 30 are the re-read that confirms the 9,000 memberships), in
+// under 40 s: 76 requests need four 10-second spike windows of 25. (Before
+// runs were confirmed by re-reading, 45 requests and under 30 s.)
 //
 //	go test ./procore -run '^$' -bench BenchmarkAddAll -benchtime 1x
 func BenchmarkAddAll(b *testing.B) {
@@ -75,8 +79,8 @@ func BenchmarkAddAll(b *testing.B) {
 			if tooMany > 0 {
 				b.Errorf("%d 429s", tooMany)
 			}
-			if n == 10_000 && wall >= 30*time.Second*time.Duration(b.N) {
-				b.Errorf("10,000 projects took %s; the target is under 30 s", wall/time.Duration(b.N))
+			if n == 10_000 && wall >= 40*time.Second*time.Duration(b.N) {
+				b.Errorf("10,000 projects took %s; the target is under 40 s", wall/time.Duration(b.N))
 			}
 		})
 	}

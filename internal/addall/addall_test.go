@@ -29,16 +29,20 @@ func restRequests(st sim.Stats) int {
 }
 
 // minRequests is the fewest requests an add-all can take with the documented
-// endpoints and page sizes: the template list (when a template is given),
-// the assignment pages, one bulk_add per 1000 projects, and the update.
+// endpoints and page sizes: the template list (when a template is given;
+// else the user's row, for its default template), the assignment pages,
+// one bulk_add per 1000 projects, the pages of the re-read that confirms
+// them (the projects the user is then in), and for add_to_new_projects the
+// user's row (the update must send its last name and email) and the update.
 func minRequests(template bool, projects, toAdd int, newProjects bool) int {
-	n := max(1, (projects+procore.AssignmentsMaxPerPage-1)/procore.AssignmentsMaxPerPage)
+	pages := func(rows int) int { return max(1, (rows+procore.AssignmentsMaxPerPage-1)/procore.AssignmentsMaxPerPage) }
+	n := 1 + pages(projects)
 	n += (toAdd + procore.BulkAddLimit - 1) / procore.BulkAddLimit
-	if template {
-		n++
+	if toAdd > 0 {
+		n += pages(toAdd)
 	}
 	if newProjects {
-		n++
+		n += 2
 	}
 	return n
 }
@@ -67,10 +71,10 @@ func (e *events) count(kind string) int {
 	return n
 }
 
-// addAllClient is a client whose client events also reach evs, wired as
-// the CLI wires it.
+// addAllClient is the admin's own sign-in (directory changes are the
+// admin's), whose client events also reach evs, wired as the CLI wires it.
 func addAllClient(w *simtest.World, evs *events, mod func(*procore.Config)) *procore.Client {
-	return w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
+	return w.AdminClient(w.Fx.CompanyID, func(cfg *procore.Config) {
 		prev := cfg.OnEvent
 		cfg.OnEvent = func(e procore.Event) {
 			prev(e)
@@ -126,7 +130,7 @@ func checkReport(t *testing.T, s *sim.Server, rep *addall.Report) {
 func TestPlanAddAll(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 3, Projects: 40})
 	ctx := context.Background()
-	c := w.Client(w.Fx.CompanyID, nil)
+	c := w.AdminClient(w.Fx.CompanyID, nil)
 	user := w.Fx.ServiceUserID
 	// Three active projects and one inactive one already.
 	active := w.S.ActiveProjectIDs()
@@ -148,7 +152,7 @@ func TestPlanAddAll(t *testing.T) {
 		wantID         int64
 		requests       int
 	}{
-		{"no template", "", 0, 1},
+		{"the user's default", "", w.Fx.TemplateID, 2},
 		{"by id", strconv.FormatInt(w.Fx.TemplateID, 10), w.Fx.TemplateID, 2},
 		{"by name", strings.ToUpper(w.Fx.TemplateName), w.Fx.TemplateID, 2},
 	} {
@@ -166,8 +170,8 @@ func TestPlanAddAll(t *testing.T) {
 					t.Errorf("project %d planned as already, but the user is not a member", r.ID)
 				}
 			}
-			if p.TemplateID != tt.wantID || (tt.wantID != 0 && p.TemplateName != w.Fx.TemplateName) {
-				t.Errorf("template %d %q, want %d %q", p.TemplateID, p.TemplateName, tt.wantID, w.Fx.TemplateName)
+			if p.TemplateID != tt.wantID || (tt.wantID != 0 && p.TemplateName != w.Fx.TemplateName) || p.TemplateDefault != (tt.template == "") || p.NoTemplate != nil {
+				t.Errorf("template %d %q (default %t, %v), want %d %q", p.TemplateID, p.TemplateName, p.TemplateDefault, p.NoTemplate, tt.wantID, w.Fx.TemplateName)
 			}
 			if n := restRequests(w.S.Stats()); p.Requests != tt.requests || n != tt.requests {
 				t.Errorf("plan took %d requests (counted %d), want %d", n, p.Requests, tt.requests)
@@ -180,9 +184,32 @@ func TestPlanAddAll(t *testing.T) {
 			!strings.Contains(err.Error(), w.Fx.TemplateName) || !strings.Contains(err.Error(), strconv.FormatInt(w.Fx.TemplateID, 10)) {
 			t.Fatalf("got %v; want an error naming the choices", err)
 		}
-		// A company_tools template is not a project template.
-		if _, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: "Company Admin Tools"}); err == nil {
-			t.Fatal("a company_tools template was accepted")
+		// A company_tools template is not a project template, nor is a
+		// project-specific one usable on every project.
+		for _, name := range []string{"Company Admin", "Project 0001 Custom"} {
+			if _, err := addall.MakePlan(ctx, c, addall.Request{UserID: user, Template: name}); err == nil {
+				t.Fatalf("%q was accepted", name)
+			}
+		}
+	})
+	t.Run("no template known", func(t *testing.T) {
+		// A user with no default project template, and none asked for: the
+		// plan says so, and Run refuses it before doing anything.
+		nu, err := c.CreateUser(ctx, procore.NewUser{LastName: "Plain", EmailAddress: "plain@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := addall.MakePlan(ctx, c, addall.Request{UserID: nu.ID})
+		if err != nil || !errors.Is(p.NoTemplate, addall.ErrNoTemplate) || p.TemplateID != 0 || len(p.ToAdd) != len(active) {
+			t.Fatalf("plan %+v, %v", p, err)
+		}
+		w.S.ResetStats()
+		_, err = addall.Run(ctx, c, p, nil, nil)
+		if !errors.Is(err, addall.ErrNoTemplate) || !strings.Contains(err.Error(), "--template") {
+			t.Fatalf("Run = %v", err)
+		}
+		if n := restRequests(w.S.Stats()); n != 0 {
+			t.Fatalf("%d requests after refusing", n)
 		}
 	})
 	t.Run("unknown user", func(t *testing.T) {
@@ -234,8 +261,8 @@ func TestRunAddAllBulk(t *testing.T) {
 			if st.TooMany != 0 {
 				t.Errorf("%d 429s", st.TooMany)
 			}
-			if u, err := c.User(ctx, user); err != nil || !u.AddToNewProjects {
-				t.Errorf("add_to_new_projects not set: %+v, %v", u, err)
+			if !w.S.AddToNewProjects(user) {
+				t.Error("add_to_new_projects not set")
 			}
 			for _, pid := range w.S.ActiveProjectIDs()[:5] {
 				if got := w.S.ProjectMembers(pid); !slices.Contains(got, user) {
@@ -281,8 +308,11 @@ func TestRunAddAllFallbackPaced(t *testing.T) {
 		t.Errorf("%d 429s", st.TooMany)
 	}
 	active := len(w.S.ActiveProjectIDs())
-	// The refused bulk_add, then one add per project.
-	if want, got := 2+1+active+1, restRequests(st); got != want || plan.Requests+rep.Requests != want {
+	// The plan (template, assignments); the refused bulk_add, the
+	// caller's permissions (a Directory Admin: so one at a time), the
+	// re-read (nothing yet), one add per project, the re-read that confirms
+	// them; the user's row and its update.
+	if want, got := 2+1+1+1+active+1+2, restRequests(st); got != want || plan.Requests+rep.Requests != want {
 		t.Errorf("%d requests (counted %d+%d), want %d", got, plan.Requests, rep.Requests, want)
 	}
 	if st.ByRoute["POST /rest/v1.0/projects/{pid}/users/{id}/actions/add"] != active {
@@ -298,7 +328,10 @@ func TestRunAddAllFallbackPaced(t *testing.T) {
 // one-by-one retry, two stay refused.
 func TestRunAddAll207(t *testing.T) {
 	const n = 60
-	w := simtest.New(t, sim.Config{Seed: 4, Projects: n})
+	// The DMSA, made a Directory Admin, sees only its permitted projects.
+	w := simtest.New(t, sim.Config{Seed: 4, Projects: n, DMSADirectoryAdmin: true, DMSAPermitAll: true})
+	// The shape whose failures carry a message, for the report to quote.
+	w.S.SetFaults(sim.Faults{BulkAddShape: sim.BulkShapeProjectObjects})
 	active := w.S.ActiveProjectIDs()
 	hidden := []int64{active[1], active[7], active[20], active[33], active[40]}
 	stillHidden := hidden[3:]
@@ -325,9 +358,10 @@ func TestRunAddAll207(t *testing.T) {
 	defer ts.Close()
 	env := procore.Environment{Name: "sim", LoginURL: ts.URL, APIURL: ts.URL}
 	var evs events
-	c := addAllClient(w, &evs, func(cfg *procore.Config) {
+	c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) {
 		cfg.Env = env
 		cfg.Auth = procore.ClientCredentials(env, nil, w.Fx.DMSAClientID, secret.New(w.Fx.DMSAClientSecret))
+		cfg.OnEvent = func(e procore.Event) { evs.add(addall.EventFromClient(e)) }
 	})
 	ctx := context.Background()
 	user := w.Fx.ServiceUserID
@@ -428,16 +462,17 @@ func TestCancelAndResume(t *testing.T) {
 		name     string
 		projects int
 		refused  bool
-		after    int // added events before the cancel
+		after    int // sent events before the cancel
+		added    int // projects the first run confirms at least
 	}{
-		{"bulk", 2500, false, 1},
-		{"one by one", 120, true, 30},
+		{"bulk", 2500, false, 1, 1000},
+		{"one by one", 120, true, 30, 30},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := simtest.New(t, sim.Config{Seed: 31, Projects: tt.projects})
 			w.S.SetFaults(sim.Faults{BulkAddRefused: tt.refused})
 			user := w.Fx.ServiceUserID
-			c := w.Client(w.Fx.CompanyID, nil)
+			c := w.AdminClient(w.Fx.CompanyID, nil)
 			// One project has the user before the run: it stays "already".
 			before := w.S.ActiveProjectIDs()[0]
 			if err := c.AddToProject(context.Background(), before, user, 0); err != nil {
@@ -451,10 +486,10 @@ func TestCancelAndResume(t *testing.T) {
 			var journal bytes.Buffer
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			added := 0
+			sent := 0
 			emit := func(e addall.Event) {
-				if e.Kind == "added" {
-					if added++; added == tt.after {
+				if e.Kind == "sent" {
+					if sent++; sent == tt.after {
 						cancel()
 					}
 				}
@@ -463,7 +498,8 @@ func TestCancelAndResume(t *testing.T) {
 			if !errors.Is(err, context.Canceled) || rep1 == nil {
 				t.Fatalf("got %v; want the cancellation with a report", err)
 			}
-			if rep1.OK() || rep1.Count(addall.OutcomeAdded) < tt.after || rep1.Count(addall.OutcomeAdded) == plan.Total() {
+			// What was done before the stop is read back and reported.
+			if rep1.OK() || rep1.Count(addall.OutcomeAdded) < tt.added || rep1.Count(addall.OutcomeAdded) == plan.Total() {
 				t.Fatalf("first run: OK %v, %d added of %d", rep1.OK(), rep1.Count(addall.OutcomeAdded), plan.Total())
 			}
 			// The report accounts for every planned project: an outcome, or
@@ -587,7 +623,7 @@ func TestReadJournalTorn(t *testing.T) {
 func TestJournalKilledMidWrite(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 41, Projects: 30})
 	w.S.SetFaults(sim.Faults{BulkAddRefused: true})
-	c := w.Client(w.Fx.CompanyID, nil)
+	c := w.AdminClient(w.Fx.CompanyID, nil)
 	user := w.Fx.ServiceUserID
 	plan, err := addall.MakePlan(context.Background(), c, addall.Request{UserID: user})
 	if err != nil {
@@ -648,7 +684,7 @@ func TestJournalKilledMidWrite(t *testing.T) {
 
 func TestJournalWrongUser(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 2, Projects: 10})
-	c := w.Client(w.Fx.CompanyID, nil)
+	c := w.AdminClient(w.Fx.CompanyID, nil)
 	plan, err := addall.MakePlan(context.Background(), c, addall.Request{UserID: w.Fx.ServiceUserID})
 	if err != nil {
 		t.Fatal(err)
@@ -681,6 +717,10 @@ func TestAddAllEventFromClient(t *testing.T) {
 		t.Errorf("%+v", e)
 	}
 	if e := addall.EventFromClient(procore.Event{Kind: procore.EventRefresh}); e.Kind != "retry" || !strings.Contains(e.Reason, "renewing") {
+		t.Errorf("%+v", e)
+	}
+	if e := addall.EventFromClient(procore.Event{Kind: procore.EventSlow, Wait: 30 * time.Second}); e.Kind != "wait" || e.Wait != 0 ||
+		e.Reason != "Procore has not answered for 30 s; still trying, ctrl+c to stop" {
 		t.Errorf("%+v", e)
 	}
 }
