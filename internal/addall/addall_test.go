@@ -35,7 +35,9 @@ func restRequests(st sim.Stats) int {
 // them (the projects the user is then in), and for add_to_new_projects the
 // user's row (the update must send its last name and email) and the update.
 func minRequests(template bool, projects, toAdd int, newProjects bool) int {
-	pages := func(rows int) int { return max(1, (rows+procore.AssignmentsMaxPerPage-1)/procore.AssignmentsMaxPerPage) }
+	pages := func(rows int) int {
+		return max(1, (rows+procore.AssignmentsMaxPerPage-1)/procore.AssignmentsMaxPerPage)
+	}
 	n := 1 + pages(projects)
 	n += (toAdd + procore.BulkAddLimit - 1) / procore.BulkAddLimit
 	if toAdd > 0 {
