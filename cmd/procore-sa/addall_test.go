@@ -20,11 +20,13 @@ import (
 )
 
 // addAllSim starts a simulator and points the command at it with the
-// DMSA's credential in the environment, as a CI job would.
+// DMSA's credential in the environment, as a CI job would: a DMSA that is
+// a Directory Admin permitted every project, the one case where a
+// client-credentials add-all can work.
 func addAllSim(t *testing.T, projects int) (*app.Sim, []string) {
 	t.Helper()
 	guidesEnv(t)
-	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 8, Projects: projects}, sim.Faults{})
+	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 8, Projects: projects, DMSADirectoryAdmin: true, DMSAPermitAll: true}, sim.Faults{})
 	if err != nil {
 		t.Fatal(err)
 	}

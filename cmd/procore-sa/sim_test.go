@@ -33,12 +33,12 @@ func TestSimCommand(t *testing.T) {
 	}()
 	vals := map[string]string{}
 	sc := bufio.NewScanner(pr)
-	for len(vals) < 10 && sc.Scan() {
+	for len(vals) < 12 && sc.Scan() {
 		k, v, _ := strings.Cut(sc.Text(), ": ")
 		vals[k] = v
 	}
 	for _, k := range []string{"login_url", "api_url", "company_id", "dmsa_client_id", "dmsa_client_secret",
-		"admin_client_id", "admin_client_secret", "admin_login"} {
+		"dmsa_user_id", "dmsa_directory_admin", "admin_client_id", "admin_client_secret", "admin_login"} {
 		if vals[k] == "" {
 			t.Fatalf("sim printed no %s: %v", k, vals)
 		}
@@ -54,7 +54,12 @@ func TestSimCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	facts, err := app.VerifyFacts(context.Background(), c)
-	if err != nil || len(facts) != 3 || !strings.Contains(facts[2], "11 active projects") {
+	// By default the DMSA is no Directory Admin and is permitted no
+	// project until an admin adds its user to some.
+	if vals["dmsa_directory_admin"] != "false" {
+		t.Errorf("dmsa_directory_admin: %q", vals["dmsa_directory_admin"])
+	}
+	if err != nil || len(facts) != 3 || !strings.Contains(facts[2], "0 active projects") {
 		t.Fatalf("verify against the sim command: %v, %v", facts, err)
 	}
 	cancel()
