@@ -49,6 +49,9 @@ func TestAddAllKilledAndResumed(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Seed, tt.cfg.Projects = 51, tt.projects
+			// The run uses the DMSA's credential: one that is a Directory
+			// Admin permitted every project, the case where that works.
+			tt.cfg.DMSADirectoryAdmin, tt.cfg.DMSAPermitAll = true, true
 			s := sim.New(tt.cfg)
 			f := tt.faults
 			f.ErrorRate, f.DropRate = 0.1, 0.02

@@ -88,8 +88,14 @@ func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*proco
 		if err != nil && w.a.cfg.Demo {
 			// The demo's simulator has never heard of the address typed:
 			// create the user there, as the person did in the guide.
-			nu, cerr := c.CreateUser(ctx, procore.NewUser{FirstName: u.Values[steps.RoleFirstName],
-				LastName: orDefault(u.Values[steps.RoleLastName], "Integration"), EmailAddress: email})
+			// With the simulator's Global template as its default, as the
+			// guide has the person choose one: add-all needs a template.
+			req := procore.NewUser{FirstName: u.Values[steps.RoleFirstName],
+				LastName: orDefault(u.Values[steps.RoleLastName], "Integration"), EmailAddress: email}
+			if s, err := w.a.Sim(); err == nil {
+				req.DefaultPermissionTemplateID = s.Fixtures().TemplateID
+			}
+			nu, cerr := c.CreateUser(ctx, req)
 			if cerr != nil {
 				return nil, cerr
 			}
