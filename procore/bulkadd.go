@@ -181,7 +181,7 @@ func readKeyed(obj map[string]json.RawMessage) ([]bulkGroup, string) {
 	var out []bulkGroup
 	for k, v := range obj {
 		uid, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
-		if err != nil {
+		if err != nil || uid <= 0 {
 			why = append(why, fmt.Sprintf("key %q is not a user id", Clip(k)))
 			continue
 		}
@@ -210,7 +210,7 @@ func readProjects(raw json.RawMessage) ([]bulkProject, string) {
 		var out []bulkProject
 		for k, v := range keyed {
 			id, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
-			if err != nil {
+			if err != nil || id <= 0 {
 				return out, fmt.Sprintf("project key %q is not an id", Clip(k))
 			}
 			var msg string
