@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -76,5 +77,42 @@ func TestSimCommand(t *testing.T) {
 func TestSimRefusesNonLoopback(t *testing.T) {
 	if _, _, code := runWithInput(t, "", "sim", "--addr", "0.0.0.0:7070"); code != exitUsage {
 		t.Fatalf("exit %d, want %d", code, exitUsage)
+	}
+}
+
+// TestSimCommandDirectoryAdminDMSA: --dmsa-directory-admin makes the DMSA a
+// Directory Admin, says so in the output, and Procore's permission
+// manifest agrees.
+func TestSimCommandDirectoryAdminDMSA(t *testing.T) {
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cmd := newRootCmd(newApp(strings.NewReader(""), pw, io.Discard))
+		cmd.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--projects", "3", "--dmsa-directory-admin"})
+		_ = cmd.ExecuteContext(ctx) // ends with the interrupt
+		pw.Close()
+	}()
+	vals := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for vals["dmsa_directory_admin"] == "" && sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ": ")
+		vals[k] = v
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	defer func() { cancel(); <-done }()
+	if vals["dmsa_directory_admin"] != "true" {
+		t.Fatalf("dmsa_directory_admin: %q", vals["dmsa_directory_admin"])
+	}
+	env := procore.Environment{LoginURL: vals["login_url"], APIURL: vals["api_url"]}
+	company, _ := strconv.ParseInt(vals["company_id"], 10, 64)
+	c, err := procore.New(procore.Config{Env: env, CompanyID: company,
+		Auth: procore.ClientCredentials(env, nil, vals["dmsa_client_id"], secret.New(vals["dmsa_client_secret"]))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := c.DirectoryAdmin(context.Background()); err != nil || !ok {
+		t.Fatalf("DirectoryAdmin = %t, %v", ok, err)
 	}
 }
