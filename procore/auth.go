@@ -243,8 +243,23 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSec
 		if err := checkLoginURL(env); err != nil {
 			return nil, fmt.Errorf("refresh the sign-in: %w", err)
 		}
-		// A token with no access token makes oauth2 refresh at once.
-		next, err := conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+		// A token with no access token makes oauth2 refresh at once. A
+		// connection dropped before Procore answered may or may not have
+		// spent the refresh token: trying it again is safe either way (a
+		// spent one is refused, and then the sign-in must be made again),
+		// and saves the sign-in when the request never arrived.
+		var next *oauth2.Token
+		var err error
+		for attempt := range 4 {
+			next, err = conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
+			var re *oauth2.RetrieveError
+			if err == nil || errors.As(err, &re) || ctx.Err() != nil {
+				break
+			}
+			if sleep(ctx, time.Duration(100<<attempt)*time.Millisecond) != nil {
+				break
+			}
+		}
 		if err != nil {
 			return nil, tokenError("refresh the sign-in", err, clientSecret, secret.New(old.RefreshToken))
 		}

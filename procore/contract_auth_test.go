@@ -164,3 +164,35 @@ func TestTokenErrorsWithholdSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshRetriesAConnectionLostBeforeProcore: a refresh whose request
+// never reached Procore leaves the refresh token unspent, so the client
+// tries it again rather than end the person's sign-in.
+func TestRefreshRetriesAConnectionLostBeforeProcore(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 5})
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	var hung atomic.Int32
+	w.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/oauth/token" || hung.Add(1) > 2 {
+			return false
+		}
+		// Hang up before the simulator sees the request.
+		hj, ok := rw.(http.Hijacker)
+		if !ok {
+			t.Error("cannot hang up")
+			return false
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			conn.Close()
+		}
+		return true
+	})
+	w.S.ExpireTokens()
+	if _, err := c.Me(context.Background()); err != nil {
+		t.Fatalf("the refresh was not tried again: %v", err)
+	}
+	if n := hung.Load(); n != 3 {
+		t.Fatalf("%d token requests, want two lost and one answered", n)
+	}
+}

@@ -89,7 +89,7 @@ func TestSimCommandDirectoryAdminDMSA(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		cmd := newRootCmd(newApp(strings.NewReader(""), pw, io.Discard))
+		cmd := newRootCmd(newCLI(strings.NewReader(""), pw, io.Discard))
 		cmd.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--projects", "3", "--dmsa-directory-admin"})
 		_ = cmd.ExecuteContext(ctx) // ends with the interrupt
 		pw.Close()

@@ -125,7 +125,13 @@ func checkReport(t *testing.T, s *sim.Server, rep *addall.Report) {
 		t.Fatalf("report has %d projects, want the %d active ones", len(ids), len(want))
 	}
 	if !rep.OK() {
-		t.Fatal("report not OK")
+		var why []string
+		for _, r := range rep.Results {
+			if r.Outcome == addall.OutcomeFailed {
+				why = append(why, r.Reason)
+			}
+		}
+		t.Fatalf("report not OK: %d pending, new projects set %v (%s), failed: %q", len(rep.Pending), rep.NewProjectsSet, rep.NewProjectsReason, why)
 	}
 }
 
@@ -423,7 +429,7 @@ func TestRunAddAllFaults(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			w := simtest.New(t, sim.Config{Seed: 21, Projects: tt.projects})
-			w.S.SetFaults(sim.Faults{ErrorRate: 0.1, DropRate: 0.05, BulkAddRefused: tt.refused})
+			w.S.SetFaults(sim.Faults{ErrorRate: 0.1, DropRate: 0.05, DropOnly: "/rest/", BulkAddRefused: tt.refused})
 			ctx := context.Background()
 			var evs events
 			c := addAllClient(w, &evs, func(cfg *procore.Config) { cfg.MaxRetries = 20 })
@@ -725,4 +731,63 @@ func TestAddAllEventFromClient(t *testing.T) {
 		e.Reason != "Procore has not answered for 30 s; still trying, ctrl+c to stop" {
 		t.Errorf("%+v", e)
 	}
+}
+
+// TestLostRefreshAnswer: Procore's refresh tokens are single-use, so a
+// refresh whose answer is lost after Procore rotated the token ends the
+// sign-in. The run must stop saying so, report what it confirmed, and be
+// resumable from its journal with a new sign-in, creating nothing twice.
+func TestLostRefreshAnswer(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 41, Projects: 40})
+	user := w.Fx.ServiceUserID
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	w.S.SetFaults(sim.Faults{BulkAddRefused: true, DropAnswers: map[string]int{"POST /oauth/token": 1}})
+	req := addall.Request{UserID: user, Template: w.Fx.TemplateName, NewProjects: true}
+	plan, err := addall.MakePlan(context.Background(), c, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var journal bytes.Buffer
+	sent := 0
+	emit := func(e addall.Event) {
+		if e.Kind == "sent" {
+			if sent++; sent == 10 {
+				w.S.ExpireTokens()
+			}
+		}
+	}
+	rep1, err := addall.Run(context.Background(), c, plan, addall.NewJournal(&journal, "run-1"), emit)
+	if err == nil && rep1.OK() {
+		t.Fatal("the run went on after its sign-in was lost")
+	}
+	msg := rep1.NewProjectsReason
+	if err != nil {
+		msg = err.Error()
+	}
+	for _, r := range rep1.Results {
+		msg += r.Reason
+	}
+	if !strings.Contains(msg, "Sign in again") {
+		t.Errorf("the stop does not say to sign in again: %q (err %v, %d pending, new projects %q, %d results)", msg, err, len(rep1.Pending), rep1.NewProjectsReason, len(rep1.Results))
+	}
+	// What was sent cannot be read back without a sign-in: it stays
+	// pending, for the resumed run's fresh plan to find.
+	if rep1 == nil || len(rep1.Results)+len(rep1.Pending) != plan.Total() || len(rep1.Pending) == 0 {
+		t.Fatalf("the report does not account for the plan: %+v", rep1)
+	}
+	header, confirmed, err := addall.ReadJournal(bytes.NewReader(journal.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := w.AdminClient(w.Fx.CompanyID, nil) // the person signs in again
+	plan2, err := addall.MakePlan(context.Background(), c2, header.Request())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep2, err := addall.Run(context.Background(), c2, plan2, addall.ResumeJournal(&journal, header, confirmed), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMembers(t, w.S, user, 40)
+	checkReport(t, w.S, rep2)
 }

@@ -77,7 +77,7 @@ func TestJournalUserMustBeTheRequests(t *testing.T) {
 	}
 	var journal bytes.Buffer
 	j := addall.NewJournal(&journal, addall.NewRunID(time.Now()))
-	j.SetUser(procore.User{ID: w.Fx.AdminUserID, Login: "someone@example.com"})
+	j.SetUser(procore.User{ID: w.Fx.AdminUserID, EmailAddress: "someone@example.com"})
 	if _, err := addall.Run(context.Background(), c, plan, j, nil); err == nil {
 		t.Fatal("a journal for one user recorded a run for another")
 	}

@@ -12,6 +12,10 @@ type Faults struct {
 	Latency   time.Duration // added to every request
 	ErrorRate float64       // fraction of /rest requests answered 500 or 503 (503 with Retry-After: 1)
 	DropRate  float64       // fraction of requests whose connection is closed with no answer
+	// DropOnly, when set, keeps DropRate to paths under this prefix (e.g.
+	// "/rest/"): a test of retries can then leave the sign-in's single-use
+	// refresh token alone, whose lost answer no client can recover from.
+	DropOnly string
 	// DropAnswers maps a route pattern, as Stats.ByRoute names it (e.g.
 	// "POST /rest/v1.3/companies/{cid}/users/bulk_add"), to how many of its
 	// next requests take effect and then lose their answer: the connection

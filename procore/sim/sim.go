@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -328,7 +329,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.Latency > 0 {
 		time.Sleep(f.Latency)
 	}
-	drop := s.draw(f.DropRate)
+	drop := dropNone
+	if f.DropOnly == "" || strings.HasPrefix(r.URL.Path, f.DropOnly) {
+		drop = s.draw(f.DropRate)
+	}
 	if drop == dropNone && s.hasDrops.Load() {
 		if _, pattern := s.mux.Handler(r); s.takeDrop(pattern) {
 			drop = dropAfter
