@@ -537,7 +537,7 @@ func TestRateLimit429(t *testing.T) {
 
 // TestRateLimit429FollowsRetryAfter answers a 429 whose Retry-After (1 s)
 // and X-Rate-Limit-Reset (30 s away) disagree: the client must wait for
-// Retry-After, as procore-api.md says, and not for the reset.
+// Retry-After, as Procore's reference says, and not for the reset.
 func TestRateLimit429FollowsRetryAfter(t *testing.T) {
 	w := simtest.New(t, sim.Config{Seed: 1})
 	var refused atomic.Int32

@@ -382,7 +382,7 @@ func (c *Client) SetAddToNewProjects(ctx context.Context, userID int64, on bool)
 }
 
 // InviteUser sends the user Procore's invitation email. Though a PATCH, it
-// is not safe to repeat: each call sends an email (procore-api.md: "send
+// is not safe to repeat: each call sends an email (Procore's reference: "send
 // the invitation email"), so one whose answer was lost is not sent again.
 func (c *Client) InviteUser(ctx context.Context, userID int64) error {
 	_, err := c.do(ctx, request{method: http.MethodPatch, path: fmt.Sprintf("%s/%d/invite", c.usersPath(), userID)}, nil)

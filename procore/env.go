@@ -21,7 +21,7 @@ type Environment struct {
 	APIURL   string
 }
 
-// The environments of procore-api.md.
+// The environments Procore documents.
 var (
 	Production     = Environment{"production", "https://login.procore.com", "https://api.procore.com"}
 	Sandbox        = Environment{"sandbox", "https://login-sandbox.procore.com", "https://sandbox.procore.com"}

@@ -243,7 +243,7 @@ func guidePieces(g *Guide, place string) []string {
 	return nil
 }
 
-// TestGuideShapes pins what PRODUCT.md and the issue require of the
+// TestGuideShapes pins what the product requires of the
 // built-in guides as a set.
 func TestGuideShapes(t *testing.T) {
 	cat, _ := LoadCatalog("")
@@ -300,7 +300,7 @@ func TestGuideShapes(t *testing.T) {
 	if !domainFrom {
 		t.Error("spectrum: the account's email must be on the company's domain (domain_from)")
 	}
-	// procore-api.md: seeds 002 and 003 describe the retired service accounts.
+	// Procore's reference: the LaborChart and HammerTech guides describe the retired service accounts.
 	for _, id := range []string{"laborchart", "hammertech"} {
 		if g, _ := cat.Get(id); g.AccountModel != LegacyServiceAccount {
 			t.Errorf("%s: account model %s, want %s", id, g.AccountModel, LegacyServiceAccount)

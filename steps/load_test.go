@@ -13,7 +13,7 @@ import (
 	"testing/fstest"
 )
 
-// builtinIDs is the fixed order of the built-in guides (PRODUCT.md).
+// builtinIDs is the fixed order of the built-in guides (as the product documents it).
 var builtinIDs = []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"}
 
 func readTestdata(t testing.TB, name string) []byte {

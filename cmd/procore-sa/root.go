@@ -17,7 +17,7 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// Exit codes (PRODUCT.md).
+// Exit codes, as the product documents them.
 const (
 	exitOK          = 0
 	exitFailed      = 1 // the job failed: a rule not met, a project not added, a credential refused

@@ -50,7 +50,7 @@ type Credential struct {
 }
 
 // credentialWire is the stored document, the only place the secrets are
-// revealed. The field order is the order of PRODUCT.md's layout.
+// revealed. The field order is the documented layout's.
 type credentialWire struct {
 	Version      int    `json:"version"`
 	Kind         Kind   `json:"kind"`
@@ -211,7 +211,7 @@ func (osKeyring) Delete(service, account string) error {
 
 // Default timeouts. Nobody typing: a keychain that answers answers in
 // milliseconds. Someone may be typing an unlock password (a KWallet or
-// login-keyring prompt): give them time (GitHub CLI's 3 s is not enough).
+// login-keyring prompt): give them time (a 3 s wait is not enough).
 const (
 	DefaultTimeout            = 5 * time.Second
 	DefaultInteractiveTimeout = 2 * time.Minute

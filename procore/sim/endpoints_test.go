@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// One table test per endpoint of procore-api.md's table, and of the ones
+// One table test per endpoint of Procore's reference, and of the ones
 // the reference adds: status, the keys of the answer, and the rule the row
 // states. Who may change the directory has its own test below.
 

@@ -1,5 +1,5 @@
 // Package sim is an in-memory simulator of Procore's REST API and OAuth 2.0
-// server, following /work/shared/procore-api.md. It is an http.Handler: tests
+// server, following Procore's published reference. It is an http.Handler: tests
 // serve it with httptest, `procore-sa sim` and `--demo` on loopback. Login
 // (/oauth/...) and API (/rest/...) share one handler and so one address.
 //

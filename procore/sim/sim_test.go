@@ -233,7 +233,7 @@ func TestTokenInfoAndRevoke(t *testing.T) {
 }
 
 // TestRevokeNeedsClientAuthentication: /oauth/revoke takes the client's
-// ID and secret, as procore-api.md says; without them, or with a wrong
+// ID and secret, as Procore's reference says; without them, or with a wrong
 // secret, it refuses (401 invalid_client) and revokes nothing. A client
 // cannot revoke another's token, though it is answered 200 all the same.
 func TestRevokeNeedsClientAuthentication(t *testing.T) {

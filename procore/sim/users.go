@@ -118,7 +118,7 @@ func (s *Server) companyMe(w http.ResponseWriter, _ *http.Request, c *caller) {
 type userParams map[string]string
 
 // readUserParams reads the user fields of a create or an update in any of
-// the content types the reference and procore-api.md name; a body it
+// the content types Procore's reference names; a body it
 // cannot read, or one without a user, answers 400.
 func readUserParams(w http.ResponseWriter, r *http.Request) (userParams, bool) {
 	p := userParams{}
