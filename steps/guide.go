@@ -39,12 +39,16 @@ const (
 	KindAdminLogin Kind = "admin_login"        // the admin's own OAuth login
 	KindAddAll     Kind = "add_all"            // add the account to every project
 	KindVerify     Kind = "verify"             // prove the credential works
+
+	// KindAudit is a guide's last step: every check of the guide, read
+	// from Procore, each requirement held or not with how to fix it.
+	KindAudit Kind = "audit"
 )
 
 // Kinds lists every valid step kind.
 var Kinds = []Kind{
 	KindNotice, KindInstruction, KindForm, KindPassword, KindMatrix,
-	KindCredential, KindAdminLogin, KindAddAll, KindVerify,
+	KindCredential, KindAdminLogin, KindAddAll, KindVerify, KindAudit,
 }
 
 // Automated reports whether the tool does steps of this kind, so that one
@@ -99,6 +103,12 @@ type Step struct {
 	Matrix *Matrix `yaml:"matrix,omitempty" json:"matrix,omitempty"`
 	// For names whose password a password step sets ("the Spectrum account").
 	For string `yaml:"for,omitempty" json:"for,omitempty"`
+
+	// Action is what the tool does for this step through Procore's API;
+	// the checklist stays for doing it by hand.
+	Action *Action `yaml:"action,omitempty" json:"action,omitempty"`
+	// Checks are what the tool reads to prove the step's end state.
+	Checks CheckList `yaml:"check,omitempty" json:"check,omitempty"`
 }
 
 // FieldType is the type of a form field.

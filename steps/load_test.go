@@ -139,7 +139,7 @@ func TestParseGood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.ID != "every-kind" || g.File != "good.yaml" || g.AccountModel != UserLogin || len(g.Steps) != 10 {
+	if g.ID != "every-kind" || g.File != "good.yaml" || g.AccountModel != UserLogin || len(g.Steps) != 11 {
 		t.Fatalf("parsed %+v", g)
 	}
 	kinds := map[Kind]bool{}

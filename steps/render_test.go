@@ -119,6 +119,22 @@ func normalize(g *Guide) *Guide {
 			fields = nil
 		}
 		st.Fields = fields
+		// Where a guide declares an action or a check is the file's, not the JSON's.
+		if st.Action != nil {
+			a := *st.Action
+			a.Pos, a.shape = Pos{}, ""
+			st.Action = &a
+		}
+		if len(st.Checks) == 0 {
+			st.Checks = nil
+		} else {
+			checks := make(CheckList, len(st.Checks))
+			for j, ch := range st.Checks {
+				ch.Pos, ch.shape = Pos{}, ""
+				checks[j] = ch
+			}
+			st.Checks = checks
+		}
 		c.Steps[i] = st
 	}
 	return &c
@@ -132,7 +148,7 @@ func TestRenderText(t *testing.T) {
 	out := render(t, g, "text")
 	for _, want := range []string{
 		"Every kind of step\n(your guide, from good.yaml)\nGuide: every-kind\nVendor: Example Vendor\nSource: https://example.com/help/service-account\nAccount model: dedicated user login\n\nA test guide that uses every step kind.\n",
-		"Step 1 of 10: Before you start\nKind: notice (info)\n\nYou need to be a company admin in Procore.\n",
+		"Step 1 of 11: Before you start\nKind: notice (info)\n\nYou need to be a company admin in Procore.\n",
 		"  - Company email domain: domain; required; for example: \"example.com\"\n",
 		"  - Role: choice; optional; one of: \"Admin\", \"Standard\"; default: \"Admin\"\n",
 		"  - Account email: email; required; an address on the domain given in \"Company email domain\"\n",
@@ -161,7 +177,7 @@ func TestRenderMarkdown(t *testing.T) {
 	out := render(t, g, "markdown")
 	for _, want := range []string{
 		"# Every kind of step\n\n(your guide, from `good.yaml`)\n\n- **Guide:** `every-kind`\n- **Vendor:** Example Vendor\n- **Source:** <https://example.com/help/service-account>\n- **Account model:** dedicated user login\n",
-		"## Step 1 of 10: Before you start\n\nKind: `notice` (info)\n",
+		"## Step 1 of 11: Before you start\n\nKind: `notice` (info)\n",
 		"- [ ] Open the Directory tool\n- [ ] Click \"Add User\"\n",
 		"- **Role**: choice; optional; one of: `Admin`, `Standard`; default: `Admin`\n",
 		"- One of: `!@#$%^&*`\n",
