@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"os"
 	"regexp"
 	"runtime/debug"
@@ -78,7 +79,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "procore-sa: %v; it does not run where a crash could write a secret to disk\n", err)
 		os.Exit(exitFailed)
 	}
-	ctx, stop := watchSignals(context.Background())
+	ctx, stop := cmdutil.WatchSignals(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -88,8 +89,8 @@ func main() {
 // command stopped by a signal exits 128 and the signal's number.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr *os.File) int {
 	code := runCommand(ctx, args, stdin, stdout, stderr)
-	if sig := signalsOf(ctx).First(); sig != nil && code == exitInterrupted {
-		code = signalExit(sig)
+	if sig := cmdutil.SignalsOf(ctx).First(); sig != nil && code == exitInterrupted {
+		code = cmdutil.SignalExit(sig)
 	}
 	return code
 }

@@ -71,7 +71,7 @@ func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 	m := tui.New(tui.Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Services: app.Services{Keeper: keeper}})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	a.notices.begin(tm.Send) // as runWizard does with the program's Send
+	a.notices.Begin(func(msg string) { tm.Send(tui.NoticeMsg{Text: msg}) }) // as runWizard does with the program's Send
 	shows := func(text string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
@@ -94,7 +94,7 @@ func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	a.notices.end(stderr)
+	a.notices.End(stderr)
 	if s := stderr.String(); !strings.Contains(s, "procore-sa: could not write the audit log:") || !strings.Contains(s, st.Path("audit.jsonl")) {
 		t.Fatalf("not said again once the screen was gone: %q", s)
 	}

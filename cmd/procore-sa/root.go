@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
@@ -79,11 +80,11 @@ type cli struct {
 	creds *credstore.Store
 
 	quiet   bool // the full-screen wizard owns the terminal
-	notices *screenNotices
+	notices *cmdutil.Notices
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, notices: &screenNotices{}}
+	return &cli{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now, notices: &cmdutil.Notices{}}
 }
 
 func newRootCmd(a *cli) *cobra.Command {

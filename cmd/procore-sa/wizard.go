@@ -14,7 +14,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/iostreams"
 	"github.com/procore-sa/procore-sa/plain"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
@@ -69,19 +71,19 @@ func (a *cli) runWizard(ctx context.Context, id string) error {
 	// the first ends it there; a second cancels ctx, which kills the
 	// program at once.
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(a.stdin), tea.WithOutput(a.stdout), tea.WithoutSignalHandler(),
-		tea.WithColorProfile(colorProfile(a.stdout, os.Environ()))) // color.go
-	sigs := signalsOf(ctx)
+		tea.WithColorProfile(iostreams.Profile(a.stdout, os.Environ())))
+	sigs := cmdutil.SignalsOf(ctx)
 	var taken atomic.Bool
-	release := sigs.take(func(sig os.Signal) bool {
+	release := sigs.Take(func(sig os.Signal) bool {
 		if taken.Swap(true) {
 			return false
 		}
-		go p.Send(tui.StopMsg{Why: signalName(sig)})
+		go p.Send(tui.StopMsg{Why: cmdutil.SignalName(sig)})
 		return true
 	})
-	a.notices.begin(p.Send)
+	a.notices.Begin(func(msg string) { p.Send(tui.NoticeMsg{Text: msg}) })
 	_, err = p.Run()
-	a.notices.end(a.stderr)
+	a.notices.End(a.stderr)
 	release()
 	a.quiet = false
 	if sig := sigs.First(); sig != nil {
@@ -114,7 +116,7 @@ func (a *cli) sayLost(what string, sig os.Signal) {
 	if what != credstore.UnkeptClientSecret {
 		advice = "Set a new password for the account in Procore when you take the guide up again."
 	}
-	fmt.Fprintf(a.stderr, "procore-sa: %s was not saved: procore-sa was stopped (%s) before it was kept, and it was not written anywhere. %s\n", what, signalName(sig), advice)
+	fmt.Fprintf(a.stderr, "procore-sa: %s was not saved: procore-sa was stopped (%s) before it was kept, and it was not written anywhere. %s\n", what, cmdutil.SignalName(sig), advice)
 }
 
 // trackedStore is the wizard's state store, knowing which writes are in
@@ -204,8 +206,8 @@ func (a *cli) runPlain(ctx context.Context, cat *steps.Catalog, id string, svc a
 	// first. A second interrupt, a termination or a hang-up ends the walk
 	// at once (End); any signal after that, the process.
 	interrupted, ended := false, false
-	sigs := signalsOf(ctx)
-	defer sigs.take(func(sig os.Signal) bool {
+	sigs := cmdutil.SignalsOf(ctx)
+	defer sigs.Take(func(sig os.Signal) bool {
 		switch {
 		case ended:
 			return false

@@ -1,4 +1,4 @@
-package main
+package cmdutil
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 // termination (kill), and the terminal hanging up.
 var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
 
-// signals hears the signals that end procore-sa. Each goes first to the
-// wizard's own gate when one is listening (see take); one the wizard lets
+// Signals hears the signals that end procore-sa. Each goes first to the
+// wizard's own gate when one is listening (see Take); one the wizard lets
 // pass cancels the context, which every command takes as "stop at the next
 // safe point". One more, after that, ends the process at once by the
 // signal's default action: a person who asks three times is not kept
 // waiting.
-type signals struct {
+type Signals struct {
 	cancel context.CancelCauseFunc
 	ch     chan os.Signal
 
@@ -30,11 +30,11 @@ type signals struct {
 
 type signalsKey struct{}
 
-// watchSignals starts hearing stopSignals; ctx is cancelled (with a
+// WatchSignals starts hearing stopSignals; ctx is cancelled (with a
 // stopSignal as its cause) as said above. stop ends the watch.
-func watchSignals(parent context.Context) (ctx context.Context, stop func()) {
+func WatchSignals(parent context.Context) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
-	s := &signals{cancel: cancel, ch: make(chan os.Signal, 4)}
+	s := &Signals{cancel: cancel, ch: make(chan os.Signal, 4)}
 	ctx = context.WithValue(ctx, signalsKey{}, s)
 	signal.Notify(s.ch, stopSignals...)
 	done := make(chan struct{})
@@ -46,7 +46,7 @@ func watchSignals(parent context.Context) (ctx context.Context, stop func()) {
 	}
 }
 
-func (s *signals) loop(ctx context.Context, done <-chan struct{}) {
+func (s *Signals) loop(ctx context.Context, done <-chan struct{}) {
 	for {
 		var sig os.Signal
 		select {
@@ -71,7 +71,7 @@ func (s *signals) loop(ctx context.Context, done <-chan struct{}) {
 		if p, err := os.FindProcess(os.Getpid()); err != nil || p.Signal(sig) != nil {
 			// Where a process cannot signal itself (Windows), leave as
 			// the signal would have.
-			os.Exit(signalExit(sig))
+			os.Exit(SignalExit(sig))
 		}
 		return
 	}
@@ -80,16 +80,16 @@ func (s *signals) loop(ctx context.Context, done <-chan struct{}) {
 // stopSignal is the cause of a context a signal cancelled.
 type stopSignal struct{ sig os.Signal }
 
-func (e stopSignal) Error() string { return "stopped by " + signalName(e.sig) }
+func (e stopSignal) Error() string { return "stopped by " + SignalName(e.sig) }
 
-// signalsOf is the watch ctx carries, or nil (in tests, which start none).
-func signalsOf(ctx context.Context) *signals {
-	s, _ := ctx.Value(signalsKey{}).(*signals)
+// SignalsOf is the watch ctx carries, or nil (in tests, which start none).
+func SignalsOf(ctx context.Context) *Signals {
+	s, _ := ctx.Value(signalsKey{}).(*Signals)
 	return s
 }
 
 // First is the first signal heard, or nil.
-func (s *signals) First() os.Signal {
+func (s *Signals) First() os.Signal {
 	if s == nil {
 		return nil
 	}
@@ -98,9 +98,9 @@ func (s *signals) First() os.Signal {
 	return s.first
 }
 
-// take gives each signal to f first, until release: f reports whether it
+// Take gives each signal to f first, until release: f reports whether it
 // took the signal to its own gate. A nil watch takes nothing.
-func (s *signals) take(f func(os.Signal) bool) (release func()) {
+func (s *Signals) Take(f func(os.Signal) bool) (release func()) {
 	if s == nil {
 		return func() {}
 	}
@@ -114,16 +114,17 @@ func (s *signals) take(f func(os.Signal) bool) (release func()) {
 	}
 }
 
-// signalExit is the exit code of a process that a signal ended: 128 and
+// SignalExit is the exit code of a process that a signal ended: 128 and
 // its number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
-func signalExit(sig os.Signal) int {
+func SignalExit(sig os.Signal) int {
 	if ss, ok := sig.(syscall.Signal); ok {
 		return 128 + int(ss)
 	}
-	return exitInterrupted
+	return ExitInterrupted
 }
 
-func signalName(sig os.Signal) string {
+// SignalName is how a message names sig.
+func SignalName(sig os.Signal) string {
 	switch sig {
 	case syscall.SIGINT:
 		return "SIGINT"

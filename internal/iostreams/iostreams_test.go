@@ -1,4 +1,4 @@
-package main
+package iostreams
 
 import (
 	"bytes"
@@ -36,8 +36,30 @@ func TestColorProfile(t *testing.T) {
 		{"TTY_FORCE=1 TERM=dumb", colorprofile.NoTTY},
 		{"TTY_FORCE=1 TERM=dumb CLICOLOR=0", colorprofile.NoTTY},
 	} {
-		if got := colorProfile(&bytes.Buffer{}, strings.Fields(tt.env)); got != tt.want {
+		if got := Profile(&bytes.Buffer{}, strings.Fields(tt.env)); got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.env, got, tt.want)
 		}
+	}
+}
+
+// TestTestStreams: the test streams read what is written to in, collect
+// what is written, and are not a terminal.
+func TestTestStreams(t *testing.T) {
+	ios, in, out, errOut := Test()
+	in.WriteString("answer\n")
+	b := make([]byte, 7)
+	if n, _ := ios.In.Read(b); string(b[:n]) != "answer\n" {
+		t.Errorf("read %q", b[:n])
+	}
+	ios.Out.Write([]byte("o"))
+	ios.ErrOut.Write([]byte("e"))
+	if out.String() != "o" || errOut.String() != "e" {
+		t.Errorf("out %q, err %q", out, errOut)
+	}
+	if ios.IsStdinTTY() || ios.IsStdoutTTY() || ios.ColorEnabled() {
+		t.Error("buffers taken for a terminal")
+	}
+	if _, _, ok := ios.TerminalSize(); ok {
+		t.Error("a buffer has a size")
 	}
 }

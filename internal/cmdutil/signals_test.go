@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package cmdutil
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 func TestSignalExit(t *testing.T) {
 	for sig, want := range map[os.Signal]int{syscall.SIGINT: 130, syscall.SIGTERM: 143, syscall.SIGHUP: 129} {
-		if got := signalExit(sig); got != want {
+		if got := SignalExit(sig); got != want {
 			t.Errorf("%v: %d, want %d", sig, got, want)
 		}
 	}
@@ -22,12 +22,12 @@ func TestSignalExit(t *testing.T) {
 // TestSignalsGoToTheGateFirst: a signal goes to the wizard's gate while
 // one takes it; one it lets pass cancels the context, naming the signal.
 func TestSignalsGoToTheGateFirst(t *testing.T) {
-	ctx, stop := watchSignals(context.Background())
+	ctx, stop := WatchSignals(context.Background())
 	defer stop()
-	sigs := signalsOf(ctx)
+	sigs := SignalsOf(ctx)
 	took := make(chan os.Signal, 2)
 	n := 0
-	release := sigs.take(func(sig os.Signal) bool {
+	release := sigs.Take(func(sig os.Signal) bool {
 		n++
 		took <- sig
 		return n == 1
