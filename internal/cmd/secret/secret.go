@@ -1,0 +1,32 @@
+// Package secret is 'procore-sa secret': what is stored (never the secret
+// itself), removal and encrypted export, one subcommand a folder.
+package secret
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/secret/delete"
+	"github.com/procore-sa/procore-sa/internal/cmd/secret/export"
+	"github.com/procore-sa/procore-sa/internal/cmd/secret/list"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
+)
+
+// NewCmdSecret is 'procore-sa secret' with its subcommands.
+func NewCmdSecret(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secret",
+		Short: "What is stored (never the secret itself), removal, encrypted export",
+		Long: `What procore-sa keeps in the OS keychain, never the secret itself: list the
+profiles, delete one, or export one to a passphrase-encrypted file.
+
+Each profile is one keychain entry: service procore-sa (procore-sa-demo under
+--demo), account = the profile name. Every read, delete and export is
+recorded in the audit log of the state directory, without the secret.`,
+		Example: `  procore-sa secret list
+  procore-sa secret delete old-sync
+  procore-sa secret export spectrum --to spectrum.age`,
+		Args: cmdutil.NoArgs,
+	}
+	cmd.AddCommand(list.NewCmdList(f, nil), delete.NewCmdDelete(f, nil), export.NewCmdExport(f, nil))
+	return cmd
+}
