@@ -1,7 +1,6 @@
 package credstore
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,38 +79,6 @@ func ExportCredential(path string, passphrase secret.Value, c Credential) error 
 		return fmt.Errorf("export the credential: %w", err)
 	}
 	return WriteAgeFile(path, passphrase, []byte(doc))
-}
-
-// Custodian takes a one-time credential (or a user login's password) into
-// safe keeping for a wizard, full-screen or plain: both hold the same
-// promises, so both take this one keeper. Its methods may wait on the
-// keychain or the network; a full-screen wizard calls them from commands,
-// never inside Update.
-type Custodian interface {
-	// Prove gets a client-credentials token with the credential.
-	Prove(ctx context.Context, c Credential) error
-	// Save writes the credential to the keychain and reads it back, by
-	// the rule of Store.Save: never over another credential. It says
-	// where the credential went.
-	Save(ctx context.Context, c Credential) (Saved, error)
-	// Use makes profile (where Save put the credential) the one the
-	// wizard's later steps use. The screen calls it once Save has
-	// answered, so that what it shows and what is used are the same.
-	Use(profile string)
-	// Export writes it to a passphrase-encrypted age file (0600).
-	Export(ctx context.Context, path string, passphrase secret.Value, c Credential) error
-	// Where says where Save keeps it ("the keychain (Secret Service) as
-	// procore-sa / default"): the profile in use, which Save may find
-	// holds another credential and go beside (Saved says so).
-	Where() string
-	// DefaultExportPath is offered when the keychain fails.
-	DefaultExportPath() string
-	// Environment is the environment the credential belongs to.
-	Environment() string
-	// DemoCredential is, under --demo, the simulator's own app (client
-	// ID, secret and company ID), for the capture step to fill in; false
-	// outside the demo. It does no I/O.
-	DemoCredential() (Credential, bool)
 }
 
 // What a wizard held and had not yet kept, named on stderr when it was
