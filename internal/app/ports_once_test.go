@@ -13,9 +13,8 @@ import (
 
 // TestPortsDeclaredOnce: the ports the front-ends and the commands share
 // are declared here only. No interface anywhere else in the module copies
-// one of them, and no two interfaces in the
-// module have the same methods. A copy is an interface whose methods are
-// all a port's, or that has all of a port's and more.
+// one of them (has only methods of a port, or all of a port's and more),
+// and no two interfaces in the module have the same methods.
 func TestPortsDeclaredOnce(t *testing.T) {
 	type decl struct {
 		where, name string
