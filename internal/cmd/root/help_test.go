@@ -13,9 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/procore-sa/procore-sa/internal/cmd/help"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/help"
 )
 
 // helpTree is the command tree as the binary builds it, with cobra's lazily

@@ -1,9 +1,14 @@
 package root
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
+	"testing"
 
 	"github.com/spf13/cobra"
 
@@ -31,3 +36,59 @@ func newRootCmd(f *cmdutil.Factory) *cobra.Command { return NewCmdRoot(f) }
 // execute runs the command line on f as main does: the exit code, and
 // the error's words on f's stderr.
 func execute(f *cmdutil.Factory, args ...string) int { return Execute(context.Background(), f, args) }
+
+// guidesEnv points XDG_CONFIG_HOME at a fresh directory and returns the
+// personal guides directory inside it (not yet created).
+func guidesEnv(t *testing.T) string {
+	t.Helper()
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	return filepath.Join(cfg, "procore-sa", "guides")
+}
+
+func guidesWrite(t *testing.T, dir, name, data string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// guidesRun runs the command line and returns its output and exit code, as
+// run would.
+func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runWithInput(t, "", args...)
+}
+
+// runWithInput runs the command line with stdin as standard input.
+func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = execute(newCLI(strings.NewReader(stdin), &out, &errb), args...)
+	return out.String(), errb.String(), code
+}
+
+// guidesBuiltinIDs is the built-in guides in their fixed order.
+var guidesBuiltinIDs = []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"}
+
+const guidesTestGuide = `id: my-guide
+title: My own guide
+account_model: dmsa
+steps:
+  - id: read
+    kind: notice
+    title: Read this first
+    body: A guide of my own.
+  - id: do
+    kind: instruction
+    title: Do the thing
+    checklist:
+      - Open Procore
+      - Click Save
+`

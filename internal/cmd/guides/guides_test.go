@@ -1,15 +1,14 @@
-package root
+package guides_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -33,50 +32,13 @@ steps:
       - Click Save
 `
 
-// guidesEnv points XDG_CONFIG_HOME at a fresh directory and returns the
-// personal guides directory inside it (not yet created).
-func guidesEnv(t *testing.T) string {
-	t.Helper()
-	cfg := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", cfg)
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	return filepath.Join(cfg, "procore-sa", "guides")
-}
-
-func guidesWrite(t *testing.T, dir, name, data string) string {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// guidesRun runs the command line and returns its output and exit code, as
-// run would.
-func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	return runWithInput(t, "", args...)
-}
-
-// runWithInput runs the command line with stdin as standard input.
-func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = execute(newCLI(strings.NewReader(stdin), &out, &errb), args...)
-	return out.String(), errb.String(), code
-}
-
 func TestGuidesList(t *testing.T) {
-	dir := guidesEnv(t)
-	mine := guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
-	broken := guidesWrite(t, dir, "broken.yaml", strings.Replace(guidesTestGuide, "title: My own guide", "titel: My own guide", 1))
+	dir := cmdtest.Env(t)
+	mine := cmdtest.WriteFile(t, dir, "mine.yaml", guidesTestGuide)
+	broken := cmdtest.WriteFile(t, dir, "broken.yaml", strings.Replace(guidesTestGuide, "title: My own guide", "titel: My own guide", 1))
 
-	out, errOut, code := guidesRun(t, "guides")
-	if code != exitOK {
+	out, errOut, code := cmdtest.Run(t, "", "guides")
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -107,18 +69,18 @@ func TestGuidesList(t *testing.T) {
 		t.Error("the broken guide is listed")
 	}
 
-	if _, errOut, code := guidesRun(t, "guides", "extra"); code != exitUsage {
+	if _, errOut, code := cmdtest.Run(t, "", "guides", "extra"); code != cmdutil.ExitUsage {
 		t.Errorf("guides extra: exit %d: %s", code, errOut)
 	}
 }
 
 func TestGuidesShow(t *testing.T) {
-	dir := guidesEnv(t)
-	guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
+	dir := cmdtest.Env(t)
+	cmdtest.WriteFile(t, dir, "mine.yaml", guidesTestGuide)
 
 	mine := filepath.Join(dir, "mine.yaml")
-	out, errOut, code := guidesRun(t, "guides", "show", "my-guide")
-	if code != exitOK {
+	out, errOut, code := cmdtest.Run(t, "", "guides", "show", "my-guide")
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"My own guide\n(your guide, from " + mine + ")\n", "Account model: Developer Managed Service Account\n",
@@ -128,21 +90,21 @@ func TestGuidesShow(t *testing.T) {
 		}
 	}
 
-	out, _, code = guidesRun(t, "guides", "show", "my-guide", "--format", "markdown")
-	if code != exitOK || !strings.Contains(out, "## Step 2 of 2: Do the thing\n") || !strings.Contains(out, "- [ ] Click Save\n") ||
+	out, _, code = cmdtest.Run(t, "", "guides", "show", "my-guide", "--format", "markdown")
+	if code != cmdutil.ExitOK || !strings.Contains(out, "## Step 2 of 2: Do the thing\n") || !strings.Contains(out, "- [ ] Click Save\n") ||
 		!strings.Contains(out, "(your guide, from `"+mine+"`)") {
 		t.Errorf("markdown, exit %d:\n%s", code, out)
 	}
 
-	out, _, code = guidesRun(t, "guides", "show", "my-guide", "--format=json")
+	out, _, code = cmdtest.Run(t, "", "guides", "show", "my-guide", "--format=json")
 	var g steps.Guide
-	if code != exitOK || json.Unmarshal([]byte(out), &g) != nil || g.ID != "my-guide" || len(g.Steps) != 2 {
+	if code != cmdutil.ExitOK || json.Unmarshal([]byte(out), &g) != nil || g.ID != "my-guide" || len(g.Steps) != 2 {
 		t.Errorf("json, exit %d:\n%s", code, out)
 	}
 
 	for _, id := range guidesBuiltinIDs {
-		out, errOut, code := guidesRun(t, "guides", "show", id, "--format", "markdown")
-		if code != exitOK || !strings.Contains(out, "## Step 1 of ") || strings.Contains(out, "your guide") {
+		out, errOut, code := cmdtest.Run(t, "", "guides", "show", id, "--format", "markdown")
+		if code != cmdutil.ExitOK || !strings.Contains(out, "## Step 1 of ") || strings.Contains(out, "your guide") {
 			t.Errorf("show %s: exit %d: %s", id, code, errOut)
 		}
 	}
@@ -157,32 +119,32 @@ func TestGuidesShow(t *testing.T) {
 		{[]string{"guides", "show", "dmsa", "spectrum"}, "guides show takes one guide id"},
 		{[]string{"guides", "show", "dmsa", "--colour"}, "unknown flag: --colour"},
 	} {
-		out, errOut, code := guidesRun(t, tt.args...)
-		if code != exitUsage || !strings.Contains(errOut, tt.want) || out != "" {
+		out, errOut, code := cmdtest.Run(t, "", tt.args...)
+		if code != cmdutil.ExitUsage || !strings.Contains(errOut, tt.want) || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 saying %q", tt.args, code, out, errOut, tt.want)
 		}
 	}
 }
 
 func TestGuidesValidate(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	dir := t.TempDir()
-	good := guidesWrite(t, dir, "good.yaml", guidesTestGuide)
-	bad := guidesWrite(t, dir, "bad.yaml", strings.Replace(guidesTestGuide, "kind: instruction", "kind: instructions", 1))
-	clash := guidesWrite(t, dir, "clash.yaml", strings.Replace(guidesTestGuide, "id: my-guide", "id: dmsa", 1))
+	good := cmdtest.WriteFile(t, dir, "good.yaml", guidesTestGuide)
+	bad := cmdtest.WriteFile(t, dir, "bad.yaml", strings.Replace(guidesTestGuide, "kind: instruction", "kind: instructions", 1))
+	clash := cmdtest.WriteFile(t, dir, "clash.yaml", strings.Replace(guidesTestGuide, "id: my-guide", "id: dmsa", 1))
 	src, ok := steps.BuiltinSource("dmsa")
 	if !ok {
 		t.Fatal("no dmsa source")
 	}
-	own := guidesWrite(t, dir, "dmsa.yaml", string(src))
+	own := cmdtest.WriteFile(t, dir, "dmsa.yaml", string(src))
 
-	out, errOut, code := guidesRun(t, "guides", "validate", good)
-	if code != exitOK || out != good+": ok (2 steps)\n" || errOut != "" {
+	out, errOut, code := cmdtest.Run(t, "", "guides", "validate", good)
+	if code != cmdutil.ExitOK || out != good+": ok (2 steps)\n" || errOut != "" {
 		t.Errorf("a good file: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 
-	out, errOut, code = guidesRun(t, "guides", "validate", good, bad, clash, own, filepath.Join(dir, "none.yaml"))
-	if code != exitFailed {
+	out, errOut, code = cmdtest.Run(t, "", "guides", "validate", good, bad, clash, own, filepath.Join(dir, "none.yaml"))
+	if code != cmdutil.ExitFailed {
 		t.Errorf("exit %d, want 1", code)
 	}
 	for _, want := range []string{good + ": ok (2 steps)\n", own + ": ok ("} {
@@ -203,16 +165,8 @@ func TestGuidesValidate(t *testing.T) {
 		t.Errorf("a bad file is called ok:\n%s", out)
 	}
 
-	if _, errOut, code := guidesRun(t, "guides", "validate"); code != exitUsage || !strings.Contains(errOut, "at least one FILE") {
+	if _, errOut, code := cmdtest.Run(t, "", "guides", "validate"); code != cmdutil.ExitUsage || !strings.Contains(errOut, "at least one FILE") {
 		t.Errorf("no files: exit %d: %s", code, errOut)
-	}
-}
-
-// TestVersionCommand prints the version line.
-func TestVersionCommand(t *testing.T) {
-	out, errOut, code := guidesRun(t, "version")
-	if code != exitOK || !regexp.MustCompile(`^procore-sa \S+ \(commit \S+, built \S+\)\n$`).MatchString(out) {
-		t.Errorf("version: exit %d, %q %s", code, out, errOut)
 	}
 }
 
@@ -240,11 +194,11 @@ func TestRootConfigDir(t *testing.T) {
 
 	// A relative XDG_CONFIG_HOME that happens to hold guides is not read.
 	t.Chdir(t.TempDir())
-	guidesWrite(t, filepath.Join("cfg", "procore-sa", "guides"), "mine.yaml", guidesTestGuide)
+	cmdtest.WriteFile(t, filepath.Join("cfg", "procore-sa", "guides"), "mine.yaml", guidesTestGuide)
 	t.Setenv("XDG_CONFIG_HOME", "cfg")
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	out, errOut, code := guidesRun(t, "guides")
-	if code != exitOK || strings.Contains(out, "my-guide") {
+	out, errOut, code := cmdtest.Run(t, "", "guides")
+	if code != cmdutil.ExitOK || strings.Contains(out, "my-guide") {
 		t.Errorf("guides read a relative XDG_CONFIG_HOME: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -1,9 +1,8 @@
-package root
+package gendocs_test
 
 import (
 	"bytes"
 	"compress/gzip"
-	"github.com/procore-sa/procore-sa/internal/cmd/help"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmd/help"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
 
 // TestGenDocs: the hidden command writes a completion script for each shell
@@ -18,10 +21,10 @@ import (
 // the environment and exit status sections; no page repeats the global
 // options; every page renders with man without a warning.
 func TestGenDocs(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	t.Setenv("SOURCE_DATE_EPOCH", "1798761600") // 2027-01-01
 	dir := t.TempDir()
-	if _, errOut, code := guidesRun(t, "gen-docs", "--release", "v1.2.3", dir); code != exitOK {
+	if _, errOut, code := cmdtest.Run(t, "", "gen-docs", "--release", "v1.2.3", dir); code != cmdutil.ExitOK {
 		t.Fatalf("gen-docs: exit %d: %s", code, errOut)
 	}
 	for name, want := range map[string]string{
@@ -34,9 +37,9 @@ func TestGenDocs(t *testing.T) {
 		}
 	}
 
-	root := helpTree(t)
+	root := cmdtest.Tree(t)
 	var pages []string
-	for path, c := range allCommands(root) {
+	for path, c := range cmdtest.AllCommands(root) {
 		if c.IsAvailableCommand() || c == root {
 			pages = append(pages, strings.Join(append([]string{"procore-sa"}, strings.Fields(path)...), "-")+".1")
 		}

@@ -1,4 +1,4 @@
-package root
+package wizard_test
 
 import (
 	"os"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
@@ -16,7 +18,7 @@ import (
 // the full-screen one (the keychain, read back), and the secret must appear
 // on no output and in no state file.
 func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	// The demo's simulator is seeded the same way: the same app secret.
 	secret := sim.New(sim.Config{Seed: 1}).Fixtures().DMSAClientSecret
 	if len(secret) < 16 {
@@ -34,9 +36,9 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 		"y", // 9 add-all
 		"",  // 10 verify, and anything after
 	}
-	out, errOut, code := runWithInput(t, strings.Join(answers, "\n")+"\n",
+	out, errOut, code := cmdtest.Run(t, strings.Join(answers, "\n")+"\n",
 		"--demo", "--plain", "--profile", "plain-test", "dmsa")
-	if code != exitOK {
+	if code != cmdutil.ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	for _, want := range []string{

@@ -1,6 +1,6 @@
 //go:build unix
 
-package root
+package guides_test
 
 import (
 	"os"
@@ -9,12 +9,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
 
 // TestGuidesFIFO: a FIFO in the guides folder blocked procore-sa guides
 // until SIGKILL; it is named as refused and the list is printed.
 func TestGuidesFIFO(t *testing.T) {
-	dir := guidesEnv(t)
+	dir := cmdtest.Env(t)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -28,12 +31,12 @@ func TestGuidesFIFO(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, errOut, code := guidesRun(t, "guides")
+		out, errOut, code := cmdtest.Run(t, "", "guides")
 		done <- result{out, errOut, code}
 	}()
 	select {
 	case r := <-done:
-		if r.code != exitOK || !strings.Contains(r.out, "dmsa") || !strings.Contains(r.errOut, fifo+": not a regular file") {
+		if r.code != cmdutil.ExitOK || !strings.Contains(r.out, "dmsa") || !strings.Contains(r.errOut, fifo+": not a regular file") {
 			t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.out, r.errOut)
 		}
 	case <-time.After(5 * time.Second):

@@ -1,4 +1,4 @@
-package root
+package wizard_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
@@ -45,7 +46,7 @@ func (s *syncBuffer) String() string {
 // status line, writes nothing under the screen while it is up, and says it
 // again on stderr once the screen is gone.
 func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	st, err := state.Open(filepath.Join(os.Getenv("XDG_STATE_HOME"), "procore-sa"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestAuditFailureShownOnTheFullScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr := newSyncBuffer()
-	a := newCLI(strings.NewReader(""), &bytes.Buffer{}, stderr)
+	a := cmdtest.Factory(strings.NewReader(""), &bytes.Buffer{}, stderr)
 	a.Flags.Profile = "default"
 	creds := credstore.NewStore("procore-sa-test")
 	creds.Keyring = &credstore.MemoryKeyring{}

@@ -1,30 +1,32 @@
-package root
+package password_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
 func TestPasswordCheck(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	tests := []struct {
 		name, guide, input string
 		code               int
 		notMet             int
 	}{
-		{"meets the default", "", "Sync3r!Passw0rd\n", exitOK, 0},
-		{"no newline at the end", "", "Sync3r!Passw0rd", exitOK, 0},
-		{"windows line end", "", "Sync3r!Passw0rd\r\n", exitOK, 0},
-		{"too short and no special", "", "Abc1\n", exitFailed, 2},
-		{"only lower case", "", "abcdefghij\n", exitFailed, 3},
-		{"special outside the default set", "", "Sync3r(Passw0rd\n", exitFailed, 2},
-		{"spectrum allows a parenthesis", "spectrum", "Sync3r(Passw0rd\n", exitOK, 0},
-		{"nothing given", "", "", exitUsage, -1},
-		{"an empty line", "", "\n", exitUsage, -1},
-		{"an empty line, a guide's policy", "spectrum", "\r\n", exitUsage, -1},
-		{"unknown guide", "nope", "x\n", exitUsage, -1},
+		{"meets the default", "", "Sync3r!Passw0rd\n", cmdutil.ExitOK, 0},
+		{"no newline at the end", "", "Sync3r!Passw0rd", cmdutil.ExitOK, 0},
+		{"windows line end", "", "Sync3r!Passw0rd\r\n", cmdutil.ExitOK, 0},
+		{"too short and no special", "", "Abc1\n", cmdutil.ExitFailed, 2},
+		{"only lower case", "", "abcdefghij\n", cmdutil.ExitFailed, 3},
+		{"special outside the default set", "", "Sync3r(Passw0rd\n", cmdutil.ExitFailed, 2},
+		{"spectrum allows a parenthesis", "spectrum", "Sync3r(Passw0rd\n", cmdutil.ExitOK, 0},
+		{"nothing given", "", "", cmdutil.ExitUsage, -1},
+		{"an empty line", "", "\n", cmdutil.ExitUsage, -1},
+		{"an empty line, a guide's policy", "spectrum", "\r\n", cmdutil.ExitUsage, -1},
+		{"unknown guide", "nope", "x\n", cmdutil.ExitUsage, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,7 +34,7 @@ func TestPasswordCheck(t *testing.T) {
 			if tt.guide != "" {
 				args = append(args, "--guide", tt.guide)
 			}
-			out, errOut, code := runWithInput(t, tt.input, args...)
+			out, errOut, code := cmdtest.Run(t, tt.input, args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
 			}
@@ -40,7 +42,7 @@ func TestPasswordCheck(t *testing.T) {
 			if pw != "" && (strings.Contains(out, pw) || strings.Contains(errOut, pw)) {
 				t.Fatalf("the password was printed:\n%s%s", out, errOut)
 			}
-			if tt.code == exitUsage && strings.TrimSpace(tt.input) == "" && !strings.Contains(errOut, "no password on standard input") {
+			if tt.code == cmdutil.ExitUsage && strings.TrimSpace(tt.input) == "" && !strings.Contains(errOut, "no password on standard input") {
 				t.Errorf("no clear message for empty input:\n%s", errOut)
 			}
 			if tt.notMet < 0 {
@@ -58,8 +60,8 @@ func TestPasswordCheck(t *testing.T) {
 }
 
 func TestPasswordGenerate(t *testing.T) {
-	guidesEnv(t)
-	for _, guide := range append([]string{""}, guidesBuiltinIDs...) {
+	cmdtest.Env(t)
+	for _, guide := range []string{"", "spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"} {
 		for _, length := range []string{"", "12", "64"} {
 			args := []string{"password", "generate"}
 			if guide != "" {
@@ -68,8 +70,8 @@ func TestPasswordGenerate(t *testing.T) {
 			if length != "" {
 				args = append(args, "--length", length)
 			}
-			out, errOut, code := runWithInput(t, "", args...)
-			if code != exitOK {
+			out, errOut, code := cmdtest.Run(t, "", args...)
+			if code != cmdutil.ExitOK {
 				t.Fatalf("%v: exit %d: %s", args, code, errOut)
 			}
 			pw := strings.TrimSuffix(out, "\n")
@@ -78,7 +80,7 @@ func TestPasswordGenerate(t *testing.T) {
 				t.Errorf("%v: length %d, want %d", args, len(pw), want)
 			}
 			// The generated password must pass the check command too.
-			if _, errOut, code := runWithInput(t, out, append([]string{"password", "check"}, args[2:len(args)-len(lengthArgs(length))]...)...); code != exitOK {
+			if _, errOut, code := cmdtest.Run(t, out, append([]string{"password", "check"}, args[2:len(args)-len(lengthArgs(length))]...)...); code != cmdutil.ExitOK {
 				t.Errorf("%v: generated password fails check: %s", args, errOut)
 			}
 		}
@@ -93,10 +95,10 @@ func lengthArgs(length string) []string {
 }
 
 func TestPasswordGenerateRefusesBadLength(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	for _, n := range []string{"-1", "3", "129", "x"} {
-		if _, _, code := runWithInput(t, "", "password", "generate", "--length", n); code != exitUsage {
-			t.Errorf("--length %s: exit %d, want %d", n, code, exitUsage)
+		if _, _, code := cmdtest.Run(t, "", "password", "generate", "--length", n); code != cmdutil.ExitUsage {
+			t.Errorf("--length %s: exit %d, want %d", n, code, cmdutil.ExitUsage)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package root
+package wizard_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -18,8 +19,8 @@ import (
 // account by the walk's account_email value, and under --demo creates it
 // with the first_name and last_name values, whatever the fields' ids.
 func TestWizardPlanReadsTheAccountByRole(t *testing.T) {
-	guidesEnv(t)
-	a := newCLI(strings.NewReader(""), io.Discard, io.Discard)
+	cmdtest.Env(t)
+	a := cmdtest.Factory(strings.NewReader(""), io.Discard, io.Discard)
 	a.Flags.Demo, a.Flags.Profile = true, "nothing-saved-here"
 	a.Start()
 	defer a.App().Close()

@@ -1,4 +1,4 @@
-package root
+package sim_test
 
 import (
 	"bufio"
@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmd/root"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/procore"
 )
@@ -22,7 +25,7 @@ func TestSimCommand(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var errb strings.Builder
-		code := Execute(ctx, newCLI(strings.NewReader(""), pw, &errb), []string{"sim", "--addr", "127.0.0.1:0", "--projects", "12"})
+		code := root.Execute(ctx, cmdtest.Factory(strings.NewReader(""), pw, &errb), []string{"sim", "--addr", "127.0.0.1:0", "--projects", "12"})
 		pw.Close()
 		done <- code
 	}()
@@ -60,8 +63,8 @@ func TestSimCommand(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitInterrupted {
-			t.Errorf("exit %d after interrupt, want %d", code, exitInterrupted)
+		if code != cmdutil.ExitInterrupted {
+			t.Errorf("exit %d after interrupt, want %d", code, cmdutil.ExitInterrupted)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the simulator did not stop")
@@ -69,8 +72,8 @@ func TestSimCommand(t *testing.T) {
 }
 
 func TestSimRefusesNonLoopback(t *testing.T) {
-	if _, _, code := runWithInput(t, "", "sim", "--addr", "0.0.0.0:7070"); code != exitUsage {
-		t.Fatalf("exit %d, want %d", code, exitUsage)
+	if _, _, code := cmdtest.Run(t, "", "sim", "--addr", "0.0.0.0:7070"); code != cmdutil.ExitUsage {
+		t.Fatalf("exit %d, want %d", code, cmdutil.ExitUsage)
 	}
 }
 
@@ -83,7 +86,7 @@ func TestSimCommandDirectoryAdminDMSA(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		cmd := newRootCmd(newCLI(strings.NewReader(""), pw, io.Discard))
+		cmd := root.NewCmdRoot(cmdtest.Factory(strings.NewReader(""), pw, io.Discard))
 		cmd.SetArgs([]string{"sim", "--addr", "127.0.0.1:0", "--projects", "3", "--dmsa-directory-admin"})
 		_ = cmd.ExecuteContext(ctx) // ends with the interrupt
 		pw.Close()

@@ -1,4 +1,4 @@
-package root
+package addall_test
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -24,9 +26,9 @@ var runLine = regexp.MustCompile(`(?m)^Run (\S+); its journal is`)
 // firstRun runs add-all to the end and returns its run id.
 func firstRun(t *testing.T, args ...string) string {
 	t.Helper()
-	out, errOut, code := runWithInput(t, "", args...)
+	out, errOut, code := cmdtest.Run(t, "", args...)
 	m := runLine.FindStringSubmatch(out)
-	if code != exitOK || m == nil {
+	if code != cmdutil.ExitOK || m == nil {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	return m[1]
@@ -71,9 +73,9 @@ func TestAddAllOneRunAtATime(t *testing.T) {
 	fx := r.Fixtures()
 	since := time.Date(2026, 11, 23, 10, 15, 0, 0, time.UTC)
 	holdLock(t, fx.CompanyID, fx.ServiceUserID, "20261123T101500Z-ab12", since)
-	out, errOut, code := runWithInput(t, "", append(at, "add-all", "--user", fx.ServiceUserEmail)...)
-	if code != exitFailed {
-		t.Fatalf("exit %d, want %d\n%s%s", code, exitFailed, out, errOut)
+	out, errOut, code := cmdtest.Run(t, "", append(at, "add-all", "--user", fx.ServiceUserEmail)...)
+	if code != cmdutil.ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s%s", code, cmdutil.ExitFailed, out, errOut)
 	}
 	for _, want := range []string{"20261123T101500Z-ab12", "since 2026-11-23 10:15:00 UTC", "process 4242 on other-desk", "Nothing was changed"} {
 		if !strings.Contains(errOut, want) {
@@ -91,9 +93,9 @@ func TestAddAllSameRunResumedTwice(t *testing.T) {
 	run := firstRun(t, append(slices.Clone(at), "add-all", "--user", fx.ServiceUserEmail)...)
 	before, _ := os.ReadFile(stateStore(t).Path("runs/" + run + ".jsonl"))
 	holdLock(t, fx.CompanyID, fx.ServiceUserID, run, time.Now()) // the first resume, still going
-	_, errOut, code := runWithInput(t, "", append(at, "add-all", "--resume", run)...)
-	if code != exitFailed || !strings.Contains(errOut, run+" (process 4242") {
-		t.Fatalf("exit %d, want %d naming the holder:\n%s", code, exitFailed, errOut)
+	_, errOut, code := cmdtest.Run(t, "", append(at, "add-all", "--resume", run)...)
+	if code != cmdutil.ExitFailed || !strings.Contains(errOut, run+" (process 4242") {
+		t.Fatalf("exit %d, want %d naming the holder:\n%s", code, cmdutil.ExitFailed, errOut)
 	}
 	if after, _ := os.ReadFile(stateStore(t).Path("runs/" + run + ".jsonl")); !bytes.Equal(before, after) {
 		t.Error("the refused resume wrote to the journal")
@@ -111,8 +113,8 @@ func TestAddAllTakesOverAStaleLock(t *testing.T) {
 		[]byte(`{"run":"20260101T000000Z-dead","pid":999999,"since":"2026-01-01T00:00:00Z"}`)); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := runWithInput(t, "", append(at, "add-all", "--user", fx.ServiceUserEmail)...)
-	if code != exitOK || !strings.Contains(out+errOut, "20260101T000000Z-dead") {
+	out, errOut, code := cmdtest.Run(t, "", append(at, "add-all", "--user", fx.ServiceUserEmail)...)
+	if code != cmdutil.ExitOK || !strings.Contains(out+errOut, "20260101T000000Z-dead") {
 		t.Fatalf("exit %d; want the stale lock taken over and named:\n%s%s", code, out, errOut)
 	}
 	if n := members(r, fx.ServiceUserID); n != len(r.ActiveProjectIDs()) {
@@ -143,9 +145,9 @@ func TestAddAllResumeRefusesContradictingFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := r.Stats().Requests
-			_, errOut, code := runWithInput(t, "", append(append(slices.Clone(at), "add-all"), tt.args...)...)
-			if code != exitUsage || !strings.Contains(errOut, tt.want) || !strings.Contains(errOut, "journal") {
-				t.Errorf("exit %d, want %d with %q:\n%s", code, exitUsage, tt.want, errOut)
+			_, errOut, code := cmdtest.Run(t, "", append(append(slices.Clone(at), "add-all"), tt.args...)...)
+			if code != cmdutil.ExitUsage || !strings.Contains(errOut, tt.want) || !strings.Contains(errOut, "journal") {
+				t.Errorf("exit %d, want %d with %q:\n%s", code, cmdutil.ExitUsage, tt.want, errOut)
 			}
 			if n := r.Stats().Requests - before; n != 0 {
 				t.Errorf("%d requests before refusing", n)
@@ -153,11 +155,11 @@ func TestAddAllResumeRefusesContradictingFlags(t *testing.T) {
 		})
 	}
 	agree := []string{"add-all", "--resume", run, "--user", strings.ToUpper(fx.ServiceUserEmail), "--template", fx.TemplateName, "--new-projects=false"}
-	if out, errOut, code := runWithInput(t, "", append(slices.Clone(at), agree...)...); code != exitOK {
+	if out, errOut, code := cmdtest.Run(t, "", append(slices.Clone(at), agree...)...); code != cmdutil.ExitOK {
 		t.Errorf("flags that agree: exit %d\n%s%s", code, out, errOut)
 	}
 	agree = []string{"add-all", "--resume", other, "--user", strconv.FormatInt(fx.ServiceUserID, 10), "--new-projects"}
-	if out, errOut, code := runWithInput(t, "", append(slices.Clone(at), agree...)...); code != exitOK {
+	if out, errOut, code := cmdtest.Run(t, "", append(slices.Clone(at), agree...)...); code != cmdutil.ExitOK {
 		t.Errorf("flags that agree: exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -197,9 +199,9 @@ func TestAddAllResumeChecksTheJournalsUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	adminBefore := members(r, fx.AdminUserID)
-	_, errOut, code := runWithInput(t, "", append(at, "add-all", "--resume", run)...)
-	if code != exitFailed || !strings.Contains(errOut, "Procore says user "+strconv.FormatInt(fx.AdminUserID, 10)) {
-		t.Fatalf("exit %d, want %d with the reason:\n%s", code, exitFailed, errOut)
+	_, errOut, code := cmdtest.Run(t, "", append(at, "add-all", "--resume", run)...)
+	if code != cmdutil.ExitFailed || !strings.Contains(errOut, "Procore says user "+strconv.FormatInt(fx.AdminUserID, 10)) {
+		t.Fatalf("exit %d, want %d with the reason:\n%s", code, cmdutil.ExitFailed, errOut)
 	}
 	if n := members(r, fx.AdminUserID); n != adminBefore {
 		t.Errorf("the edited header's user went from %d to %d projects", adminBefore, n)
@@ -211,7 +213,7 @@ func TestAddAllResumeChecksTheJournalsUser(t *testing.T) {
 func TestWizardAddAllTakesTheSameLock(t *testing.T) {
 	r, _ := addAllSim(t, 10)
 	fx := r.Fixtures()
-	a := newCLI(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	a := cmdtest.Factory(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	a.Flags.Env, a.Flags.Profile, a.Flags.APIURL, a.Flags.LoginURL, a.Flags.Company = "production", "default", r.URL, r.URL, fx.CompanyID
 	a.Start()
 	w := a.App().AddAll()

@@ -1,4 +1,4 @@
-package root
+package wizard_test
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -57,12 +59,12 @@ func TestDemoTranscriptListsOutcomesNotMadeUpTicks(t *testing.T) {
 		}},
 	} {
 		t.Run(c.guide, func(t *testing.T) {
-			guidesEnv(t)
+			cmdtest.Env(t)
 			var out, errb bytes.Buffer
-			f := newCLI(strings.NewReader(strings.Join(c.answers, "\n")+"\n"), &out, &errb)
+			f := cmdtest.Factory(strings.NewReader(strings.Join(c.answers, "\n")+"\n"), &out, &errb)
 			f.Credentials = &credstore.Store{Service: "procore-sa-demo", Keyring: &credstore.MemoryKeyring{},
 				Timeout: 5 * time.Second, InteractiveTimeout: 5 * time.Second}
-			if code := execute(f, "--demo", "--plain", "--profile", "transcript-test", c.guide); code != exitOK {
+			if code := cmdtest.Execute(f, "--demo", "--plain", "--profile", "transcript-test", c.guide); code != cmdutil.ExitOK {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 			}
 			m, _ := filepath.Glob(filepath.Join(os.Getenv("XDG_STATE_HOME"), "procore-sa", "demo", "transcripts", c.guide+"-*.md"))
