@@ -17,22 +17,34 @@ var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // issue is one semantic problem, at a YAML path resolved to a line and
 // column only when it is reported.
-type issue struct{ path, msg string }
+// pos, when set, is where to point if nothing is found at path.
+type issue struct {
+	path, msg string
+	pos       Pos
+}
 
 // checker validates a decoded guide: everything the YAML types cannot say.
 type checker struct {
 	ast    *ast.File
 	issues []issue
 
-	stepIDs  map[string]int    // step id -> index
-	fieldAt  map[string]string // field id -> the step that defines it
-	allField map[string]bool   // every field id in the guide
-	defaults map[string]string // field id -> default, of the fields so far
-	roleAt   map[Role]string   // role -> the field that has it
+	stepIDs  map[string]int      // step id -> index
+	fieldAt  map[string]string   // field id -> the step that defines it
+	allField map[string]bool     // every field id in the guide
+	defaults map[string]string   // field id -> default, of the fields so far
+	roleAt   map[Role]string     // role -> the field that has it
+	choices  map[string][]string // choice field id -> its options, of the fields so far
+	auto     automation
 }
 
 func (c *checker) add(path, format string, args ...any) {
 	c.issues = append(c.issues, issue{path: path, msg: fmt.Sprintf(format, args...)})
+}
+
+// addAt is add for a path that may not resolve to a node (a key of an
+// action's with, an action written as a name): pos is the fallback.
+func (c *checker) addAt(path string, pos Pos, format string, args ...any) {
+	c.issues = append(c.issues, issue{path: path, msg: fmt.Sprintf(format, args...), pos: pos})
 }
 
 // err is the problems found, positioned and in file order, or nil.
@@ -44,6 +56,9 @@ func (c *checker) err(file string, f *ast.File) error {
 	list := make([]*ParseError, 0, n+1)
 	for _, is := range c.issues[:n] {
 		line, col := position(f, is.path)
+		if n := lookup(f, is.path); (n == nil || isNil(n)) && is.pos.Line > 0 {
+			line, col = is.pos.Line, is.pos.Column
+		}
 		list = append(list, &ParseError{File: file, Line: line, Column: col, Msg: clean(is.msg)})
 	}
 	slices.SortStableFunc(list, func(a, b *ParseError) int {

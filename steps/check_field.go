@@ -119,10 +119,19 @@ func (c *checker) field(p, stepName string, j int, f *Field) {
 			c.add(p+".default", "%s: default %s: %s", name, quote(f.Default), clip(clean(err.Error()), maxMessage))
 		}
 	}
+	if f.RequiredIf != nil {
+		c.condition(p+".required_if", name, f.RequiredIf, false)
+		if f.Required {
+			c.add(p+".required_if", "%s: it is required always, so required_if says nothing", name)
+		}
+	}
 	if !blank(f.ID) {
 		if _, dup := c.fieldAt[f.ID]; !dup {
 			c.fieldAt[f.ID] = stepName
 			c.defaults[f.ID] = f.Default
+			if f.Type == FieldChoice {
+				c.choices[f.ID] = f.Options
+			}
 		}
 	}
 }

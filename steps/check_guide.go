@@ -12,6 +12,7 @@ func (c *checker) guide(g *Guide) {
 	c.allField = map[string]bool{}
 	c.defaults = map[string]string{}
 	c.roleAt = map[Role]string{}
+	c.choices = map[string][]string{}
 
 	switch {
 	case blank(g.ID):
@@ -50,4 +51,5 @@ func (c *checker) guide(g *Guide) {
 	for i := range g.Steps {
 		c.step(i, &g.Steps[i])
 	}
+	c.audit(g)
 }

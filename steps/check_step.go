@@ -52,7 +52,7 @@ func (c *checker) step(i int, st *Step) {
 	switch {
 	case st.Kind == KindNotice && blank(st.Body):
 		c.add(p+".body", "%s: a notice needs a body", name)
-	case (st.Kind == KindInstruction || st.Kind.Automated()) && blank(st.Body) && len(st.Checklist) == 0:
+	case (st.Kind == KindInstruction || st.Kind == KindAudit || st.Kind.Automated()) && blank(st.Body) && len(st.Checklist) == 0:
 		c.add(p+".body", "%s: a step of kind %s needs a body or a checklist", name, st.Kind)
 	}
 
@@ -78,6 +78,51 @@ func (c *checker) step(i int, st *Step) {
 	if st.For != "" && st.Kind != KindPassword && st.Kind != "" && slices.Contains(Kinds, st.Kind) {
 		c.add(p+".for", "%s: for is only for password steps", name)
 	}
+	if st.SkipIf != nil {
+		c.condition(p+".skip_if", name, st.SkipIf, true)
+	}
+	c.automation(i, p, name, st)
+}
+
+// condition checks a skip_if or required_if: it names an earlier choice
+// field and one of its options; a skip says why.
+func (c *checker) condition(p, name string, cond *Condition, skip bool) {
+	key := "required_if"
+	if skip {
+		key = "skip_if"
+	}
+	c.text(p+".is", cond.Is)
+	c.text(p+".because", cond.Because)
+	opts, isChoice := c.choices[cond.Field]
+	_, before := c.fieldAt[cond.Field]
+	switch {
+	case blank(cond.Field):
+		c.add(p+".field", "%s: %s needs field: the id of an earlier choice field", name, key)
+	case isChoice:
+		if !slices.Contains(opts, cond.Is) {
+			c.add(p+".is", "%s: %s: %s is not an option of field %s: use %s", name, key, quote(cond.Is), quote(cond.Field), quoteList(quoteEach(opts)))
+		}
+	case before:
+		c.add(p+".field", "%s: %s names field %s, which is not a choice field", name, key, quote(cond.Field))
+	case c.allField[cond.Field]:
+		c.add(p+".field", "%s: %s names field %s, which comes later: ask it first", name, key, quote(cond.Field))
+	default:
+		c.add(p+".field", "%s: %s names field %s, which is not in this guide", name, key, quote(cond.Field))
+	}
+	switch {
+	case skip && blank(cond.Because):
+		c.add(p, "%s: skip_if needs because: say why the step does not apply", name)
+	case !skip && cond.Because != "":
+		c.add(p+".because", "%s: because is only for skip_if", name)
+	}
+}
+
+func quoteEach(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = quote(v)
+	}
+	return out
 }
 
 func (c *checker) matrix(p, stepName string, m *Matrix) {

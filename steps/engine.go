@@ -205,6 +205,9 @@ func (w *Walker) AcceptPassword(password, confirm string) error {
 // once a password met its rules in this process, or once it was kept.
 func (w *Walker) Problem() error {
 	st := w.Current()
+	if !w.applies(w.Session.Step) {
+		return nil
+	}
 	o, hasOutcome := w.Session.Outcomes[st.ID]
 	if hasOutcome && (o.Kind == OutcomeDone || o.Kind == OutcomeSkipped) {
 		return nil
@@ -245,11 +248,13 @@ func (w *Walker) Problem() error {
 	return nil
 }
 
-// Next completes the current step and moves on. On the last step it marks
-// the walk finished. It refuses, saying why, while the step is incomplete.
-// A step the tool can do that the person finished by ticking its checklist
-// is recorded as done by hand; a skipped step moves on without counting as
-// completed.
+// Next completes the current step and moves on to the next step that
+// applies. On the last step it marks the walk finished. It refuses, saying
+// why, while the step is incomplete. A step the tool can do that the
+// person finished by ticking its checklist is recorded as done by hand; a
+// skipped step moves on without counting as completed; a step that does
+// not apply, by an earlier answer, is recorded as such with why, and
+// passed over.
 func (w *Walker) Next() error {
 	if err := w.Problem(); err != nil {
 		return err
@@ -258,30 +263,80 @@ func (w *Walker) Next() error {
 	st := w.Current()
 	o, hasOutcome := w.Session.Outcomes[st.ID]
 	switch {
+	case !w.applies(w.Session.Step):
+		w.notApplicable(w.Session.Step, now)
 	case hasOutcome && o.Kind == OutcomeSkipped:
-	case (!hasOutcome || o.Kind == OutcomeStarted) && st.Kind.Automated():
+	case (!hasOutcome || o.Kind == OutcomeStarted || o.Kind == OutcomeNotApplicable) && st.Automated():
 		w.Session.Outcomes[st.ID] = Outcome{Kind: OutcomeByHand, Detail: "done by hand", At: now}
 		w.Session.Completed[st.ID] = now
 	default:
+		if hasOutcome && o.Kind == OutcomeNotApplicable {
+			delete(w.Session.Outcomes, st.ID)
+		}
 		w.Session.Completed[st.ID] = now
 	}
-	if w.Session.Step == w.Len()-1 {
+	i := w.Session.Step + 1
+	for ; i < w.Len() && !w.applies(i); i++ {
+		w.notApplicable(i, now)
+	}
+	if i >= w.Len() {
 		w.Session.Finished = now
 	} else {
-		w.Session.Step++
+		w.Session.Step = i
+		// An answer changed since: what did not apply before may now.
+		if o, ok := w.Session.Outcomes[w.Guide.Steps[i].ID]; ok && o.Kind == OutcomeNotApplicable {
+			delete(w.Session.Outcomes, w.Guide.Steps[i].ID)
+		}
 	}
 	w.touch()
 	return nil
 }
 
-// Back moves to the previous step; what was entered stays.
+// applies reports whether step i applies, by the answers so far.
+func (w *Walker) applies(i int) bool {
+	ok, _ := w.Guide.Steps[i].Applies(w.Session.Values)
+	return ok
+}
+
+// notApplicable records that step i does not apply, and why.
+func (w *Walker) notApplicable(i int, now time.Time) {
+	st := &w.Guide.Steps[i]
+	_, because := st.Applies(w.Session.Values)
+	w.Session.Outcomes[st.ID] = Outcome{Kind: OutcomeNotApplicable, Detail: because, At: now}
+	delete(w.Session.Completed, st.ID)
+}
+
+// Back moves to the previous step that applies; what was entered stays.
 func (w *Walker) Back() bool {
-	if w.Session.Step == 0 {
+	i := w.Session.Step - 1
+	for i >= 0 && !w.applies(i) {
+		i--
+	}
+	if i < 0 {
 		return false
 	}
-	w.Session.Step--
+	w.Session.Step = i
 	w.touch()
 	return true
+}
+
+// NotApplicable lists the steps passed over since they do not apply, each
+// with why, in guide order: for a screen or a transcript to say so.
+func (w *Walker) NotApplicable() []NotApplicableStep {
+	var out []NotApplicableStep
+	for i, st := range w.Guide.Steps {
+		if o, ok := w.Session.Outcomes[st.ID]; ok && o.Kind == OutcomeNotApplicable {
+			out = append(out, NotApplicableStep{Index: i, Step: &w.Guide.Steps[i], Because: o.Detail})
+		}
+	}
+	return out
+}
+
+// NotApplicableStep is a step that an earlier answer made not apply.
+type NotApplicableStep struct {
+	Index   int
+	Step    *Step
+	Because string
 }
 
 // Dirty reports whether the walk holds work that quitting would lose: it has

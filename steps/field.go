@@ -19,6 +19,9 @@ func (f Field) Validate(value string, values map[string]string) error {
 		if f.Required {
 			return errors.New("required")
 		}
+		if f.RequiredIf.Holds(values) {
+			return fmt.Errorf("required, since the answer is %s", f.RequiredIf.Is)
+		}
 		return nil
 	}
 	switch f.Type {

@@ -4,6 +4,8 @@
 // a plain line mode and the tests all drive the same engine.
 package steps
 
+import "strings"
+
 // AccountModel names the kind of account a guide sets up.
 type AccountModel string
 
@@ -109,7 +111,38 @@ type Step struct {
 	Action *Action `yaml:"action,omitempty" json:"action,omitempty"`
 	// Checks are what the tool reads to prove the step's end state.
 	Checks CheckList `yaml:"check,omitempty" json:"check,omitempty"`
+	// SkipIf makes the step not apply when an earlier choice has this
+	// answer; Because, required there, says why.
+	SkipIf *Condition `yaml:"skip_if,omitempty" json:"skip_if,omitempty"`
 }
+
+// Condition is an answer to an earlier choice field: the field's id and
+// one of its options.
+type Condition struct {
+	Field string `yaml:"field" json:"field"`
+	Is    string `yaml:"is" json:"is"`
+	// Because says, for a step it skips, why the step does not apply.
+	Because string `yaml:"because,omitempty" json:"because,omitempty"`
+}
+
+// Holds reports whether the answers in values meet the condition.
+func (c *Condition) Holds(values map[string]string) bool {
+	return c != nil && strings.TrimSpace(values[c.Field]) == c.Is
+}
+
+// Applies reports whether the step applies given the answers so far, and
+// when it does not, why.
+func (s *Step) Applies(values map[string]string) (ok bool, because string) {
+	if s.SkipIf.Holds(values) {
+		return false, s.SkipIf.Because
+	}
+	return true, ""
+}
+
+// Automated reports whether the tool can do this step: a kind it does, or
+// a step with an action. Without an outcome such a step is the person's to
+// do by hand, by its checklist.
+func (s *Step) Automated() bool { return s.Kind.Automated() || s.Action != nil }
 
 // FieldType is the type of a form field.
 type FieldType string
@@ -150,6 +183,9 @@ type Field struct {
 	// Min and Max bound a number field.
 	Min *int64 `yaml:"min,omitempty" json:"min,omitempty"`
 	Max *int64 `yaml:"max,omitempty" json:"max,omitempty"`
+	// RequiredIf makes the field required when an earlier choice has this
+	// answer (an App Version Key for a custom install).
+	RequiredIf *Condition `yaml:"required_if,omitempty" json:"required_if,omitempty"`
 }
 
 // Matrix is a grid of checkboxes, e.g. ERP sync types by Can Import and Can

@@ -47,7 +47,23 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("an invalid guide parsed: %+v", g)
 		}
 		roles := map[Role]bool{}
-		for _, st := range g.Steps {
+		audits := 0
+		for i, st := range g.Steps {
+			if st.Action != nil {
+				if _, ok := ActionSpecFor(st.Action.Name); !ok || st.Action.shape != "" || len(st.Checklist) == 0 {
+					t.Fatalf("step %q: action %+v passed", st.ID, st.Action)
+				}
+			}
+			for _, c := range st.Checks {
+				if _, ok := CheckSpecFor(c.Name); !ok || c.shape != "" {
+					t.Fatalf("step %q: check %+v passed", st.ID, c)
+				}
+			}
+			if st.Kind == KindAudit {
+				if audits++; audits > 1 || i != len(g.Steps)-1 || len(g.AllChecks()) == 0 {
+					t.Fatalf("audit step %q passed at %d of %d", st.ID, i, len(g.Steps))
+				}
+			}
 			if !slices.Contains(Kinds, st.Kind) || (st.Kind == KindMatrix && st.Matrix == nil) {
 				t.Fatalf("step %q: kind %q, matrix %v", st.ID, st.Kind, st.Matrix)
 			}

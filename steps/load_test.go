@@ -519,7 +519,7 @@ func TestParseAnchorsAllowed(t *testing.T) {
 // TestGuideKeys keeps the "did you mean" list in step with the guide model.
 func TestGuideKeys(t *testing.T) {
 	var keys []string
-	for _, v := range []any{Guide{}, Step{}, Field{}, Matrix{}, PasswordPolicy{}} {
+	for _, v := range []any{Guide{}, Step{}, Field{}, Matrix{}, PasswordPolicy{}, Condition{}, namedWith{}} {
 		rt := reflect.TypeOf(v)
 		for i := range rt.NumField() {
 			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("yaml"), ",")

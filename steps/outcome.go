@@ -20,6 +20,10 @@ const (
 	// at a safe point, its journal named in Run); it does not complete the
 	// step, and resuming the walk takes the work up.
 	OutcomeStarted OutcomeKind = "started"
+	// OutcomeNotApplicable: an earlier answer made the step not apply (a
+	// vendor's app has no credential to capture); Detail says why. The
+	// walk passes over it; it is neither done nor skipped.
+	OutcomeNotApplicable OutcomeKind = "not_applicable"
 )
 
 // Outcome is what came of a step the tool can do, as the session keeps it
@@ -93,6 +97,8 @@ func (o Outcome) Describe() string {
 		s = "Skipped"
 	case OutcomeStarted:
 		s = "Started by procore-sa, not finished"
+	case OutcomeNotApplicable:
+		s = "Does not apply"
 	default:
 		s = string(o.Kind)
 	}

@@ -10,6 +10,10 @@ const automatedGuide = `id: auto
 title: Automated
 account_model: dmsa
 steps:
+  - id: login
+    kind: admin_login
+    title: Sign in as an admin
+    body: Adding to projects takes the admin's own sign-in.
   - id: capture
     kind: credential_capture
     title: Capture
@@ -31,7 +35,11 @@ func automatedWalker(t *testing.T) *Walker {
 		t.Fatal(err)
 	}
 	clock := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	return NewWalker(g, nil, func() time.Time { clock = clock.Add(time.Minute); return clock })
+	w := NewWalker(g, nil, func() time.Time { clock = clock.Add(time.Minute); return clock })
+	// The admin's sign-in, which adding to projects takes, comes first.
+	w.Record("login", Outcome{Kind: OutcomeDone, Detail: "signed in", Profile: "admin"})
+	must(t, w.Next())
+	return w
 }
 
 // TestOutcomesCompleteAutomatedSteps: a step the tool can do is complete
@@ -69,7 +77,7 @@ func TestOutcomesCompleteAutomatedSteps(t *testing.T) {
 		t.Fatal("a skipped step counts as completed")
 	}
 	// The session keeps them through a copy (a save in the background).
-	if c := w.Session.Clone(); c.Outcomes["capture"].Profile != "dmsa-2" || len(c.Outcomes) != 3 {
+	if c := w.Session.Clone(); c.Outcomes["capture"].Profile != "dmsa-2" || len(c.Outcomes) != 4 {
 		t.Fatalf("Clone lost outcomes: %+v", c.Outcomes)
 	}
 }

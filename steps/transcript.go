@@ -41,7 +41,7 @@ func Transcript(g *Guide, s *Session) []byte {
 		}
 		// The ticks are the person's own: a step procore-sa did has none,
 		// and shows none.
-		if len(st.Checklist) > 0 && !(hasOutcome && (o.Kind == OutcomeDone || o.Kind == OutcomeSkipped)) {
+		if len(st.Checklist) > 0 && !(hasOutcome && (o.Kind == OutcomeDone || o.Kind == OutcomeSkipped || o.Kind == OutcomeNotApplicable)) {
 			b.WriteString("\n")
 			ticks := s.Checked[st.ID]
 			for j, item := range st.Checklist {

@@ -148,7 +148,8 @@ var keyOwners = func() map[string][]string {
 	for _, o := range []struct {
 		what string
 		v    any
-	}{{"the guide", Guide{}}, {"a step", Step{}}, {"a form field", Field{}}, {"a matrix", Matrix{}}, {"password_policy", PasswordPolicy{}}} {
+	}{{"the guide", Guide{}}, {"a step", Step{}}, {"a form field", Field{}}, {"a matrix", Matrix{}}, {"password_policy", PasswordPolicy{}},
+		{"skip_if or required_if", Condition{}}, {"an action or a check", namedWith{}}} {
 		rt := reflect.TypeOf(o.v)
 		for i := range rt.NumField() {
 			name, _, _ := strings.Cut(rt.Field(i).Tag.Get("yaml"), ",")
