@@ -234,7 +234,7 @@ func checkModes(t *testing.T, root string) {
 func TestQuitAndResumeInTmux(t *testing.T) {
 	g := builtin(t, "spectrum")
 	home := t.TempDir()
-	script := walkthrough.Script(g)
+	script := walkthrough.ScriptWith(g, demoRun()) // --demo signs the admin in for real
 
 	tm := newTerm(t, home, 80, 24, "--demo", g.ID)
 	for _, st := range script[:3] {

@@ -57,9 +57,11 @@ type ActionSpec struct {
 	// Instead is an input that, given, stands in for all of Needs (a
 	// search pattern in place of the account's email address).
 	Instead string
-	// Inputs are the keys allowed in With; Required must be given.
+	// Inputs are the keys allowed in With; Required must be given, and
+	// at least one of OneOf.
 	Inputs   []string
 	Required []string
+	OneOf    []string
 	// ChangesDirectory: it needs the admin's sign-in, so an admin_login
 	// step must come before it.
 	ChangesDirectory bool
@@ -112,19 +114,19 @@ const (
 // ActionSpecs is every action, in the order docs/guides.md gives them.
 var ActionSpecs = []ActionSpec{
 	{Name: ActionCreateUser, Needs: []Role{RoleAccountEmail, RoleFirstName, RoleLastName},
-		Inputs: []string{"company_template", "project_template"}, ChangesDirectory: true,
+		Inputs: []string{"account_email", "first_name", "last_name", "company_template", "project_template"}, ChangesDirectory: true,
 		Does: "adds the account's user to the Company Directory; if it is there already, finds it"},
 	{Name: ActionFindUser, Needs: []Role{RoleAccountEmail}, Instead: "email_like",
-		Inputs: []string{"email_like"},
+		Inputs: []string{"account_email", "email_like"},
 		Does:   "searches the Company Directory for the account's user and keeps its user ID"},
 	{Name: ActionRenameUser, Needs: []Role{RoleFirstName, RoleLastName},
 		Inputs: []string{"first_name", "last_name"}, ChangesDirectory: true, OnUser: true,
 		Does: "sets the user's first and last name"},
 	{Name: ActionInviteUser, ChangesDirectory: true, OnUser: true,
 		Does: "sends the user Procore's invitation (welcome email)"},
-	{Name: ActionAssignTemplates, Inputs: []string{"company_template", "project_template"},
-		Required: []string{"company_template", "project_template"}, ChangesDirectory: true, OnUser: true,
-		Does: "finds the company and project permission templates by name, creates them where Procore allows, and sets both on the user"},
+	{Name: ActionAssignTemplates, Inputs: []string{"company_template", "project_template", "company_levels", "project_levels"},
+		OneOf: []string{"company_template", "project_template"}, ChangesDirectory: true, OnUser: true,
+		Does: "finds the company and project permission templates by name, creates one that is missing when its levels are given, and sets them on the user"},
 	{Name: ActionAddToNewProjects, ChangesDirectory: true, OnUser: true,
 		Does: "turns on the user's Add to all new projects"},
 	{Name: ActionAddToProjects, Inputs: []string{"projects", "project_template"}, Required: []string{"projects"},
@@ -134,7 +136,7 @@ var ActionSpecs = []ActionSpec{
 
 // CheckSpecs is every check, in the order docs/guides.md gives them.
 var CheckSpecs = []CheckSpec{
-	{Name: CheckUserExists, Token: TokenAdmin, OnUser: true,
+	{Name: CheckUserExists, Inputs: []string{"email_like"}, Token: TokenAdmin, OnUser: true,
 		Reads: "the account's user is in the Company Directory and active"},
 	{Name: CheckUserName, Needs: []Role{RoleFirstName, RoleLastName}, Inputs: []string{"first_name", "last_name"},
 		Token: TokenAdmin, OnUser: true,
@@ -144,9 +146,9 @@ var CheckSpecs = []CheckSpec{
 		Reads: "the user's company and project permission templates"},
 	{Name: CheckCompanyNotAdmin, Token: TokenAdmin, OnUser: true,
 		Reads: "the user's company permission template is not Company Admin"},
-	{Name: CheckTemplateLevels, Inputs: []string{"template", "levels"}, Required: []string{"template", "levels"},
+	{Name: CheckTemplateLevels, Inputs: []string{"template", "levels"}, Required: []string{"levels"},
 		Token: TokenAdmin,
-		Reads: "a permission template grants at least the tool levels given"},
+		Reads: "a permission template (by name, else the user's company permission template) grants at least the tool levels given"},
 	{Name: CheckInvitationSent, Token: TokenAdmin, OnUser: true,
 		Reads: "the user's invitation (welcome email) was sent"},
 	{Name: CheckAddToNewProjects, Token: TokenAdmin, OnUser: true,

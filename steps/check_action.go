@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -43,6 +44,10 @@ func (c *checker) automation(i int, p, name string, st *Step) {
 		}
 		c.add(at, "%s: %s, which takes the admin's own sign-in: put a step of kind admin_login before it", name, what)
 	}
+	// The step's checks read after its action, so a user it finds is known to them.
+	if st.Action != nil && (st.Action.Name == ActionFindUser || st.Action.Name == ActionCreateUser) {
+		a.userKnown = true
+	}
 	c.checkList(p, name, st)
 
 	if st.Kind == KindAudit {
@@ -68,9 +73,6 @@ func (c *checker) automation(i int, p, name string, st *Step) {
 	case st.Kind == KindCredential:
 		a.capture = true
 		// A DMSA's user is the one its own credential reads as /me.
-		a.userKnown = true
-	}
-	if st.Action != nil && (st.Action.Name == ActionFindUser || st.Action.Name == ActionCreateUser) {
 		a.userKnown = true
 	}
 }
@@ -106,6 +108,9 @@ func (c *checker) action(p, name string, st *Step) {
 	}
 	what := fmt.Sprintf("%s: action %s", name, act.Name)
 	c.with(p, act.Pos, what, act.With, spec.Inputs, spec.Required)
+	if len(spec.OneOf) > 0 && !slices.ContainsFunc(spec.OneOf, func(k string) bool { _, ok := act.With[k]; return ok }) {
+		c.addAt(p, act.Pos, "%s needs with %s", what, quoteList(spec.OneOf))
+	}
 	_, instead := act.With[spec.Instead]
 	if spec.Instead == "" || !instead {
 		c.needs(p, act.Pos, what, act.With, spec.Needs, spec.Instead)
@@ -113,8 +118,8 @@ func (c *checker) action(p, name string, st *Step) {
 	if spec.OnUser {
 		c.onUser(p, act.Pos, what)
 	}
-	if v, ok := act.With["projects"]; ok && act.Name == ActionAddToProjects && v != "chosen" {
-		c.addAt(p+".with.projects", act.Pos, "%s: projects %s: use \"chosen\" (every project is a step of kind add_all)", what, quote(v))
+	if v, ok := act.With["projects"]; ok && act.Name == ActionAddToProjects && !projectsValue(v, false) {
+		c.addAt(p+".with.projects", act.Pos, "%s: projects %s: use \"chosen\" or project ids separated by commas (every project is a step of kind add_all)", what, quote(v))
 	}
 }
 
@@ -150,14 +155,16 @@ func (c *checker) checkList(p, name string, st *Step) {
 		what := fmt.Sprintf("%s: check %s", name, ch.Name)
 		c.with(cp, ch.Pos, what, ch.With, spec.Inputs, spec.Required)
 		c.needs(cp, ch.Pos, what, ch.With, spec.Needs, "")
-		if spec.OnUser {
+		_, named := ch.With["template"]
+		_, like := ch.With["email_like"]
+		if (spec.OnUser && !like) || (ch.Name == CheckTemplateLevels && !named) {
 			c.onUser(cp, ch.Pos, what)
 		}
 		if spec.Token == TokenIntegration && !c.auto.capture && st.Kind != KindCredential {
 			c.addAt(cp, ch.Pos, "%s: reads with the integration's own credential, so a step of kind credential_capture must come before it", what)
 		}
-		if v, ok := ch.With["projects"]; ok && v != "all" && v != "chosen" {
-			c.addAt(cp+".with.projects", ch.Pos, "%s: projects %s: use \"all\" or \"chosen\"", what, quote(v))
+		if v, ok := ch.With["projects"]; ok && !projectsValue(v, true) {
+			c.addAt(cp+".with.projects", ch.Pos, "%s: projects %s: use \"all\", \"chosen\" or project ids separated by commas", what, quote(v))
 		}
 	}
 }
@@ -191,8 +198,9 @@ func (c *checker) with(p string, pos Pos, what string, with map[string]string, i
 			if _, ok := c.roleAt[r]; !ok {
 				c.addAt(kp, pos, "%s: %s names role %s, which no field in this step or an earlier one has", what, k, r)
 			}
+			continue
 		}
-		if k == "levels" {
+		if k == "levels" || k == "company_levels" || k == "project_levels" {
 			if _, err := ParseLevels(v); err != nil {
 				c.addAt(kp, pos, "%s: levels %s: %s", what, quote(v), err)
 			}
@@ -253,6 +261,25 @@ func ParseLevels(s string) (map[string]string, error) {
 		out[tool] = level
 	}
 	return out, nil
+}
+
+// projectsValue reports whether v names projects: "chosen", project ids
+// separated by commas, or (where allowed) "all".
+func projectsValue(v string, all bool) bool {
+	switch v {
+	case "chosen":
+		return true
+	case "all":
+		return all
+	}
+	ids := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	for _, id := range ids {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil || n <= 0 {
+			return false
+		}
+	}
+	return len(ids) > 0
 }
 
 // suggest is " (did you mean NAME?)" for the name closest to s, or "".

@@ -124,8 +124,8 @@ func TestSeedItemsCatchRemoval(t *testing.T) {
 			func(st *Step) {
 				st.Matrix.Rows = slices.DeleteFunc(st.Matrix.Rows, func(r string) bool { return r == "Job" })
 			}},
-		{"syncezy", "permissions", `lacks "Admin" (column) in step "permissions"`,
-			func(st *Step) { st.Matrix.Columns = []string{"Standard"} }},
+		{"syncezy", "permissions", `lacks "Provide Admin Permissions to the Documents Tool" (item) in step "permissions"`,
+			func(st *Step) { st.Checklist = []string{"Provide permissions to the Documents Tool"} }},
 		{"spectrum", "add-person", `lacks "Add Person" (item) in step "add-person"`,
 			func(st *Step) { st.Checklist = []string{"Click the button"} }},
 		{"spectrum", "profile", `lacks "Spectrum" (value) in step "profile"`,

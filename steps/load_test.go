@@ -502,8 +502,9 @@ func TestDocsExample(t *testing.T) {
 	for _, k := range regexp.MustCompile("(?m)^\\| `([a-z_]+)`(?:, `([a-z_]+)`)? \\|").FindAllSubmatch(doc, -1) {
 		for _, key := range k[1:] {
 			if len(key) > 0 && !slices.Contains(guideKeys, string(key)) && !slices.Contains(Kinds, Kind(key)) &&
-				!slices.Contains(AccountModels, AccountModel(key)) && !slices.Contains(Roles, Role(key)) {
-				t.Errorf("docs/guides.md documents %q, which is not a key, kind, account model or role", key)
+				!slices.Contains(AccountModels, AccountModel(key)) && !slices.Contains(Roles, Role(key)) &&
+				!slices.Contains(ActionNames, string(key)) && !slices.Contains(CheckNames, string(key)) {
+				t.Errorf("docs/guides.md documents %q, which is not a key, kind, account model, role, action or check", key)
 			}
 		}
 	}

@@ -21,10 +21,13 @@ const (
 	// for checking the installation.
 	RoleAppName       Role = "app_name"
 	RoleAppVersionKey Role = "app_version_key"
+	// RoleAppLevels is the tool levels an app declares, as
+	// "Tool=level,Tool=level", for proving its own token holds them.
+	RoleAppLevels Role = "app_levels"
 )
 
 // Roles lists every role, in the order docs/guides.md gives them.
-var Roles = []Role{RoleAccountEmail, RoleFirstName, RoleLastName, RoleCompanyDomain, RoleAppName, RoleAppVersionKey}
+var Roles = []Role{RoleAccountEmail, RoleFirstName, RoleLastName, RoleCompanyDomain, RoleAppName, RoleAppVersionKey, RoleAppLevels}
 
 // FieldType is the type of field a role may be given to, and whether the
 // role is known.
@@ -32,7 +35,7 @@ func (r Role) FieldType() (FieldType, bool) {
 	switch r {
 	case RoleAccountEmail:
 		return FieldEmail, true
-	case RoleFirstName, RoleLastName, RoleAppName, RoleAppVersionKey:
+	case RoleFirstName, RoleLastName, RoleAppName, RoleAppVersionKey, RoleAppLevels:
 		return FieldText, true
 	case RoleCompanyDomain:
 		return FieldDomain, true

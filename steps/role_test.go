@@ -13,7 +13,7 @@ func TestParseRoles(t *testing.T) {
 		name, fields, want string
 	}{
 		{"unknown", "      - {id: e, label: E, type: email, role: email}\n",
-			`x.yaml:9:46: field "e": role "email" is not known: use account_email, first_name, last_name, company_domain, app_name or app_version_key`},
+			`x.yaml:9:46: field "e": role "email" is not known: use account_email, first_name, last_name, company_domain, app_name, app_version_key or app_levels`},
 		{"wrong type", "      - {id: e, label: E, type: text, role: account_email}\n",
 			`x.yaml:9:45: field "e": role account_email is for a field of type email, not text`},
 		{"twice", "      - {id: e, label: E, type: email, role: account_email}\n      - {id: f, label: F, type: email, role: account_email}\n",
@@ -66,10 +66,10 @@ func TestBuiltinRoles(t *testing.T) {
 	want := map[string]map[Role]string{
 		"spectrum":     {RoleCompanyDomain: "domain", RoleFirstName: "first-name", RoleLastName: "last-name", RoleAccountEmail: "email"},
 		"syncezy":      {RoleCompanyDomain: "domain", RoleFirstName: "first-name", RoleLastName: "last-name", RoleAccountEmail: "email"},
-		"admin-helper": {RoleFirstName: "first-name", RoleLastName: "last-name", RoleAccountEmail: "email"},
-		"dmsa":         {RoleAppName: "app-name", RoleAppVersionKey: "app-version-key"},
-		"laborchart":   {},
-		"hammertech":   {},
+		"admin-helper": {RoleFirstName: "first-name", RoleLastName: "last-name"},
+		"dmsa":         {RoleAppName: "app-name", RoleAppVersionKey: "app-version-key", RoleAppLevels: "app-levels", RoleAccountEmail: "app-user-email"},
+		"laborchart":   {RoleAccountEmail: "email"},
+		"hammertech":   {RoleAccountEmail: "email"},
 	}
 	for _, g := range cat.List() {
 		got := map[Role]string{}

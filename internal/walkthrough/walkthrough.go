@@ -58,7 +58,10 @@ func press(keys ...string) []Action {
 }
 
 // Script returns, step by step, the keys that walk g to its end, with
-// every step a screen of its kind or a checklist.
+// every step a screen of its kind or a checklist. A step with an action,
+// and the audit step, are walked as checklists (the audit as a page to read)
+// while the wizard has no part that does them; a step that an earlier
+// answer makes not apply has no keys, as the wizard passes over it.
 func Script(g *steps.Guide) []Step { return ScriptWith(g, Options{}) }
 
 // ScriptWith is Script for a wizard that runs some steps for real.
@@ -74,6 +77,9 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 	values := map[string]string{}
 	out := make([]Step, 0, len(g.Steps))
 	for i, st := range g.Steps {
+		if ok, _ := st.Applies(values); !ok {
+			continue // an earlier answer made it not apply: the wizard passes over it
+		}
 		var a []Action
 		switch {
 		case st.Kind == steps.KindCredential && o.Capture != nil:

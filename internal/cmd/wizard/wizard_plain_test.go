@@ -27,14 +27,16 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 	answers := []string{
 		"",                      // 1 notice
 		"y", "y", "y", "y", "y", // 2 checklist
-		"Acme Sync", "", "", // 3 form
+		"Acme Sync", "", "", "", "", // 3 form: the name, then the defaults
 		"y", "y", "y", // 4 checklist
 		"y", "y", "y", "y", // 5 matrix
 		"",            // 6 form
 		"y", "y", "y", // 7 checklist
 		"demo", "", // 8 capture: the simulator's app, checked with it
-		"y", // 9 add-all
-		"",  // 10 verify, and anything after
+		"",  // 9 form: the app's user, found through the credential
+		"",  // 10 admin sign-in
+		"y", // 11 add-all
+		"",  // 12 verify, and anything after
 	}
 	out, errOut, code := cmdtest.Run(t, strings.Join(answers, "\n")+"\n",
 		"--demo", "--plain", "--profile", "plain-test", "dmsa")
@@ -42,10 +44,11 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"Step 8 of 10", "The secret is never shown", "Demo: type demo at Client ID",
+		"Step 8 of 13", "The secret is never shown", "Demo: type demo at Client ID",
 		"Using the simulator's app", "Procore accepted them.", "and read back.",
-		"Step 9 of 10", " added, 0 already a member, 0 failed.",
-		"Step 10 of 10", "ok  The token works", "Every step is done.",
+		"Step 10 of 13", "Signed in as",
+		"Step 11 of 13", " added, 0 already a member, 0 failed.",
+		"Step 12 of 13", "ok  The token works", "Step 13 of 13", "Every step is done.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
