@@ -256,6 +256,14 @@ func TestGuideShapes(t *testing.T) {
 		for _, st := range g.Steps {
 			kinds[st.Kind] = true
 		}
+		if last := g.Steps[len(g.Steps)-1]; last.Kind != KindAudit {
+			t.Errorf("%s: the last step is %s, not the audit", id, last.Kind)
+		}
+		for _, st := range g.Steps {
+			if st.Automated() && st.Kind != KindAdminLogin && st.Kind != KindCredential && len(st.Checklist) == 0 {
+				t.Errorf("%s step %s: the tool does it, but there is no checklist to do it by hand", id, st.ID)
+			}
+		}
 		first := g.Steps[0]
 		if g.AccountModel == LegacyServiceAccount {
 			text := first.Title + " " + first.Body
@@ -273,7 +281,7 @@ func TestGuideShapes(t *testing.T) {
 		}
 	}
 	for _, k := range Kinds {
-		if !kinds[k] && k != KindAudit { // the guides take the audit step up next
+		if !kinds[k] {
 			t.Errorf("no built-in guide uses step kind %s", k)
 		}
 	}

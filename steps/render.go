@@ -161,6 +161,9 @@ func fieldFacts(g *Guide, f *Field, code func(string) string) []string {
 	case f.Max != nil:
 		facts = append(facts, fmt.Sprintf("at most %d", *f.Max))
 	}
+	if c := f.RequiredIf; c != nil {
+		facts = append(facts, fmt.Sprintf("required when %q is %s", line(fieldLabel(g, c.Field)), code(line(c.Is))))
+	}
 	if f.Default != "" {
 		facts = append(facts, "default: "+code(line(f.Default)))
 	}
@@ -208,6 +211,12 @@ func renderText(b *bytes.Buffer, g *Guide) {
 		fmt.Fprintf(b, "Kind: %s\n", kindWords(st))
 		if body := paragraph(st.Body); body != "" {
 			fmt.Fprintf(b, "\n%s\n", body)
+		}
+		if auto := automationLines(g, st, line, line, strconv.Quote); len(auto) > 0 {
+			fmt.Fprintln(b)
+			for _, l := range auto {
+				fmt.Fprintln(b, l)
+			}
 		}
 		if len(st.Checklist) > 0 {
 			fmt.Fprintln(b)
@@ -289,6 +298,11 @@ func renderMarkdown(b *bytes.Buffer, g *Guide) {
 		fmt.Fprintf(b, "Kind: %s\n", kind)
 		if body := paragraph(st.Body); body != "" {
 			fmt.Fprintf(b, "\n%s\n", body)
+		}
+		if auto := automationLines(g, st, mdLine, codeSpan, codeSpan); len(auto) > 0 {
+			for _, l := range auto {
+				fmt.Fprintf(b, "\n%s\n", l)
+			}
 		}
 		if len(st.Checklist) > 0 {
 			fmt.Fprintln(b)
@@ -403,4 +417,30 @@ func trimTrailingSpace(b *bytes.Buffer) {
 	}
 	b.Reset()
 	b.WriteString(strings.Join(lines, "\n"))
+}
+
+// automationLines say when a step does not apply, what procore-sa does for
+// it and what it reads to prove it: text makes a guide's words safe for
+// the format, code marks a name, value quotes an answer.
+func automationLines(g *Guide, st *Step, text, code, value func(string) string) []string {
+	var out []string
+	if c := st.SkipIf; c != nil {
+		out = append(out, fmt.Sprintf("Does not apply when %s is %s: %s",
+			text(strconv.Quote(line(fieldLabel(g, c.Field)))), value(line(c.Is)), text(c.Because)))
+	}
+	if a := st.Action; a != nil {
+		l := "procore-sa does: " + code(line(a.String()))
+		if sp, ok := ActionSpecFor(a.Name); ok {
+			l += ", which " + text(sp.Does)
+		}
+		out = append(out, l)
+	}
+	if len(st.Checks) > 0 {
+		names := make([]string, len(st.Checks))
+		for i, c := range st.Checks {
+			names[i] = code(line(c.String()))
+		}
+		out = append(out, "procore-sa checks: "+strings.Join(names, ", "))
+	}
+	return out
 }

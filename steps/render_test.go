@@ -308,3 +308,33 @@ func TestCodeSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAutomation: guides show says what the tool does and reads for
+// a step, when a step does not apply, and when a field is required.
+func TestRenderAutomation(t *testing.T) {
+	g, err := Parse("automation.yaml", readTestdata(t, "automation.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, md := render(t, g, "text"), render(t, g, "markdown")
+	for _, want := range []string{
+		"procore-sa does: create_user, which adds the account's user to the Company Directory; if it is there already, finds it\nprocore-sa checks: user_exists\n",
+		`procore-sa does: find_user {email_like: "admin-actions-*@procore.com"}, which searches`,
+		"procore-sa checks: credential_works, permitted_projects, integration_permissions {levels: \"Directory=read_only\"}\n",
+		"Does not apply when \"How\" is \"A vendor's app\": The vendor keeps the credential.\n",
+		"required when \"How\" is \"Custom install\"",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks\n%s\nin\n%s", want, text)
+		}
+	}
+	for _, want := range []string{
+		"\nprocore-sa does: `create_user`, which adds the account's user",
+		"\nDoes not apply when \"How\" is `A vendor's app`: The vendor keeps the credential.\n",
+		"required when \"How\" is `Custom install`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks\n%s\nin\n%s", want, md)
+		}
+	}
+}
