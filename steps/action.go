@@ -225,6 +225,23 @@ func (g *Guide) AllChecks() []StepCheck {
 	return out
 }
 
+// ChecksApplying is AllChecks without the checks of steps that the
+// answers in values make not apply (a vendor's app has no credential to
+// prove); with no answers, every check.
+func (g *Guide) ChecksApplying(values map[string]string) []StepCheck {
+	var out []StepCheck
+	for i := range g.Steps {
+		st := &g.Steps[i]
+		if ok, _ := st.Applies(values); !ok {
+			continue
+		}
+		for _, c := range st.Checks {
+			out = append(out, StepCheck{Step: st.ID, Check: c})
+		}
+	}
+	return out
+}
+
 // StepCheck is one check of a guide and the step that declares it.
 type StepCheck struct {
 	Step  string

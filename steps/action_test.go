@@ -260,6 +260,7 @@ steps:
     title: Capture
     checklist: [Copy the secret]
     skip_if: {field: whose, is: "A vendor's", because: The vendor holds the credential.}
+    check: credential_works
   - id: end
     kind: notice
     title: End
@@ -275,6 +276,9 @@ func TestSkipIfAndRequiredIf(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := NewWalker(g, nil, nil)
+	if ac := g.ChecksApplying(nil); len(ac) != 1 || ac[0].ID() != "capture/credential_works" {
+		t.Errorf("ChecksApplying(nil) = %+v", ac)
+	}
 	if err := w.Next(); err == nil || !strings.Contains(err.Error(), "required, since the answer is Ours") {
 		t.Fatalf("the key went unasked for our own app: %v", err)
 	}
@@ -288,6 +292,9 @@ func TestSkipIfAndRequiredIf(t *testing.T) {
 	}
 	if na := w.NotApplicable(); len(na) != 1 || na[0].Step.ID != "capture" || na[0].Index != 1 {
 		t.Fatalf("NotApplicable = %+v", na)
+	}
+	if ac := g.ChecksApplying(w.Session.Values); len(ac) != 0 {
+		t.Errorf("ChecksApplying for a vendor's app = %+v", ac)
 	}
 	tr := string(Transcript(g, w.Session))
 	if !strings.Contains(tr, "Does not apply: The vendor holds the credential.") || strings.Contains(tr, "[ ] Copy the secret") {
