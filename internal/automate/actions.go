@@ -336,9 +336,9 @@ func (e *Env) templatesWanted(ctx context.Context, a steps.Action, c *procore.Cl
 	var asks []string
 	for _, k := range []struct {
 		name, levels, kind string
-		typ               procore.TemplateType
-		into              **procore.PermissionTemplate
-		where             string
+		typ                procore.TemplateType
+		into               **procore.PermissionTemplate
+		where              string
 	}{
 		{w.companyName, w.companyLevels, "company permission template", procore.CompanyTools, &w.company, "Company Admin > Permission Templates > Company Level"},
 		{w.projectName, w.projectLevels, "project permission template", procore.GlobalTools, &w.project, "Company Admin > Permission Templates > Project Level"},

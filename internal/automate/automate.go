@@ -28,9 +28,9 @@ type Env struct {
 	// Integration is the integration's own credential, used only to prove
 	// what it can do (its /me, companies, projects, permissions). Nil when
 	// the walk has none the API can use; IntegrationWhy says why.
-	Integration    *procore.Client
+	Integration         *procore.Client
 	IntegrationClientID string // the credential's client ID: the app_uid of its installation
-	IntegrationWhy string
+	IntegrationWhy      string
 	// Values are the walk's field values, by role.
 	Values map[steps.Role]string
 	// UserID is the account's directory user, when a step found or made it.
