@@ -102,7 +102,9 @@ func checkUserExists(ctx context.Context, c steps.Check, e *Env) finding {
 			if len(found) == 1 {
 				f.state = "found " + who(&found[0])
 			}
-			f.fix = "In Procore: Company Admin > App Management: install the app; Procore creates its user in the Company Directory"
+			if !f.ok {
+				f.fix = "In Procore: Company Admin > App Management: install the app; Procore creates its user in the Company Directory"
+			}
 			return f
 		}
 	}
@@ -248,7 +250,7 @@ func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 	}
 	var short, have []string
 	for _, w := range want {
-		got := levelRank(d.UserAccessLevels[w.Tool])
+		got := levelRank(lookupTool(d.UserAccessLevels, w.Tool))
 		have = append(have, fmt.Sprintf("%s %s", w.Label, levelName(max(got, 0))))
 		if got < w.Rank {
 			short = append(short, fmt.Sprintf("%s to %s", w.Label, levelName(w.Rank)))
@@ -368,8 +370,12 @@ func checkInstallation(ctx context.Context, _ steps.Check, e *Env) finding {
 	var seen []string
 	for _, a := range apps {
 		seen = append(seen, fmt.Sprintf("%q %s", procore.Printable(a.DeveloperApp.Name), procore.Printable(a.Status)))
-		match := name != "" && strings.EqualFold(strings.TrimSpace(a.DeveloperApp.Name), name) ||
-			e.IntegrationClientID != "" && (a.AppUID == e.IntegrationClientID || a.DeveloperApp.UID == e.IntegrationClientID)
+		// The name the person gave wins; else the app whose client ID the
+		// integration's credential holds.
+		match := strings.EqualFold(strings.TrimSpace(a.DeveloperApp.Name), name)
+		if name == "" {
+			match = a.AppUID == e.IntegrationClientID || a.DeveloperApp.UID == e.IntegrationClientID
+		}
 		if match {
 			f.ok = strings.EqualFold(a.Status, "installed")
 			f.state = fmt.Sprintf("%q version %s, %s at %s", procore.Printable(a.DeveloperApp.Name), procore.Printable(a.SemanticVersion), procore.Printable(a.Status), procore.Printable(a.InstalledAt))
@@ -491,10 +497,21 @@ func checkIntegrationPermissions(ctx context.Context, c steps.Check, e *Env) fin
 	return f
 }
 
+// lookupTool is a template's level for tool, keyed as Procore keys it:
+// "RFIs" is rfi there.
+func lookupTool(levels map[string]any, tool string) any {
+	for _, k := range []string{tool, strings.TrimSuffix(tool, "s"), tool + "s"} {
+		if v, ok := levels[k]; ok {
+			return v
+		}
+	}
+	return nil
+}
+
 // levelOf is the level of tool in a manifest, by its key or its name.
 func levelOf(p *procore.Permissions, tool string) string {
 	i := slices.IndexFunc(p.Tools, func(t procore.ToolPermission) bool {
-		return toolKey(t.Name) == tool || toolKey(t.FriendlyName) == tool
+		return toolKey(t.Name) == tool || toolKey(t.FriendlyName) == tool || toolKey(t.Name)+"s" == tool
 	})
 	if i < 0 {
 		return ""
