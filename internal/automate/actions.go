@@ -647,19 +647,33 @@ func doProjects(ctx context.Context, a steps.Action, _ Plan, e *Env) (Done, erro
 	if err != nil {
 		return Done{}, err
 	}
-	var failed []string
-	var firstErr error
+	var todo []procore.Membership
 	for _, id := range ids {
-		if on[id] {
+		if !on[id] {
+			todo = append(todo, procore.Membership{UserID: u.ID, ProjectID: id, PermissionTemplateID: tmpl.ID})
+		}
+	}
+	// bulk_add in calls of at most its limit; where it is refused for a
+	// reason other than the sign-in's rights, one project at a time.
+	var firstErr error
+	for len(todo) > 0 {
+		n := min(len(todo), procore.BulkAddLimit)
+		batch := todo[:n]
+		todo = todo[n:]
+		_, err := c.BulkAdd(ctx, batch)
+		if err == nil {
 			continue
 		}
-		if err := c.AddToProject(ctx, id, u.ID, tmpl.ID); err != nil {
-			failed = append(failed, strconv.FormatInt(id, 10))
-			if firstErr == nil {
+		if firstErr == nil {
+			firstErr = err
+		}
+		if procore.StatusOf(err) == http.StatusForbidden {
+			break // every other call would be refused the same way
+		}
+		for _, m := range batch {
+			if err := c.AddToProject(ctx, m.ProjectID, u.ID, tmpl.ID); err != nil && procore.StatusOf(err) == http.StatusForbidden {
 				firstErr = err
-			}
-			if procore.StatusOf(err) == http.StatusForbidden {
-				break // the same refusal would follow for every project
+				break
 			}
 		}
 	}

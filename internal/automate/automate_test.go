@@ -235,13 +235,16 @@ func TestRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
+		// bulk_add is refused after its first five memberships.
 		w.SetIntercept(func(rw http.ResponseWriter, r *http.Request) bool {
-			if !strings.HasSuffix(r.URL.Path, "/actions/add") {
+			if !strings.HasSuffix(r.URL.Path, "/bulk_add") {
 				return false
 			}
-			if n++; n <= 5 {
-				return false
+			for _, pid := range w.S.ActiveProjectIDs()[:5] {
+				ok := w.admin.AddToProject(r.Context(), pid, w.Fx.ServiceUserID, w.Fx.TemplateID)
+				if ok != nil {
+					t.Error(ok)
+				}
 			}
 			rw.Header().Set("Content-Type", "application/json")
 			rw.WriteHeader(http.StatusForbidden)

@@ -347,8 +347,8 @@ func checkMembership(ctx context.Context, c steps.Check, e *Env) finding {
 	return f
 }
 
-func checkInstallation(ctx context.Context, _ steps.Check, e *Env) finding {
-	name := strings.TrimSpace(e.Values[steps.RoleAppName])
+func checkInstallation(ctx context.Context, c steps.Check, e *Env) finding {
+	name := e.input(c.With, "app_name", e.Values[steps.RoleAppName])
 	f := finding{text: "The app is installed in the company"}
 	if name != "" {
 		f.text = fmt.Sprintf("The app %q is installed in the company", procore.Printable(name))
