@@ -171,6 +171,7 @@ func (k checker) Audit(ctx context.Context, g *steps.Guide, u Using) ([]Requirem
 		return nil, ErrNothingToCheck
 	}
 	e := k.a.automateEnv(ctx, u)
+	findAccount(ctx, g, e)
 	var out []Requirement
 	for i := 0; i < len(all); {
 		j := i
@@ -182,6 +183,21 @@ func (k checker) Audit(ctx context.Context, g *steps.Guide, u Using) ([]Requirem
 		i = j
 	}
 	return out, nil
+}
+
+// findAccount runs the guide's find_user action, which only reads, when
+// nothing else says who the account is: an audit outside a walk knows no
+// user ID and no typed email address. What it cannot find, the checks say.
+func findAccount(ctx context.Context, g *steps.Guide, e *automate.Env) {
+	if e.UserID != 0 || e.Values[steps.RoleAccountEmail] != "" {
+		return
+	}
+	for _, st := range g.Steps {
+		if st.Action != nil && st.Action.Name == steps.ActionFindUser {
+			_, _ = automate.PlanAction(ctx, *st.Action, e)
+			return
+		}
+	}
 }
 
 func requirements(rs []automate.Requirement) []Requirement {

@@ -175,3 +175,22 @@ func TestDemoDMSAIsNoDirectoryAdmin(t *testing.T) {
 		t.Errorf("verify: %v, %v", facts, err)
 	}
 }
+
+// TestAuditFindsTheAccount: outside a walk the guide's find_user action,
+// which only reads, says whose setup the audit reads.
+func TestAuditFindsTheAccount(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 33, Projects: 5})
+	a := storedApp(t, w, true)
+	g := &steps.Guide{ID: "x", Steps: []steps.Step{
+		{ID: "find", Kind: steps.KindInstruction, Action: &steps.Action{Name: "find_user", With: map[string]string{"email_like": "integration.service@*"}}},
+		{ID: "rights", Kind: steps.KindInstruction, Checks: steps.CheckList{{Name: "company_not_admin"}}},
+	}}
+	rs, err := a.Check().Audit(context.Background(), g, Using{})
+	if err != nil || len(rs) != 1 || !rs[0].OK || !strings.Contains(rs[0].State, w.Fx.ServiceUserEmail) {
+		t.Fatalf("audit %+v, %v", rs, err)
+	}
+	before := w.S.Stats()
+	if before.ByRoute["PATCH /rest/v1.3/companies/{cid}/users/{id}"] != 0 {
+		t.Error("the audit changed a user")
+	}
+}

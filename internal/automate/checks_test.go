@@ -94,6 +94,8 @@ func TestChecks(t *testing.T) {
 			}},
 		{"integration_permissions short", chk("integration_permissions", "levels", "Directory=admin"), nil, nil,
 			"grant Directory Admin", "has Directory Read Only", nil},
+		{"integration_permissions none named", chk("integration_permissions"), nil, nil,
+			"ok", "no levels were named to prove; in the company it holds Directory Read Only, Portfolio Read Only", nil},
 		{"credential_works", chk("credential_works"), nil, nil, "ok", "token works: user admin-actions-", nil},
 	}
 	for _, tt := range tests {
