@@ -95,6 +95,9 @@ func (a *App) automateEnv(ctx context.Context, u Using) *automate.Env {
 	if e.Values == nil {
 		e.Values = map[steps.Role]string{}
 	}
+	if u.Guide != nil && u.Guide.AccountModel == steps.DMSA {
+		e.AccountLike = DMSAUserPattern
+	}
 	admin, err := a.AdminSignIn(ctx, u.Admin, nil)
 	if err != nil {
 		e.AdminWhy = err.Error()

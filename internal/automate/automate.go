@@ -35,6 +35,10 @@ type Env struct {
 	Values map[steps.Role]string
 	// UserID is the account's directory user, when a step found or made it.
 	UserID int64
+	// AccountLike, when set, finds the account when nothing else says who
+	// it is: the one active directory user whose address is like it (an
+	// installed app's user, admin-actions-*@procore.com).
+	AccountLike string
 	// Projects are the projects a person chose (add_to_projects and
 	// project_membership with projects: chosen).
 	Projects []int64
@@ -156,6 +160,8 @@ func (e *Env) Account(ctx context.Context) (*procore.User, error) {
 		if u, err = c.User(ctx, me.ID); err != nil {
 			err = fmt.Errorf("find the integration's user %d in the directory: %w", me.ID, err)
 		}
+	case e.AccountLike != "":
+		u, err = e.onlyLike(ctx, c)
 	default:
 		return nil, ErrNoAccount
 	}
@@ -164,6 +170,21 @@ func (e *Env) Account(ctx context.Context) (*procore.User, error) {
 	}
 	e.account, e.UserID = u, u.ID
 	return u, nil
+}
+
+// onlyLike is the one active user like AccountLike.
+func (e *Env) onlyLike(ctx context.Context, c *procore.Client) (*procore.User, error) {
+	found, err := FindLike(ctx, c, e.AccountLike)
+	if err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 1:
+		return &found[0], nil
+	case 0:
+		return nil, &NotFoundError{What: "active user like " + e.AccountLike, Company: c.CompanyID()}
+	}
+	return nil, fmt.Errorf("%d directory users are like %s: %w", len(found), e.AccountLike, ErrNoAccount)
 }
 
 // forget drops the account read, after a change, so that the next read is

@@ -205,7 +205,7 @@ func checkNotCompanyAdmin(ctx context.Context, _ steps.Check, e *Env) finding {
 	}
 	adminLevel := levelRank(d.UserAccessLevels["admin"])
 	f.ok = !strings.EqualFold(t.Name, "Company Admin") && adminLevel < 3
-	f.state = fmt.Sprintf("company permission template %q, %s on the Company Admin tool", procore.Printable(t.Name), levelName(max(adminLevel, 0)))
+	f.state = fmt.Sprintf("%s has the company permission template %q, %s on the Company Admin tool", who(u), procore.Printable(t.Name), levelName(max(adminLevel, 0)))
 	if !f.ok {
 		f.fix = directoryFix(u, "Permissions: choose a Company Permission Template without Admin on the Company Admin tool")
 	}

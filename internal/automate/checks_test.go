@@ -170,6 +170,10 @@ func TestChecksWithoutCredentials(t *testing.T) {
 	if r := Check(ctx, "s", chk("credential_works"), &Env{Admin: w.admin, Integration: bad}); r.OK || r.Unknown || !strings.Contains(r.Fix, "Developer Portal") {
 		t.Errorf("a wrong secret: %+v", r)
 	}
+	like := &Env{Admin: w.admin, AccountLike: "admin-actions-*@procore.com"}
+	if r := Check(ctx, "s", chk("company_not_admin"), like); !r.OK || !strings.Contains(r.State, w.Fx.DMSALogin) {
+		t.Errorf("the account found by its address alone: %+v", r)
+	}
 	rs := Checks(ctx, "s", []steps.Check{chk("credential_works"), chk("credential_works")}, w.env(nil))
 	if len(rs) != 2 || rs[0].ID != "s/credential_works" || rs[1].ID != "s/credential_works-2" {
 		t.Errorf("ids %+v", rs)
