@@ -266,6 +266,31 @@ func TestUpdateUserSendsMultipart(t *testing.T) {
 	}
 }
 
+// TestUpdateUserRenames: a rename sends the new first and last names in
+// place of the ones read back, and the directory row then holds them.
+func TestUpdateUserRenames(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 3, Projects: 5})
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	ctx := context.Background()
+	first, last := "[Technical Account]", "ADMIN HELPER"
+	u, err := c.UpdateUser(ctx, w.Fx.DMSAUserID, procore.UserChange{FirstName: &first, LastName: &last})
+	if err != nil || u.FirstName != first || u.LastName != last {
+		t.Fatalf("UpdateUser = %+v, %v", u, err)
+	}
+	row, err := c.User(ctx, w.Fx.DMSAUserID)
+	if err != nil || row.FirstName != first || row.LastName != last || row.EmailAddress != w.Fx.DMSALogin {
+		t.Fatalf("User = %+v, %v", row, err)
+	}
+	blank := ""
+	if _, err := c.UpdateUser(ctx, w.Fx.DMSAUserID, procore.UserChange{LastName: &blank}); procore.StatusOf(err) != http.StatusBadRequest {
+		t.Errorf("a blank last name: %v, want 400", err)
+	}
+	dmsa := w.Client(w.Fx.CompanyID, nil)
+	if _, err := dmsa.UpdateUser(ctx, w.Fx.DMSAUserID, procore.UserChange{FirstName: &first}); procore.StatusOf(err) != http.StatusForbidden {
+		t.Errorf("a rename by the DMSA, not a Directory Admin: %v, want 403", err)
+	}
+}
+
 func sorted(s []int64) []int64 { s = slices.Clone(s); slices.Sort(s); return s }
 
 // TestBulkAddShapes reads bulk_add's answer in each shape the simulator can

@@ -113,6 +113,9 @@ type NewUser struct {
 // UserChange is what UpdateUser sets besides the required last name and
 // email address (nil: left as it is).
 type UserChange struct {
+	// FirstName and LastName rename the user (LastName replaces the last
+	// name that is otherwise sent back as it is).
+	FirstName, LastName         *string
 	AddToNewProjects            *bool
 	DefaultPermissionTemplateID *int64
 	CompanyPermissionTemplateID *int64
@@ -347,7 +350,14 @@ func (c *Client) UpdateUser(ctx context.Context, userID int64, ch UserChange) (*
 	if err != nil {
 		return nil, fmt.Errorf("update user %d: %w", userID, err)
 	}
-	form := [][2]string{{"user[last_name]", cur.LastName}, {"user[email_address]", cur.EmailAddress}}
+	last := cur.LastName
+	if ch.LastName != nil {
+		last = *ch.LastName
+	}
+	form := [][2]string{{"user[last_name]", last}, {"user[email_address]", cur.EmailAddress}}
+	if ch.FirstName != nil {
+		form = append(form, [2]string{"user[first_name]", *ch.FirstName})
+	}
 	if ch.AddToNewProjects != nil {
 		form = append(form, [2]string{"user[add_to_new_projects]", strconv.FormatBool(*ch.AddToNewProjects)})
 	}

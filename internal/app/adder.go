@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/automate"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -62,27 +63,35 @@ func (w *adder) Plan(ctx context.Context, u Using) (*addall.Plan, string, error)
 	return plan, fmt.Sprintf("for %s (user %d) in company %d, acting as the admin's sign-in", who.EmailAddress, who.ID, c.CompanyID()), nil
 }
 
-// adminClient acts as the admin the walk signed in, else the stored admin
-// profile. Under --demo a walk without a sign-in acts as the simulator's
-// admin, signed in for this run: a sign-in stored by an earlier demo run
-// names a simulator that has gone.
+// adminClient acts as the admin the walk signed in, else the stored
+// admin's sign-in; with neither, as the credential the admin profile
+// resolves to (the environment's client credentials, which act only where
+// that identity is a Directory Admin, as the add-all command's do).
 func (w *adder) adminClient(ctx context.Context, u Using) (*procore.Client, error) {
-	if u.Admin == "" && w.a.cfg.Demo {
-		r, err := w.a.demoIdentity(ctx, DemoAdmin)
-		if err != nil {
-			return nil, err
-		}
-		return w.a.Client(ctx, r, w.onEvent)
+	c, err := w.a.AdminSignIn(ctx, u.Admin, w.onEvent)
+	if err == nil {
+		return c, nil
 	}
-	c, r, err := w.a.ClientFor(ctx, orDefault(u.Admin, AdminProfile), DemoNone, w.onEvent)
-	if err != nil && r.Cred.Kind == "" {
+	c, r, rerr := w.a.ClientFor(ctx, orDefault(u.Admin, AdminProfile), DemoNone, w.onEvent)
+	if rerr != nil && r.Cred.Kind == "" {
 		return nil, fmt.Errorf("%w (%v)", ErrNoAdmin, err)
 	}
-	return c, err
+	return c, rerr
 }
 
-// account is the directory user the walk sets up.
+// account is the directory user the walk sets up: the one a step found or
+// made; else the one with the account's email address; else the
+// integration's own user, by its own /me; else, for an app whose
+// credential is the vendor's, the one user Procore made for the app
+// (admin-actions-...@procore.com).
 func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*procore.User, error) {
+	if u.UserID != 0 {
+		user, err := c.User(ctx, u.UserID)
+		if err != nil {
+			return nil, fmt.Errorf("read user %d, found at an earlier step: %w", u.UserID, err)
+		}
+		return user, nil
+	}
 	if email := strings.TrimSpace(u.Values[steps.RoleAccountEmail]); email != "" {
 		user, err := LookupUser(ctx, c, email)
 		if err != nil && w.a.cfg.Demo {
@@ -104,9 +113,9 @@ func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*proco
 		return user, err
 	}
 	// The integration's own user: who its credential's token belongs to.
-	ic, _, err := w.a.ClientFor(ctx, orDefault(u.Integration, w.a.cfg.Profile), DemoIntegration, nil)
-	if err != nil {
-		return nil, fmt.Errorf("find the integration's user with its own credential: %w", err)
+	ic, _, why := w.a.IntegrationClient(ctx, u.Integration)
+	if ic == nil {
+		return w.appUser(ctx, c, why)
 	}
 	me, err := ic.Me(ctx)
 	if err != nil {
@@ -117,6 +126,25 @@ func (w *adder) account(ctx context.Context, c *procore.Client, u Using) (*proco
 		return nil, fmt.Errorf("find the integration's user %d in the directory: %w", me.ID, err)
 	}
 	return user, nil
+}
+
+// DMSAUserPattern is the address Procore gives an installed app's user.
+const DMSAUserPattern = "admin-actions-*@procore.com"
+
+// appUser is the one directory user made for an installed app, found by
+// its address, when the integration's own credential cannot say who it is.
+func (w *adder) appUser(ctx context.Context, c *procore.Client, why string) (*procore.User, error) {
+	found, err := automate.FindLike(ctx, c, DMSAUserPattern)
+	if err != nil {
+		return nil, err
+	}
+	switch len(found) {
+	case 1:
+		return &found[0], nil
+	case 0:
+		return nil, fmt.Errorf("find the integration's user: its own credential cannot say (%s), and the directory has no user like %s", why, DMSAUserPattern)
+	}
+	return nil, fmt.Errorf("find the integration's user: its own credential cannot say (%s), and %d directory users are like %s: give the account's email address", why, len(found), DMSAUserPattern)
 }
 
 func orDefault(s, d string) string {

@@ -107,6 +107,9 @@ type Using struct {
 	// walk had no sign-in).
 	Admin  string
 	Values map[steps.Role]string
+	// UserID is the account's directory user: the latest outcome that
+	// found or made it (0 when none did).
+	UserID int64
 }
 
 // UsingWalk is what the walk gives a step's work.
@@ -121,7 +124,19 @@ func UsingWalk(w *steps.Walker) Using {
 	if o, ok := w.Latest(steps.KindPassword); ok && u.Integration == "" {
 		u.Integration = o.Profile
 	}
+	u.UserID = latestUser(w)
 	return u
+}
+
+// latestUser is the user of the latest outcome, up to the current step,
+// that the tool did and that names one.
+func latestUser(w *steps.Walker) int64 {
+	for i := min(w.Session.Step, len(w.Guide.Steps)-1); i >= 0; i-- {
+		if o, ok := w.Session.Outcomes[w.Guide.Steps[i].ID]; ok && o.Kind == steps.OutcomeDone && o.UserID != 0 {
+			return o.UserID
+		}
+	}
+	return 0
 }
 
 // AddAller adds the walk's account to every project.
@@ -140,6 +155,43 @@ type Verifier interface {
 	Verify(ctx context.Context, u Using) ([]string, error)
 }
 
+// Automator does a step's action through Procore's API.
+type Automator interface {
+	// Plan reads Procore and says what Do would change, as whom; it changes nothing.
+	Plan(ctx context.Context, a steps.Action, u Using) (ActionPlan, error)
+	// Do carries the plan out with the admin's sign-in, reads Procore back and returns the outcome
+	// (Kind done, Detail in words, UserID when a user was made or found).
+	Do(ctx context.Context, a steps.Action, p ActionPlan, u Using) (steps.Outcome, error)
+}
+
+// Checker reads Procore to prove steps' end states.
+type Checker interface {
+	// Check reads Procore for the given checks of one step.
+	Check(ctx context.Context, checks []steps.Check, u Using) ([]Requirement, error)
+	// Audit runs every check of the guide: the `check` command and the guide's audit step.
+	Audit(ctx context.Context, g *steps.Guide, u Using) ([]Requirement, error)
+}
+
+// ActionPlan is what an action would change, read from Procore.
+type ActionPlan struct {
+	Action  string
+	As      string   // who acts: "morgan.reyes@example.com (user 14100001)"
+	Changes []string // one line per change, in words
+	Nothing bool     // Procore already holds the end state; Do records it without changing anything
+	Ask     string   // a choice only the person can make (e.g. no project template known); Do refuses until answered
+}
+
+// Requirement is one check's result, as Procore holds it now.
+type Requirement struct {
+	ID      string // stable: "<step id>/<check name>"
+	Step    string // step id
+	Text    string // "Account user exists in the directory"
+	OK      bool
+	Unknown bool   // could not be read (say why in State)
+	State   string // what Procore says now
+	Fix     string // how to fix it, in Procore's words
+}
+
 // Services are the ports a wizard walks a guide with. A nil one leaves its
 // steps to be done by hand.
 type Services struct {
@@ -148,6 +200,8 @@ type Services struct {
 	SignIn   SignIn
 	AddAll   AddAller
 	Verify   Verifier
+	Automate Automator
+	Check    Checker
 }
 
 // What a wizard held and had not yet kept, named on stderr when it was

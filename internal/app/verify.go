@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/procore-sa/procore-sa/procore"
 )
@@ -33,8 +34,8 @@ func (v verifier) Verify(ctx context.Context, u Using) ([]string, error) {
 	return facts, nil
 }
 
-// VerifyFacts proves a client works: who it is, its companies, and the
-// projects it may see.
+// VerifyFacts proves a client works with its own token: who it is, its
+// companies, the projects it may see and its own tool permissions.
 func VerifyFacts(ctx context.Context, c *procore.Client) ([]string, error) {
 	me, err := c.Me(ctx)
 	if err != nil {
@@ -62,6 +63,24 @@ func VerifyFacts(ctx context.Context, c *procore.Client) ([]string, error) {
 		}
 		n++
 	}
-	facts = append(facts, fmt.Sprintf("%d active projects are visible to it.", n))
+	// What it may do, from its own permission manifest: a DMSA holds the
+	// levels its app declared, never more.
+	perms, err := c.CompanyPermissions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var levels []string
+	for _, t := range perms.Tools {
+		name := t.FriendlyName
+		if name == "" {
+			name = t.Name
+		}
+		levels = append(levels, procore.Printable(name)+" "+procore.Printable(t.UserAccessLevel.Name))
+	}
+	held := "none"
+	if len(levels) > 0 {
+		held = strings.Join(levels, ", ")
+	}
+	facts = append(facts, fmt.Sprintf("%d active projects are visible to it; its own company tool permissions: %s.", n, held))
 	return facts, nil
 }

@@ -448,8 +448,10 @@ func TestUpdateUser(t *testing.T) {
 		{"no user", map[string]any{}, false, 400, `{"errors":{"user":["is missing"]}}`},
 		{"bad boolean", with("add_to_new_projects", "maybe"), false, 400, `{"errors":{"add_to_new_projects":["must be true or false"]}}`},
 		{"taken email", with("email_address", e.fx.AdminLogin), false, 409, ""},
+		{"blank last name", with("last_name", " "), false, 400, `{"errors":{"last_name":["can't be blank"]}}`},
+		{"rename", with("first_name", "[Technical Account]", "last_name", "ADMIN HELPER"), false, 200, ""},
 		{"JSON", with("add_to_new_projects", true, "job_title", "Bot"), false, 200, ""},
-		{"multipart", url.Values{"user[last_name]": {"Service"}, "user[email_address]": {e.fx.ServiceUserEmail},
+		{"multipart", url.Values{"user[last_name]": {"ADMIN HELPER"}, "user[email_address]": {e.fx.ServiceUserEmail},
 			"user[add_to_new_projects]": {"false"}, "user[company_permission_template_id]": {strconv.FormatInt(tmplCompanyStandard, 10)}}, true, 200, ""},
 	}
 	for _, tt := range tests {
@@ -471,6 +473,13 @@ func TestUpdateUser(t *testing.T) {
 			var u map[string]any
 			a.json(t, &u)
 			switch tt.name {
+			case "rename":
+				var row map[string]any
+				e.get(path, adm).json(t, &row)
+				if u["first_name"] != "[Technical Account]" || row["first_name"] != "[Technical Account]" || row["last_name"] != "ADMIN HELPER" || row["name"] != "[Technical Account] ADMIN HELPER" {
+					t.Fatalf("renamed %s, then read %v", a.body, row)
+				}
+				required["last_name"] = "ADMIN HELPER"
 			case "JSON":
 				if u["add_to_new_projects"] != true || u["job_title"] != "Bot" || !e.s.AddToNewProjects(e.fx.ServiceUserID) {
 					t.Fatalf("patched %s", a.body)

@@ -12,6 +12,7 @@ import (
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // Keeper keeps credentials in a list. The first FailSaves saves fail with
@@ -253,4 +254,107 @@ func (f *AddAll) Run(ctx context.Context, run string, plan *addall.Plan, emit fu
 // ReportOf builds a report through the engine's own type.
 func ReportOf(rs []addall.ProjectResult) *addall.Report {
 	return &addall.Report{Results: rs, NewProjectsSet: true, Requests: 4, Elapsed: 1200 * time.Millisecond}
+}
+
+// Automate plans each action as ThePlanOf says and does it as the outcome
+// says: PlanErr and DoErr, when set, are the answers instead.
+type Automate struct {
+	mu             sync.Mutex
+	PlanErr, DoErr error
+	// Nothing and Ask, when set, go into every plan.
+	Nothing bool
+	Ask     string
+	Planned []string // the actions planned, in order
+	Done    []string // the actions done, in order
+	Used    []app.Using
+}
+
+var _ app.Automator = (*Automate)(nil)
+
+// ThePlanOf is the plan Automate makes for an action.
+func ThePlanOf(name string) app.ActionPlan {
+	return app.ActionPlan{Action: name, As: "morgan.reyes@example.com (user 14100001)",
+		Changes: []string{"turn on \"Add Sync Robot to all new projects\" for sync@example.com (user 7)"}}
+}
+
+func (f *Automate) Plan(_ context.Context, a steps.Action, u app.Using) (app.ActionPlan, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Planned = append(f.Planned, a.Name)
+	f.Used = append(f.Used, u)
+	if f.PlanErr != nil {
+		return app.ActionPlan{}, f.PlanErr
+	}
+	p := ThePlanOf(a.Name)
+	p.Nothing, p.Ask = f.Nothing, f.Ask
+	return p, nil
+}
+
+func (f *Automate) Do(_ context.Context, a steps.Action, p app.ActionPlan, u app.Using) (steps.Outcome, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Used = append(f.Used, u)
+	if p.Ask != "" {
+		return steps.Outcome{}, fmt.Errorf("%s: not done, a choice is open: %s", a.Name, p.Ask)
+	}
+	if f.DoErr != nil {
+		return steps.Outcome{}, f.DoErr
+	}
+	f.Done = append(f.Done, a.Name)
+	return steps.Outcome{Kind: steps.OutcomeDone, Detail: "Procore now adds sync@example.com (user 7) to every new project; as " + p.As, UserID: 7}, nil
+}
+
+// Check answers every check from Answers by check name (a check not there
+// holds); Err, when set, is the answer instead.
+type Check struct {
+	mu      sync.Mutex
+	Answers map[string]app.Requirement
+	Err     error
+	Calls   int
+}
+
+var _ app.Checker = (*Check)(nil)
+
+func (f *Check) Check(_ context.Context, checks []steps.Check, u app.Using) ([]app.Requirement, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.Calls++
+	if f.Err != nil {
+		return nil, f.Err
+	}
+	step := ""
+	if u.Guide != nil {
+		for _, st := range u.Guide.Steps {
+			if len(st.Checks) > 0 && len(checks) > 0 && st.Checks[0].Name == checks[0].Name && st.Checks[0].Pos == checks[0].Pos {
+				step = st.ID
+				break
+			}
+		}
+	}
+	out := make([]app.Requirement, 0, len(checks))
+	for _, c := range checks {
+		r, ok := f.Answers[c.Name]
+		if !ok {
+			r = app.Requirement{Text: c.Name, OK: true, State: "as the guide asks"}
+		}
+		r.ID, r.Step = step+"/"+c.Name, step
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (f *Check) Audit(ctx context.Context, g *steps.Guide, u app.Using) ([]app.Requirement, error) {
+	var out []app.Requirement
+	u.Guide = g
+	for _, st := range g.Steps {
+		if len(st.Checks) == 0 {
+			continue
+		}
+		rs, err := f.Check(ctx, st.Checks, u)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
 }
