@@ -494,16 +494,16 @@ func (s *Store) Save(ctx context.Context, pl Placement, c Credential, interactiv
 	}
 	doc, err := s.document(pl, c)
 	if err != nil {
-		return Saved{}, err
+		return Saved{}, withholding(err, c)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	saved, err := s.place(ctx, pl, c, interactive)
 	if err != nil {
-		return Saved{}, err
+		return Saved{}, withholding(err, c)
 	}
 	if err := s.put(ctx, interactive, saved.Profile, doc); err != nil {
-		return Saved{}, err
+		return Saved{}, withholding(err, c)
 	}
 	return saved, nil
 }
@@ -923,13 +923,31 @@ type StoreError struct {
 	// Fallback, when set, is the other way the caller offers to keep the
 	// secret (WizardFallback in the wizard); see WithFallback.
 	Fallback string
+
+	// withheld are the secrets of the credential being saved: a backend
+	// that repeats what it was given must not show them through the cause.
+	withheld []secret.Value
+}
+
+// cause is the words of Err without the secrets of the credential at hand,
+// taken out before anything clips them.
+func (e *StoreError) cause() string { return secret.Withhold(e.Err.Error(), e.withheld...) }
+
+// withholding makes err, a failure to save c, leave c's secrets out of
+// its words.
+func withholding(err error, c Credential) error {
+	var se *StoreError
+	if errors.As(err, &se) {
+		se.withheld = []secret.Value{c.ClientSecret, c.Password, c.RefreshToken}
+	}
+	return err
 }
 
 func (e *StoreError) Unwrap() error { return e.Err }
 
 func (e *StoreError) Error() string {
 	if errors.As(e.Err, new(*errInvalid)) {
-		return e.what() + ": " + e.Err.Error()
+		return e.what() + ": " + e.cause()
 	}
 	return e.what() + ": " + e.why() + "; " + e.advice()
 }
@@ -981,15 +999,15 @@ func (e *StoreError) why() string {
 		if strings.Contains(e.Err.Error(), "aliases/default") {
 			// go-keyring falls back to the default alias when there is no
 			// login collection: a keyring that was never created.
-			return "the Secret Service has no login keyring to keep it in, or cannot unlock it here (" + clipCause(e.Err.Error()) + ")"
+			return "the Secret Service has no login keyring to keep it in, or cannot unlock it here (" + clipCause(e.cause()) + ")"
 		}
-		return "the keyring is locked and no unlock prompt can be shown here (" + clipCause(e.Err.Error()) + ")"
+		return "the keyring is locked and no unlock prompt can be shown here (" + clipCause(e.cause()) + ")"
 	case Unavailable:
 		var nb *busError
 		if errors.As(e.Err, &nb) {
 			return nb.Error()
 		}
-		msg := e.Err.Error()
+		msg := e.cause()
 		switch {
 		case strings.Contains(msg, "was not provided by any .service files") || strings.Contains(msg, "ServiceUnknown"):
 			return "no Secret Service is running on the D-Bus session bus (nothing owns org.freedesktop.secrets)"
@@ -999,7 +1017,7 @@ func (e *StoreError) why() string {
 			return "there is no D-Bus session bus (" + clipCause(msg) + ")"
 		}
 	}
-	return clipCause(e.Err.Error())
+	return clipCause(e.cause())
 }
 
 func clipCause(s string) string {
