@@ -115,3 +115,36 @@ func TestKeychainErrorsWithholdTheSecret(t *testing.T) {
 		}
 	}
 }
+
+// FuzzKeychainErrorWithholds: whatever a failing keychain says around the
+// secret it was given, and however long, no eight characters of the
+// secret are left in the save's error.
+func FuzzKeychainErrorWithholds(f *testing.F) {
+	f.Add("backend: ", " was refused", 230, false)
+	f.Add(`{"item":"`, `"}`, 0, true)
+	f.Add("", "", 239, false)
+	f.Fuzz(func(t *testing.T, before, after string, pad int, onRead bool) {
+		const s = "Qz7-KEYCHAIN-fuzz-Wm4"
+		if pad < 0 || pad > 2000 || strings.Contains(before+after, "Qz7") || strings.Contains(before+after, "Wm4") {
+			return
+		}
+		op := "set"
+		if onRead {
+			op = "get"
+		}
+		k := &echoKeyring{entries: map[string]string{}, op: op, echo: func(string) string {
+			return before + strings.Repeat("x", pad) + s + after
+		}}
+		c := Credential{Version: 1, Kind: KindClientCredentials, Environment: "sandbox", CompanyID: 42, ClientID: "cid", ClientSecret: secret.New(s), CreatedAt: testCreated}
+		_, err := (&Store{Service: "procore-sa-test", Keyring: k}).Save(context.Background(), Placement{Profile: "p"}, c, false)
+		if err == nil {
+			t.Fatal("the save succeeded")
+		}
+		msg := err.Error()
+		for i := 0; i+8 <= len(s); i++ {
+			if strings.Contains(msg, s[i:i+8]) {
+				t.Fatalf("the error shows %q: %s", s[i:i+8], msg)
+			}
+		}
+	})
+}
