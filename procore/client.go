@@ -241,10 +241,13 @@ func maybeDone(r request) string {
 	return "; it may or may not have been done"
 }
 
-// slowWatch emits EventSlow every SlowAfter until stop is called.
+// slowWatch emits EventSlow every SlowAfter until stop is called. stop
+// returns once the last event is out, so that nothing the caller's OnEvent
+// writes comes after what the caller writes next.
 func (c *Client) slowWatch(r request, target *url.URL) (stop func()) {
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(exited)
 		t := time.NewTicker(c.cfg.SlowAfter)
 		defer t.Stop()
 		began := time.Now()
@@ -257,7 +260,7 @@ func (c *Client) slowWatch(r request, target *url.URL) (stop func()) {
 			}
 		}
 	}()
-	return func() { close(done) }
+	return func() { close(done); <-exited }
 }
 
 func (c *Client) attempts(ctx context.Context, r request, target *url.URL, body []byte, contentType string, out any) (*answer, error) {

@@ -49,6 +49,9 @@ type Config struct {
 	// tells of a failure that does not stop the work (the audit log could
 	// not be written). Either may be nil.
 	Say, Warn func(string)
+	// ClientBounds, when set, adjusts each API client's timeouts and caps
+	// before it is made (tests of what a hung Procore looks like).
+	ClientBounds func(*procore.Config)
 }
 
 // AdminProfile is where the wizard keeps an admin's own sign-in, and where

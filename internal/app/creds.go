@@ -195,7 +195,11 @@ func (a *App) Client(ctx context.Context, r Resolved, onEvent func(procore.Event
 	default:
 		return nil, fmt.Errorf("profile %q holds a %s: a user's login and password cannot be used through the API; sign in at Procore's login page to check it", profile, cred.Kind)
 	}
-	return procore.New(procore.Config{Env: env, CompanyID: company, Auth: auth, UserAgent: a.cfg.UserAgent, OnEvent: onEvent})
+	pc := procore.Config{Env: env, CompanyID: company, Auth: auth, UserAgent: a.cfg.UserAgent, OnEvent: onEvent}
+	if a.cfg.ClientBounds != nil {
+		a.cfg.ClientBounds(&pc)
+	}
+	return procore.New(pc)
 }
 
 // ClientFor resolves profile and builds its client.

@@ -15,6 +15,7 @@ import (
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/iostreams"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -49,6 +50,8 @@ type Factory struct {
 	Credentials *credstore.Store
 	// Notices carries warnings to the full screen while it is up.
 	Notices *Notices
+	// ClientBounds, when set, adjusts each API client's timeouts (tests).
+	ClientBounds func(*procore.Config)
 
 	mu    sync.Mutex
 	quiet bool // the full-screen wizard owns the terminal
@@ -65,7 +68,8 @@ func New(ios *iostreams.IOStreams, build BuildInfo) *Factory {
 func (f *Factory) Start() *app.App {
 	fl := f.Flags
 	a := app.New(app.Config{Demo: fl.Demo, Env: fl.Env, EnvGiven: fl.EnvGiven, APIURL: fl.APIURL, LoginURL: fl.LoginURL,
-		Company: fl.Company, Profile: fl.Profile, UserAgent: f.UserAgent(), Now: f.Now, Say: f.Say, Warn: f.Warn, Credentials: f.Credentials})
+		Company: fl.Company, Profile: fl.Profile, UserAgent: f.UserAgent(), Now: f.Now, Say: f.Say, Warn: f.Warn, Credentials: f.Credentials,
+		ClientBounds: f.ClientBounds})
 	f.mu.Lock()
 	f.app = a
 	f.mu.Unlock()

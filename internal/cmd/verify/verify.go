@@ -11,6 +11,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
+	"github.com/procore-sa/procore-sa/procore"
 )
 
 // Options are the credential verify proves and where it reports.
@@ -18,11 +19,13 @@ type Options struct {
 	Out     io.Writer
 	App     func() *app.App
 	Profile string
+	// Say tells the person, on stderr, what the check waits for.
+	Say func(string)
 }
 
 // NewCmdVerify is 'procore-sa verify'.
 func NewCmdVerify(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{Out: f.IOStreams.Out, App: f.App}
+	opts := &Options{Out: f.IOStreams.Out, App: f.App, Say: f.Say}
 	return &cobra.Command{
 		Use:   "verify",
 		Short: "Prove a stored credential works: token, companies, permitted projects",
@@ -57,7 +60,7 @@ The credential is used in the environment it was made in. --api-url and
 func Run(ctx context.Context, opts *Options) error {
 	core := opts.App()
 	defer core.Close()
-	c, r, err := core.ClientFor(ctx, opts.Profile, app.DemoIntegration, nil)
+	c, r, err := core.ClientFor(ctx, opts.Profile, app.DemoIntegration, opts.sayWaits)
 	if err != nil {
 		return err
 	}
@@ -80,4 +83,17 @@ func Run(ctx context.Context, opts *Options) error {
 			r.UserLogin, r.UserLoginCred.Login, r.Profile)
 	}
 	return nil
+}
+
+// sayWaits says what the check waits for: Procore slow to answer, a retry,
+// the rate limit. Nothing else would show during a wait that may last
+// minutes.
+func (opts *Options) sayWaits(e procore.Event) {
+	if opts.Say == nil {
+		return
+	}
+	switch e.Kind {
+	case procore.EventSlow, procore.EventRetry, procore.EventRateWait:
+		opts.Say(e.String())
+	}
 }
