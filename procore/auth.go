@@ -220,8 +220,7 @@ func ClientCredentials(env Environment, hc *http.Client, clientID string, client
 			if tok, err = cc.Token(withHTTPClient(ctx, hc)); err == nil {
 				return tok, nil
 			}
-			var re *oauth2.RetrieveError
-			if errors.As(err, &re) || ctx.Err() != nil {
+			if !lostBeforeAnswer(err) || ctx.Err() != nil {
 				break
 			}
 			if sleep(ctx, time.Duration(100<<attempt)*time.Millisecond) != nil {
@@ -252,8 +251,7 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSec
 		var err error
 		for attempt := range 4 {
 			next, err = conf.TokenSource(withHTTPClient(ctx, hc), &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
-			var re *oauth2.RetrieveError
-			if err == nil || errors.As(err, &re) || ctx.Err() != nil {
+			if err == nil || !lostBeforeAnswer(err) || ctx.Err() != nil {
 				break
 			}
 			if sleep(ctx, time.Duration(100<<attempt)*time.Millisecond) != nil {
@@ -268,6 +266,19 @@ func RefreshingAuth(env Environment, hc *http.Client, clientID string, clientSec
 		}
 		return next, nil
 	}}
+}
+
+// lostBeforeAnswer reports whether a token request failed in the round
+// trip itself (no connection, or one dropped before an answer), the only
+// failure worth trying again: an answer of any kind, even one that cannot
+// be read, means Procore acted, and a refresh token it answered for is spent.
+func lostBeforeAnswer(err error) bool {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		return false
+	}
+	var ue *url.Error
+	return errors.As(err, &ue)
 }
 
 // StaticAuth uses one access token and cannot renew it.
