@@ -153,7 +153,7 @@ func (s *actionScreen) Bindings() []key.Binding {
 		return []key.Binding{withHelp(doKey(k), "do it"), k.ByHand, skip, k.Back}
 	case actionDone:
 		b := []key.Binding{withHelp(k.Next, "continue")}
-		if s.checks != nil && !s.checks.reading {
+		if s.checks == nil || !s.checks.reading {
 			b = append(b, withHelp(k.Retry, "read again"))
 		}
 		return append(b, k.Back)
@@ -336,6 +336,8 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			return forward, nil
 		case key.Matches(km, k.Retry) && s.checks != nil:
 			return stay, s.checks.start()
+		case key.Matches(km, k.Retry):
+			return stay, s.startPlan() // read Procore again: a plan of what is still missing
 		case key.Matches(km, k.Back):
 			return backward, nil
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/walkthrough"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -56,6 +57,21 @@ func (f *fakeAutomator) Do(_ context.Context, a steps.Action, _ app.ActionPlan, 
 	}
 	f.Did = append(f.Did, a)
 	return f.Done, nil
+}
+
+// fresh is a new automator with f's script, for a run of its own.
+func (f *fakeAutomator) fresh() *fakeAutomator {
+	if f == nil {
+		return nil
+	}
+	return &fakeAutomator{PlanAs: f.PlanAs, PlanErr: f.PlanErr, DoErr: f.DoErr, Done: f.Done}
+}
+
+func (f *fakeChecker) fresh() *fakeChecker {
+	if f == nil {
+		return nil
+	}
+	return &fakeChecker{Step: f.Step, StepErr: f.StepErr, Audited: f.Audited}
 }
 
 func (f *fakeAutomator) counts() (plans, dos int) {
@@ -206,7 +222,7 @@ func TestAutomationScreens(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/%dx%d", c.name, size[0], size[1]), func(t *testing.T) {
-				d := autoDriver(t, c.a, c.c, size[0], size[1])
+				d := autoDriver(t, c.a.fresh(), c.c.fresh(), size[0], size[1])
 				c.do(d)
 				checkFits(t, d.text(), size[0], size[1])
 				golden.RequireEqual(t, d.screen())
@@ -473,5 +489,48 @@ func TestFlowActionSkipped(t *testing.T) {
 	w := finalWalker(t, tm, at)
 	if o, _ := w.Outcome("user"); o.Kind != steps.OutcomeSkipped || w.Done("user") {
 		t.Fatalf("outcome %+v, done %v", o, w.Done("user"))
+	}
+}
+
+// TestFlowWalkthroughLive walks the fixture with the keys the walkthrough
+// gives a wizard that does actions and the audit for real, as the terminal
+// tests do under the demo.
+func TestFlowWalkthroughLive(t *testing.T) {
+	g := automationGuide()
+	a := &fakeAutomator{PlanAs: createPlan, Done: createdOutcome}
+	c := &fakeChecker{Step: stepReqs, Audited: auditReqs(0, false)}
+	at := make(chan probeState, 4096)
+	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Now: fixedNow, Services: app.Services{Sessions: openStore(t), Automate: a, Check: c}}), at: at}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseStep })
+	for _, st := range walkthrough.ScriptWith(g, walkthrough.Options{LiveActions: true, LiveAudit: true}) {
+		for _, act := range st.Actions {
+			switch {
+			case act.Wait != "":
+				waitFor(t, at, func(p probeState) bool { return strings.Contains(p.view, act.Wait) })
+			case act.Text != "":
+				tm.Type(act.Text)
+			default:
+				tm.Send(keyPress(act.Key))
+			}
+		}
+		want := st.Index + 1
+		waitFor(t, at, func(p probeState) bool {
+			return p.step == want || (want == len(g.Steps) && p.phase >= phaseFinishing)
+		})
+	}
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseDone })
+	tm.Send(keyPress("enter"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
+	if final.Outcome() != OutcomeFinished {
+		t.Fatal("the guide did not finish")
+	}
+	w := final.Walker()
+	if o, _ := w.Outcome("user"); o.Kind != steps.OutcomeDone {
+		t.Fatalf("the action step's outcome is %+v", o)
+	}
+	if o, _ := w.Outcome("audit"); o.Detail != "audited in Procore: 12 of 12 hold" {
+		t.Fatalf("the audit's outcome is %+v", o)
 	}
 }

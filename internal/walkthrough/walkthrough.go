@@ -40,7 +40,19 @@ type Options struct {
 	// KeepPasswords: a user login's password is saved to the keychain
 	// before the wizard goes on.
 	KeepPasswords bool
+	// LiveActions: a step's action is planned and done through Procore's
+	// API (the demo); else the step is its checklist.
+	LiveActions bool
+	// LiveAudit: the audit step reads every check from Procore (the demo).
+	LiveAudit bool
 }
+
+// ActionDone and AuditRead are what the wizard shows once a step's action
+// is done, and once the audit is read.
+const (
+	ActionDone = "✓ done:"
+	AuditRead  = "Requirement"
+)
 
 // Step is the actions that complete one step.
 type Step struct {
@@ -100,6 +112,22 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
+		case st.Kind == steps.KindAudit && o.LiveAudit:
+			a = append(a, Action{Key: "enter"}, Action{Wait: AuditRead}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Action != nil && o.LiveActions && st.Kind == steps.KindForm:
+			// The form first: going on from it reads the plan.
+			a = append(a, formKeys(st, domainOf, values)...)
+			a = append(a, Action{Key: "enter"}, Action{Wait: "The plan"}, Action{Key: "enter"},
+				Action{Wait: ActionDone}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Action != nil && o.LiveActions && st.Kind != steps.KindPassword:
+			a = append(a, Action{Key: "enter"}, Action{Wait: "The plan"}, Action{Key: "enter"},
+				Action{Wait: ActionDone}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
 		case st.Kind == steps.KindVerify && o.LiveVerify:
 			a = append(a, Action{Key: "enter"}, Action{Wait: "The credential works"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
@@ -110,12 +138,7 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 		}
 		switch st.Kind {
 		case steps.KindForm:
-			for j, f := range st.Fields {
-				a = append(a, field(f, domainOf[f.ID], values)...)
-				if j < len(st.Fields)-1 {
-					a = append(a, press("tab")...)
-				}
-			}
+			a = append(a, formKeys(st, domainOf, values)...)
 		case steps.KindPassword:
 			a = append(a, Action{Text: Password})
 			if g.Policy().Confirm {
@@ -146,6 +169,18 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 		out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 	}
 	return out
+}
+
+// formKeys fills every field of a form step with a valid value.
+func formKeys(st steps.Step, domainOf map[string]bool, values map[string]string) []Action {
+	var a []Action
+	for j, f := range st.Fields {
+		a = append(a, field(f, domainOf[f.ID], values)...)
+		if j < len(st.Fields)-1 {
+			a = append(a, press("tab")...)
+		}
+	}
+	return a
 }
 
 // field returns the keys that give f a valid value, recording it in values.
