@@ -71,6 +71,14 @@ type actionScreen struct {
 	refusal  error // Procore refused the change
 	skipped  bool  // skipped earlier: it is not done
 	stopping bool  // leaving once the change under way has answered
+	scroll   int   // the line of a long plan kept in sight
+}
+
+// longPlan is the number of changes past which a plan scrolls.
+const longPlan = 5
+
+func scrollKeys(k KeyMap) key.Binding {
+	return key.NewBinding(key.WithKeys(append(k.Up.Keys(), k.Down.Keys()...)...), key.WithHelp("↑/↓", "scroll"))
 }
 
 func newActionScreen(sh *shared, st *steps.Step, inner screen, a app.Automator, c app.Checker) *actionScreen {
@@ -150,7 +158,11 @@ func (s *actionScreen) Bindings() []key.Binding {
 		case s.plan.Nothing:
 			return []key.Binding{withHelp(doKey(k), "record it"), k.ByHand, k.Back}
 		}
-		return []key.Binding{withHelp(doKey(k), "do it"), k.ByHand, skip, k.Back}
+		b := []key.Binding{withHelp(doKey(k), "do it"), k.ByHand, skip, k.Back}
+		if len(s.plan.Changes) > longPlan {
+			b = append(b, scrollKeys(k))
+		}
+		return b
 	case actionDone:
 		b := []key.Binding{withHelp(k.Next, "continue")}
 		if s.checks == nil || !s.checks.reading {
@@ -220,7 +232,7 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		if msg.step != s.step.ID || msg.seq != s.seq {
 			return stay, nil
 		}
-		s.plan, s.err = msg.plan, msg.err
+		s.plan, s.err, s.scroll = msg.plan, msg.err, 0
 		s.phase = actionPlanned
 		if msg.err != nil {
 			s.phase = actionIdle
@@ -318,6 +330,10 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			return skip()
 		case key.Matches(km, k.Back):
 			s.phase = actionIdle
+		case key.Matches(km, k.Up):
+			s.scroll = max(0, s.scroll-1)
+		case key.Matches(km, k.Down):
+			s.scroll = min(lineCount(s.planView()), s.scroll+1)
 		}
 	case actionRefused:
 		switch {
@@ -371,7 +387,11 @@ func (s *actionScreen) View() (string, int) {
 	case actionPlanning:
 		b.WriteString(s.spin.View() + " Reading Procore for the plan…\n")
 	case actionPlanned:
+		top := strings.Count(b.String(), "\n")
 		b.WriteString(s.planView())
+		if s.scroll > 0 {
+			return b.String(), top + s.scroll
+		}
 	case actionDoing:
 		b.WriteString(s.spin.View() + " " + wrap("Changing Procore"+as(s.plan.As)+"…", s.width-2, 2) + "\n")
 		if s.stopping {

@@ -137,6 +137,15 @@ var (
 	}
 )
 
+// longPlanOf is a plan that adds the user to n projects, one line each.
+func longPlanOf(n int) app.ActionPlan {
+	p := app.ActionPlan{As: createPlan.As}
+	for i := range n {
+		p.Changes = append(p.Changes, fmt.Sprintf("Add the user to project %d (Riverside Clinic phase %d)", 2700+i, i+1))
+	}
+	return p
+}
+
 // auditReqs is a guide's audit of twelve rows: n of them do not hold, and
 // one could not be read when unknown is set.
 func auditReqs(bad int, unknown bool) []app.Requirement {
@@ -199,6 +208,7 @@ func TestAutomationScreens(t *testing.T) {
 	}{
 		{"offer", &fakeAutomator{PlanAs: createPlan}, nil, func(d *driver) {}},
 		{"plan", &fakeAutomator{PlanAs: createPlan}, nil, func(d *driver) { d.press("enter") }},
+		{"plan-long", &fakeAutomator{PlanAs: longPlanOf(14)}, nil, func(d *driver) { d.press("enter", "down", "down", "down", "down", "down", "down", "down", "down") }},
 		{"plan-nothing", &fakeAutomator{PlanAs: app.ActionPlan{As: createPlan.As, Nothing: true}}, nil, func(d *driver) { d.press("enter") }},
 		{"plan-ask", &fakeAutomator{PlanAs: app.ActionPlan{As: createPlan.As, Ask: "No project template named Sync exists, and none is known to give it: choose one in Company Admin > Permission Templates."}}, nil, func(d *driver) { d.press("enter") }},
 		{"working", &fakeAutomator{PlanAs: createPlan, Done: createdOutcome}, nil, func(d *driver) { d.press("enter"); d.hold = true; d.press("y") }},
