@@ -388,25 +388,13 @@ func changes(n int) string {
 	return "these changes"
 }
 
-// describeAction says what an action does, for the offer before the plan.
+// describeAction says what an action does, for the offer before the plan,
+// in the guide catalogue's words.
 func describeAction(a steps.Action) string {
-	switch a.Name {
-	case "create_user":
-		return "create the account's user in the Company Directory (or find it, if it is there already)"
-	case "find_user":
-		return "find the account's user in the Company Directory"
-	case "rename_user":
-		return "set the user's first and last name"
-	case "invite_user":
-		return "send the user Procore's invitation email"
-	case "assign_templates":
-		return "give the user its company and project permission templates"
-	case "add_to_new_projects":
-		return "have Procore add the user to every new project"
-	case "add_to_projects":
-		return "add the user to the projects you choose"
+	if spec, ok := steps.ActionSpecFor(a.Name); ok && spec.Does != "" {
+		return "it " + spec.Does
 	}
-	return "run " + a.Name + " through Procore's API"
+	return "it runs " + a.Name + " through Procore's API"
 }
 
 // refusalWords says in a person's words why Procore refused a change; the

@@ -120,7 +120,7 @@ func TestPlainActionPlanDoOutcome(t *testing.T) {
 	if !errors.Is(err, ErrQuit) {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	wants(t, out, "procore-sa can do this step for you: create the account's user",
+	wants(t, out, "procore-sa can do this step for you: it adds the account's user to the Company Directory",
 		"  1. Read Procore and see what would change", "  2. Do it by (h)and", "  3. (S)kip this step",
 		"The plan, as morgan.reyes@example.com (user 14100001), 1 change:",
 		"  1. Create the user sync@example.com in the Company Directory",
