@@ -328,7 +328,7 @@ func (r *Runner) printRequirements(reqs []app.Requirement) {
 		r.printf("  %d. %s: %s.\n", i+1, verdict, strings.TrimSuffix(procore.Printable(q.Text), "."))
 		if s := procore.Printable(q.State); s != "" {
 			if q.Unknown {
-				r.printf("     Why: %s\n", s)
+				r.printf("     Why: %s\n", strings.TrimPrefix(s, "could not be read: "))
 			} else {
 				r.printf("     Procore says: %s\n", s)
 			}
@@ -365,11 +365,11 @@ func summary(reqs []app.Requirement) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d of %d %s fixing", bad, n, verb))
 	}
-	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d could not be read", unknown, n))
+	if bad == 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d hold", ok, n))
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("%d of %d hold", ok, n)
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d could not be read", unknown))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -239,7 +239,7 @@ func TestPlainChecksAndAudit(t *testing.T) {
 		"  2. Needs fixing: Sync template grants Admin on Documents.", "     Procore says: Read Only",
 		"     To fix: Company Admin > Permission Templates > Sync: set Documents to Admin",
 		"  4. Could not be read: The app is installed.", "     Why: 403 reading /app_installations",
-		"Summary: 2 of 4 need fixing; 1 of 4 could not be read.",
+		"Summary: 2 of 4 need fixing; 1 could not be read.",
 		"Reading every check of this guide from Procore; nothing is changed...", "Every step is done.")
 	if c.Checks != 3 || c.Audits != 2 {
 		t.Fatalf("%d readings of checks, %d audits", c.Checks, c.Audits)

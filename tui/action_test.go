@@ -400,8 +400,8 @@ func TestSummary(t *testing.T) {
 		{auditReqs(0, false), "12 of 12 hold"},
 		{auditReqs(2, false), "2 of 12 need fixing"},
 		{auditReqs(1, false), "1 of 12 needs fixing"},
-		{auditReqs(2, true), "2 of 12 need fixing; 1 of 12 could not be read"},
-		{auditReqs(0, true), "1 of 12 could not be read"},
+		{auditReqs(2, true), "2 of 12 need fixing; 1 could not be read"},
+		{auditReqs(0, true), "11 of 12 hold; 1 could not be read"},
 		{nil, "There is nothing to check"},
 	} {
 		if got := summary(c.reqs); got != c.want {
@@ -542,5 +542,20 @@ func TestFlowWalkthroughLive(t *testing.T) {
 	}
 	if o, _ := w.Outcome("audit"); o.Detail != "audited in Procore: 12 of 12 hold" {
 		t.Fatalf("the audit's outcome is %+v", o)
+	}
+}
+
+// TestUnreadSaysWhyOnce: a reason that already says it could not be read
+// is not said twice.
+func TestUnreadSaysWhyOnce(t *testing.T) {
+	for in, want := range map[string]string{
+		"could not be read: the admin may not list apps": "the admin may not list apps",
+		"Could not be read: 403":                         "403",
+		"403 reading /app_installations":                 "403 reading /app_installations",
+		"":                                               "no reason given",
+	} {
+		if got := unread(in); got != want {
+			t.Errorf("unread(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -167,7 +167,7 @@ func auditTable(st Styles, reqs []app.Requirement, width int) (string, []int) {
 		starts = append(starts, len(lines))
 		state := printable(r.State)
 		if r.Unknown {
-			state = "could not be read: " + state
+			state = "could not be read: " + unread(state)
 		}
 		fix := ""
 		if !r.OK {

@@ -148,10 +148,7 @@ func requirementBlock(st Styles, r app.Requirement, width int) string {
 	state := printable(r.State)
 	switch {
 	case r.Unknown:
-		if state == "" {
-			state = "no reason given"
-		}
-		lines = append(lines, "  "+st.Warning.Render(wrap("Could not be read: "+state, width-2, 2)))
+		lines = append(lines, "  "+st.Warning.Render(wrap("Could not be read: "+unread(state), width-2, 2)))
 	case state != "":
 		lines = append(lines, "  "+st.Subtle.Render(wrap("Procore says: "+state, width-2, 2)))
 	}
@@ -191,22 +188,38 @@ func summary(reqs []app.Requirement) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d of %d %s fixing", bad, n, verb))
 	}
-	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d could not be read", unknown, n))
+	if bad == 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d hold", ok, n))
 	}
-	if len(parts) == 0 {
-		return fmt.Sprintf("%d of %d hold", ok, n)
+	if unknown > 0 {
+		parts = append(parts, fmt.Sprintf("%d could not be read", unknown))
 	}
 	return strings.Join(parts, "; ")
 }
 
 func summaryLine(st Styles, reqs []app.Requirement) string {
-	ok, _, _ := tally(reqs)
+	ok, bad, _ := tally(reqs)
 	s := summary(reqs)
-	if ok == len(reqs) {
+	switch {
+	case ok == len(reqs):
 		return st.Success.Render("✓ " + s)
+	case bad == 0:
+		return st.Warning.Render("? " + s)
 	}
 	return st.Error.Render("✗ " + s)
+}
+
+// unread is why a requirement could not be read, without the words the
+// screen puts before it.
+func unread(state string) string {
+	const lead = "could not be read: "
+	if len(state) >= len(lead) && strings.EqualFold(state[:len(lead)], lead) {
+		state = state[len(lead):]
+	}
+	if state == "" {
+		return "no reason given"
+	}
+	return state
 }
 
 // printable is text from Procore made safe for the terminal.
