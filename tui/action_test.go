@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -71,7 +72,7 @@ func (f *fakeChecker) fresh() *fakeChecker {
 	if f == nil {
 		return nil
 	}
-	return &fakeChecker{Step: f.Step, StepErr: f.StepErr, Audited: f.Audited}
+	return &fakeChecker{Step: f.Step, StepErr: f.StepErr, Audited: f.Audited, AuditErr: f.AuditErr}
 }
 
 func (f *fakeAutomator) counts() (plans, dos int) {
@@ -81,12 +82,13 @@ func (f *fakeAutomator) counts() (plans, dos int) {
 }
 
 // fakeChecker answers every step's checks with Step (or StepErr) and the
-// audit with Audited.
+// audit with Audited (or AuditErr).
 type fakeChecker struct {
-	mu      sync.Mutex
-	Step    []app.Requirement
-	StepErr error
-	Audited []app.Requirement
+	mu       sync.Mutex
+	Step     []app.Requirement
+	StepErr  error
+	Audited  []app.Requirement
+	AuditErr error
 
 	Checks, Audits int
 }
@@ -104,7 +106,7 @@ func (f *fakeChecker) Audit(_ context.Context, g *steps.Guide, _ app.Using) ([]a
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.Audits++
-	return f.Audited, nil
+	return f.Audited, f.AuditErr
 }
 
 func automationGuide() *steps.Guide {
@@ -221,6 +223,7 @@ func TestAutomationScreens(t *testing.T) {
 		{"check-unread", nil, &fakeChecker{StepErr: fmt.Errorf("read the templates: %w", &procore.Error{Method: "GET", Path: "/rest/v1.0/companies/4/permission_templates", Status: 403})}, func(d *driver) { d.goTo("perms"); d.press("r") }},
 		{"audit-holds", nil, &fakeChecker{Audited: auditReqs(0, false)}, func(d *driver) { d.goTo("audit"); d.press("enter") }},
 		{"audit-fails", nil, &fakeChecker{Audited: auditReqs(2, true)}, func(d *driver) { d.goTo("audit"); d.press("enter") }},
+		{"audit-unread", nil, &fakeChecker{AuditErr: errors.New("the guide declares no checks, so there is nothing to read from Procore")}, func(d *driver) { d.goTo("audit"); d.press("enter") }},
 		{"audit-scrolled", nil, &fakeChecker{Audited: auditReqs(2, true)}, func(d *driver) {
 			d.goTo("audit")
 			d.press("enter")
@@ -557,5 +560,24 @@ func TestUnreadSaysWhyOnce(t *testing.T) {
 		if got := unread(in); got != want {
 			t.Errorf("unread(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestAuditUnreadCanBeSkipped: an audit that cannot be read does not hold
+// the guide hostage; skipped, it is recorded so.
+func TestAuditUnreadCanBeSkipped(t *testing.T) {
+	c := &fakeChecker{AuditErr: errors.New("no admin's sign-in")}
+	d := autoDriver(t, nil, c, 80, 24)
+	d.goTo("audit")
+	d.press("enter")
+	d.contains("? The audit could not be read: no admin's sign-in", "s to finish without the audit")
+	d.press("enter") // not a way out: it reads again
+	if c.Audits != 2 || d.m.Walker().Finished() {
+		t.Fatalf("%d audits, finished %v", c.Audits, d.m.Walker().Finished())
+	}
+	d.press("s")
+	w := d.m.Walker()
+	if o, _ := w.Outcome("audit"); o.Kind != steps.OutcomeSkipped || !w.Finished() || w.Done("audit") {
+		t.Fatalf("outcome %+v, finished %v", o, w.Finished())
 	}
 }

@@ -58,7 +58,10 @@ func (s *auditScreen) Bindings() []key.Binding {
 		}
 		return append(b, k.Back)
 	}
-	return []key.Binding{withHelp(k.Next, "audit"), k.Back}
+	if s.err != nil {
+		return []key.Binding{withHelp(k.Retry, "read again"), withHelp(k.Skip, "skip the audit"), k.Back}
+	}
+	return []key.Binding{withHelp(k.Next, "audit"), withHelp(k.Skip, "skip the audit"), k.Back}
 }
 
 func (s *auditScreen) start() tea.Cmd {
@@ -109,6 +112,11 @@ func (s *auditScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			return forward, nil
 		case key.Matches(msg, k.Next), key.Matches(msg, k.Retry):
 			return stay, s.start()
+		case key.Matches(msg, k.Skip):
+			// Recorded as skipped: the guide ends without an audit, and
+			// the transcript says so.
+			s.sh.walker.Record(s.step.ID, steps.Outcome{Kind: steps.OutcomeSkipped, Detail: "the audit was not read"})
+			return forward, nil
 		case key.Matches(msg, k.Up):
 			s.cursor = max(0, s.cursor-1)
 		case key.Matches(msg, k.Down):
@@ -129,7 +137,8 @@ func (s *auditScreen) View() (string, int) {
 		b.WriteString(s.spin.View() + " Reading every check of this guide from Procore…\n")
 		return b.String(), 0
 	case s.err != nil:
-		b.WriteString(st.Error.Render(wrap("? The audit could not be read: "+printable(s.err.Error()), s.width, 2)) + "\n\nPress r to read Procore again.\n")
+		b.WriteString(st.Error.Render(wrap("? The audit could not be read: "+printable(s.err.Error()), s.width, 2)) + "\n\n" +
+			wrap("Press r to read Procore again, or s to finish without the audit (recorded as skipped).", s.width, 0) + "\n")
 		return b.String(), 0
 	case !s.read:
 		b.WriteString(wrap("Press enter to read every check of this guide from Procore, the same audit the check command runs. Nothing is changed.", s.width, 0) + "\n")
