@@ -270,3 +270,25 @@ func TestPlainSummary(t *testing.T) {
 		t.Errorf("summary = %q", got)
 	}
 }
+
+// TestPlainActionOnAForm: the form is asked first, then the action offered.
+func TestPlainActionOnAForm(t *testing.T) {
+	g := &steps.Guide{ID: "form", Title: "Form", AccountModel: steps.UserLogin, Steps: []steps.Step{
+		{ID: "who", Kind: steps.KindForm, Title: "The account", Fields: []steps.Field{
+			{ID: "email", Label: "Email", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, Required: true}},
+			Action: &steps.Action{Name: "create_user"}},
+	}}
+	a := &fakeAutomator{PlanAs: plainPlan, Done: plainDone}
+	var out strings.Builder
+	r := &Runner{In: strings.NewReader("sync@example.com\n\ny\n"), Out: &out, Automate: a}
+	if err := r.Run(context.Background(), g); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	if i, j := strings.Index(got, "Email *"), strings.Index(got, "procore-sa can do this step"); i < 0 || j < i {
+		t.Fatalf("the action was not offered after the form:\n%s", got)
+	}
+	if a.Dos != 1 || strings.Count(got, "Email *") != 1 {
+		t.Fatalf("%d changes; the form asked %d times:\n%s", a.Dos, strings.Count(got, "Email *"), got)
+	}
+}

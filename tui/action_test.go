@@ -581,3 +581,32 @@ func TestAuditUnreadCanBeSkipped(t *testing.T) {
 		t.Fatalf("outcome %+v, finished %v", o, w.Finished())
 	}
 }
+
+// TestActionOnAForm: a form step's action takes what the form asks, so the
+// form comes first and going on from it reads the plan; esc from the offer
+// goes back to the form.
+func TestActionOnAForm(t *testing.T) {
+	g := &steps.Guide{ID: "form", Title: "Form fixture", AccountModel: steps.UserLogin, Steps: []steps.Step{
+		{ID: "who", Kind: steps.KindForm, Title: "The account", Fields: []steps.Field{
+			{ID: "email", Label: "Email", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, Required: true}},
+			Action: &steps.Action{Name: "create_user"}},
+		{ID: "after", Kind: steps.KindNotice, Title: "After", Body: "Done."},
+	}}
+	a := &fakeAutomator{PlanAs: createPlan, Done: createdOutcome}
+	d := newDriver(t, Options{Guides: []*steps.Guide{g}, GuideID: "form", Services: app.Services{Sessions: openStore(t), Automate: a}}, 80, 24)
+	d.press("enter")
+	if plans, _ := a.counts(); plans != 0 {
+		t.Fatal("a plan was read for a form not filled in")
+	}
+	d.contains("Not yet: Email")
+	d.typ("sync@example.com").press("enter")
+	d.contains("The plan", "Create the user sync@example.com")
+	d.press("esc", "esc")
+	d.contains("> sync@example.com")
+	d.press("enter", "y")
+	d.contains("✓ done: user 14100003")
+	d.press("enter")
+	if w := d.m.Walker(); w.Index() != 1 || w.Value("email") != "sync@example.com" {
+		t.Fatalf("at step %d with %q", w.Index()+1, w.Value("email"))
+	}
+}
