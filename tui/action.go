@@ -146,9 +146,9 @@ func (s *actionScreen) Bindings() []key.Binding {
 	skip := withHelp(k.Skip, "skip")
 	switch s.phase {
 	case actionInner:
-		return s.inner.Bindings()
+		return keysOf(s.inner)
 	case actionManual:
-		return s.manual.Bindings()
+		return keysOf(s.manual)
 	case actionPlanning, actionDoing:
 		return nil // nothing is taken until Procore answers
 	case actionPlanned:

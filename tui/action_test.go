@@ -469,6 +469,7 @@ func TestFlowActionByHand(t *testing.T) {
 	tm.Send(keyPress("enter")) // not yet: nothing is ticked
 	waitFor(t, at, shows("Not yet: 0 of 2 items ticked"))
 	tm.Send(keyPress("space"))
+	tm.Send(keyPress("down"))
 	tm.Send(keyPress("space"))
 	tm.Send(keyPress("enter"))
 	waitFor(t, at, func(p probeState) bool { return p.step == 2 })

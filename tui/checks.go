@@ -247,7 +247,7 @@ func (s *checksScreen) SetWidth(w int) {
 func (s *checksScreen) Typing() bool { return s.inner.Typing() }
 
 func (s *checksScreen) Bindings() []key.Binding {
-	b := s.inner.Bindings()
+	b := keysOf(s.inner)
 	if s.inner.Typing() || s.panel.reading {
 		return b
 	}
@@ -273,3 +273,24 @@ func (s *checksScreen) View() (string, int) {
 	body, focus := s.inner.View()
 	return strings.TrimRight(body, "\n") + "\n\n" + s.panel.view(), focus
 }
+
+// keysOf is the help bar's keys of a screen these screens wrap, most
+// important first, whichever way the screen gives them.
+func keysOf(s screen) []key.Binding {
+	switch s := any(s).(type) {
+	case interface{ Bindings() []key.Binding }:
+		return s.Bindings()
+	case interface{ ShortHelp() []key.Binding }:
+		return s.ShortHelp()
+	}
+	return nil
+}
+
+// The help bar's keys as a help.KeyMap, for the screens of this file and
+// of the action and the audit.
+func (s *checksScreen) ShortHelp() []key.Binding  { return s.Bindings() }
+func (s *checksScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.Bindings()} }
+func (s *actionScreen) ShortHelp() []key.Binding  { return s.Bindings() }
+func (s *actionScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.Bindings()} }
+func (s *auditScreen) ShortHelp() []key.Binding   { return s.Bindings() }
+func (s *auditScreen) FullHelp() [][]key.Binding  { return [][]key.Binding{s.Bindings()} }
