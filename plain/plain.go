@@ -44,6 +44,10 @@ type Runner struct {
 	Custody app.Keeper
 	// Login, when set, signs the admin in at admin-login steps.
 	Login app.SignIn
+	// Automate, when set, does the actions steps declare through Procore's
+	// API (plan, ask, do, record); Check reads their checks and the audit.
+	Automate app.Automator
+	Check    app.Checker
 	// End, when closed, ends the walk at once, even while a secret is
 	// held: nobody can be asked any more (the terminal hung up, the system
 	// is stopping procore-sa). Run saves the walk and returns ErrEnded;
@@ -324,6 +328,12 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 		auto = r.capture
 	case st.Kind == steps.KindAdminLogin && r.Login != nil && r.Custody != nil:
 		auto = r.adminLogin
+	case st.Kind == steps.KindAudit && r.Check != nil:
+		auto = r.audit
+	case st.Action != nil && r.Automate != nil && automatedKind(st.Kind):
+		auto = r.action
+	case len(st.Checks) > 0 && r.Check != nil && automatedKind(st.Kind):
+		auto = r.checks
 	}
 	if auto != nil {
 		done, err := auto(ctx, w)

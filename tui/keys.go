@@ -33,6 +33,9 @@ type KeyMap struct {
 	Replace key.Binding
 	// ByHand leaves a step the tool can do to the person, as a checklist.
 	ByHand key.Binding
+	// Skip goes on without a step the tool can do; it is recorded as
+	// skipped, not done.
+	Skip key.Binding
 }
 
 // DefaultKeyMap is the wizard's key map.
@@ -60,5 +63,6 @@ func DefaultKeyMap() KeyMap {
 		Export:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "write an age file")),
 		Replace:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "do it again")),
 		ByHand:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "do it by hand")),
+		Skip:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
 	}
 }

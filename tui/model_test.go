@@ -131,7 +131,8 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.send(msg)
 	case openDialogMsg, closeDialogMsg, dialogErrorMsg, leaveConfirmedMsg, discardTypedMsg, keepHoldingMsg, exportSubmittedMsg, exportCancelledMsg:
 		d.send(msg)
-	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg:
+	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg,
+		actionPlannedMsg, actionDoneMsg, checksReadMsg, auditReadMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
 			return

@@ -103,9 +103,12 @@ func newScreen(sh *shared, width int) screen {
 		s = newAdminLoginScreen(sh, st, sh.svc.SignIn)
 	case st.Kind == steps.KindVerify && sh.svc.Verify != nil:
 		s = newVerifyScreen(sh, st, sh.svc.Verify)
+	case st.Kind == steps.KindAudit && sh.svc.Check != nil:
+		s = newAuditScreen(sh, st, sh.svc.Check)
 	default:
 		s = &checklistScreen{sh: sh, step: st}
 	}
+	s = automated(sh, st, s)
 	s.SetWidth(width)
 	return s
 }

@@ -6,6 +6,7 @@ package walkthrough
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -40,7 +41,23 @@ type Options struct {
 	// KeepPasswords: a user login's password is saved to the keychain
 	// before the wizard goes on.
 	KeepPasswords bool
+	// LiveActions: a step's action is planned and done through Procore's
+	// API (the demo); else the step is its checklist.
+	LiveActions bool
+	// LiveAudit: the audit step reads every check from Procore (the demo).
+	LiveAudit bool
+	// Roles are what to type into a field with a role and no default,
+	// when valid there: the simulator's app name, the email address of a
+	// user that is there already. An email's domain field takes its domain.
+	Roles map[steps.Role]string
 }
+
+// ActionDone and AuditRead are what the wizard shows once a step's action
+// is done, and once the audit is read.
+const (
+	ActionDone = "✓ done:"
+	AuditRead  = "Requirement"
+)
 
 // Step is the actions that complete one step.
 type Step struct {
@@ -66,11 +83,15 @@ func Script(g *steps.Guide) []Step { return ScriptWith(g, Options{}) }
 
 // ScriptWith is Script for a wizard that runs some steps for real.
 func ScriptWith(g *steps.Guide, o Options) []Step {
-	domainOf := map[string]bool{} // field ids used as an email's domain
+	fill := filler{domainOf: map[string]string{}, roles: o.Roles} // field ids used as an email's domain, and the domain
 	for _, st := range g.Steps {
 		for _, f := range st.Fields {
 			if f.DomainFrom != "" {
-				domainOf[f.DomainFrom] = true
+				d := "example.com"
+				if _, at, ok := strings.Cut(o.Roles[f.Role], "@"); ok && at != "" {
+					d = at
+				}
+				fill.domainOf[f.DomainFrom] = d
 			}
 		}
 	}
@@ -100,6 +121,22 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			a = append(a, Action{Key: "enter"}, Action{Wait: "Press enter to continue"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
+		case st.Kind == steps.KindAudit && o.LiveAudit:
+			a = append(a, Action{Key: "enter"}, Action{Wait: AuditRead}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Action != nil && o.LiveActions && st.Kind == steps.KindForm:
+			// The form first: going on from it reads the plan.
+			a = append(a, fill.form(st, values)...)
+			a = append(a, Action{Key: "enter"}, Action{Wait: "The plan"}, Action{Key: "enter"},
+				Action{Wait: ActionDone}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
+		case st.Action != nil && o.LiveActions && st.Kind != steps.KindPassword:
+			a = append(a, Action{Key: "enter"}, Action{Wait: "The plan"}, Action{Key: "enter"},
+				Action{Wait: ActionDone}, Action{Key: "enter"})
+			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
+			continue
 		case st.Kind == steps.KindVerify && o.LiveVerify:
 			a = append(a, Action{Key: "enter"}, Action{Wait: "The credential works"}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
@@ -110,12 +147,7 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 		}
 		switch st.Kind {
 		case steps.KindForm:
-			for j, f := range st.Fields {
-				a = append(a, field(f, domainOf[f.ID], values)...)
-				if j < len(st.Fields)-1 {
-					a = append(a, press("tab")...)
-				}
-			}
+			a = append(a, fill.form(st, values)...)
 		case steps.KindPassword:
 			a = append(a, Action{Text: Password})
 			if g.Policy().Confirm {
@@ -148,8 +180,26 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 	return out
 }
 
+// filler knows what to type into fields.
+type filler struct {
+	domainOf map[string]string
+	roles    map[steps.Role]string
+}
+
+// form fills every field of a form step with a valid value.
+func (fl filler) form(st steps.Step, values map[string]string) []Action {
+	var a []Action
+	for j, f := range st.Fields {
+		a = append(a, fl.field(f, values)...)
+		if j < len(st.Fields)-1 {
+			a = append(a, press("tab")...)
+		}
+	}
+	return a
+}
+
 // field returns the keys that give f a valid value, recording it in values.
-func field(f steps.Field, isDomain bool, values map[string]string) []Action {
+func (fl filler) field(f steps.Field, values map[string]string) []Action {
 	if f.Type == steps.FieldChoice {
 		v := f.Default
 		if v == "" {
@@ -164,6 +214,11 @@ func field(f steps.Field, isDomain bool, values map[string]string) []Action {
 		values[f.ID] = f.Default
 		return nil // already filled in
 	}
+	if v, ok := fl.roles[f.Role]; ok && f.Role != "" && f.Default == "" && f.Validate(v, values) == nil {
+		values[f.ID] = v
+		return []Action{{Text: v}}
+	}
+	domain, isDomain := fl.domainOf[f.ID]
 	var v string
 	switch f.Type {
 	case steps.FieldEmail:
@@ -184,7 +239,7 @@ func field(f steps.Field, isDomain bool, values map[string]string) []Action {
 	default:
 		v = "Test"
 		if isDomain {
-			v = "example.com"
+			v = domain
 		}
 	}
 	values[f.ID] = v

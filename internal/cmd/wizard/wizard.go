@@ -232,7 +232,8 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	stderr := opts.IO.ErrOut
 	end := make(chan struct{})
 	r := &plain.Runner{In: opts.IO.In, Out: opts.IO.Out, Store: svc.Sessions, Now: opts.Now, End: end,
-		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn}
+		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn,
+		Automate: svc.Automate, Check: svc.Check}
 	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
 	// first. A second interrupt, a termination or a hang-up ends the walk
 	// at once (End); any signal after that, the process.
