@@ -31,16 +31,19 @@ func TestDemoTranscriptListsOutcomesNotMadeUpTicks(t *testing.T) {
 		{"dmsa", []string{
 			"",                      // notice
 			"y", "y", "y", "y", "y", // checklist
-			"Acme Sync", "", "", // form
+			"Acme Sync", "", "", "", "", // form: the name, then the defaults
 			"y", "y", "y", // checklist
 			"y", "y", "y", "y", // matrix
 			"",            // form
 			"y", "y", "y", // checklist
 			"demo", "", // capture: the simulator's app, checked with it
+			"",  // form: the app's user, found through the credential
+			"",  // the admin's sign-in
 			"y", // add-all
 			"",  // verify, and anything after
 		}, map[string]*regexp.Regexp{
 			"credentials": regexp.MustCompile(`Done by procore-sa: saved to profile transcript-test and read back`),
+			"admin-login": regexp.MustCompile(`Done by procore-sa: signed in as \S+`),
 			"add-all":     regexp.MustCompile(`Done by procore-sa: (\d+) of \d+ active projects have the account \(\d+ added, \d+ already a member\), run \S+`),
 			"verify":      regexp.MustCompile(`Done by procore-sa: verified with its own token: The token works`),
 		}},
@@ -50,11 +53,15 @@ func TestDemoTranscriptListsOutcomesNotMadeUpTicks(t *testing.T) {
 			"y",        // checklist
 			"",         // form: the default name
 			"demo", "", // capture: the simulator's app, checked with it
-			"y", "y", "y", "y", "y", // checklist
+			"",                      // the admin's sign-in
+			"sa@laborchart.example", // form: the Service Account's user
+			"y", "y", "y",           // checklist
+			"y", "y", // checklist
 			"y", // add-all
 			"",  // anything after
 		}, map[string]*regexp.Regexp{
 			"credentials": regexp.MustCompile(`Done by procore-sa: saved to profile transcript-test and read back`),
+			"admin-login": regexp.MustCompile(`Done by procore-sa: signed in as \S+`),
 			"add-all":     regexp.MustCompile(`Done by procore-sa: (\d+) of \d+ active projects have the account \(\d+ added, \d+ already a member\), run \S+`),
 		}},
 	} {
