@@ -1,6 +1,7 @@
 package root
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -163,17 +164,21 @@ func (failingKeyring) Delete(string, string) error        { return errors.New("n
 // nothing, quickly, when the keychain fails or does not answer.
 func TestCompleteProfiles(t *testing.T) {
 	guidesEnv(t)
-	ca := newCredApp(t, "")
+	ca := newCLI(strings.NewReader(""), nil, nil)
+	ca.Credentials = &credstore.Store{Service: "procore-sa", Keyring: &credstore.MemoryKeyring{}, Timeout: 5 * time.Second, InteractiveTimeout: 5 * time.Second}
 	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
 		ClientID: "id", ClientSecret: secret.New("s3cret-never-shown"), CreatedAt: time.Now().UTC()}
-	ca.save(t, "spectrum", cred)
-	ca.save(t, "admin", cred)
+	for _, p := range []string{"spectrum", "admin"} {
+		if _, err := ca.Credentials.Save(context.Background(), credstore.Placement{Profile: p}, cred, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want := []string{"admin", "spectrum"}
 	for _, args := range [][]string{
 		{"--profile", ""}, {"verify", "--profile", ""}, {"add-all", "--profile", ""},
 		{"secret", "delete", ""}, {"secret", "export", ""}, {"secret", "export", "--to", "x.age", ""},
 	} {
-		c := completeOn(t, ca.Factory, args...)
+		c := completeOn(t, ca, args...)
 		if !slices.Equal(c.items, want) || !c.noFiles() {
 			t.Errorf("%v = %+v, want %v", args, c, want)
 		}
@@ -182,12 +187,12 @@ func TestCompleteProfiles(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"secret", "delete", "spectrum", ""}, {"secret", "export", "spectrum", ""}} {
-		if c := completeOn(t, ca.Factory, args...); len(c.items) != 0 || !c.noFiles() {
+		if c := completeOn(t, ca, args...); len(c.items) != 0 || !c.noFiles() {
 			t.Errorf("%v = %+v: one profile only", args, c)
 		}
 	}
 	// The demo keeps its own keychain service: none of these are its.
-	if c := completeOn(t, ca.Factory, "--demo", "secret", "delete", ""); len(c.items) != 0 {
+	if c := completeOn(t, ca, "--demo", "secret", "delete", ""); len(c.items) != 0 {
 		t.Errorf("--demo secret delete <TAB> = %v", c.items)
 	}
 
