@@ -168,7 +168,7 @@ func getenvNames(t *testing.T) []string {
 		}
 		if d.IsDir() {
 			switch d.Name() {
-			case ".git", "e2e", "dist", "build", "testdata":
+			case ".git", "e2e", "dist", "build", "testdata", "cmdtest": // cmdtest serves tests only
 				return filepath.SkipDir
 			}
 			return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/addall"
+	"github.com/procore-sa/procore-sa/internal/cmd/completion"
 	"github.com/procore-sa/procore-sa/internal/cmd/doctor"
 	"github.com/procore-sa/procore-sa/internal/cmd/gendocs"
 	"github.com/procore-sa/procore-sa/internal/cmd/guides"
@@ -91,8 +92,8 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		addall.NewCmdAddAll(f, nil),
 		gendocs.NewCmdGenDocs(f, nil), // hidden: the release's completions and man pages
 	)
-	help.SetUp(cmd, f)      // internal/cmd/help
-	setUpCompletion(cmd, f) // completion.go
+	help.SetUp(cmd, f)       // internal/cmd/help
+	completion.SetUp(cmd, f) // internal/cmd/completion
 	return cmd
 }
 

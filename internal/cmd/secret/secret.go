@@ -5,7 +5,7 @@ package secret
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/procore-sa/procore-sa/internal/cmd/secret/delete"
+	deletecmd "github.com/procore-sa/procore-sa/internal/cmd/secret/delete"
 	"github.com/procore-sa/procore-sa/internal/cmd/secret/export"
 	"github.com/procore-sa/procore-sa/internal/cmd/secret/list"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
@@ -27,6 +27,6 @@ recorded in the audit log of the state directory, without the secret.`,
   procore-sa secret export spectrum --to spectrum.age`,
 		Args: cmdutil.NoArgs,
 	}
-	cmd.AddCommand(list.NewCmdList(f, nil), delete.NewCmdDelete(f, nil), export.NewCmdExport(f, nil))
+	cmd.AddCommand(list.NewCmdList(f, nil), deletecmd.NewCmdDelete(f, nil), export.NewCmdExport(f, nil))
 	return cmd
 }

@@ -1,4 +1,6 @@
-package root
+// Package completion gives every argument and flag of the command tree its
+// shell completion.
+package completion
 
 import (
 	"context"
@@ -18,15 +20,15 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// completionTimeout bounds the keychain read behind a profile completion: a
+// Timeout bounds the keychain read behind a profile completion: a
 // shell waits for it at every tab, so a keychain that is locked or slow
 // gives no names rather than a hung prompt.
-const completionTimeout = time.Second
+const Timeout = time.Second
 
 // noFiles is what a completion returns where no file fits.
 const noFiles = cmdutil.NoFiles
 
-// setUpCompletion gives every argument and flag its completion, by the
+// SetUp gives every argument and flag its completion, by the
 // names the commands use, so that a command added or moved gets them too:
 //   - the root's GUIDE argument and every --guide: guide ids;
 //   - --env: the environments; every --format: the formats;
@@ -35,7 +37,7 @@ const noFiles = cmdutil.NoFiles
 //   - --resume: the add-all runs journaled in the state directory;
 //   - files where a file is asked for, filtered by their extension
 //     (guides validate, --report, --to); nothing anywhere else.
-func setUpCompletion(root *cobra.Command, f *cmdutil.Factory) {
+func SetUp(root *cobra.Command, f *cmdutil.Factory) {
 	c := completer{f}
 	argsByPath := map[string]cobra.CompletionFunc{
 		"procore-sa":                 cmdutil.CompleteGuideIDs,
@@ -115,19 +117,19 @@ func (a completer) profileFlag(cmd *cobra.Command, _ []string, _ string) ([]cobr
 }
 
 // storedProfiles is the keychain's profile index, read once as a call
-// nobody waits at (not Interactive), within completionTimeout; nothing on
+// nobody waits at (not Interactive), within Timeout; nothing on
 // any failure. The keychain service follows --demo, as the command would.
 func (a completer) storedProfiles(ctx context.Context) []string {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	var kr credstore.Keyring
 	if a.f.Credentials != nil { // a test's keychain
 		kr = a.f.Credentials.Keyring
 	}
-	s := &credstore.Store{Service: a.f.KeychainService(), Keyring: kr, Timeout: completionTimeout, InteractiveTimeout: completionTimeout}
+	s := &credstore.Store{Service: a.f.KeychainService(), Keyring: kr, Timeout: Timeout, InteractiveTimeout: Timeout}
 	names, err := s.Profiles(ctx)
 	if err != nil {
 		return nil

@@ -1,6 +1,7 @@
-package root
+package completion_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmd/completion"
+	"github.com/procore-sa/procore-sa/internal/cmd/root"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
@@ -20,20 +24,33 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// completion is what cobra's hidden __complete command answered: the
+// guidesBuiltinIDs is the built-in guides in their fixed order.
+var guidesBuiltinIDs = []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"}
+
+const guidesTestGuide = `id: my-guide
+title: My own guide
+account_model: dmsa
+steps:
+  - id: read
+    kind: notice
+    title: Read this first
+    body: A guide of my own.
+`
+
+// answer is what cobra's hidden __complete command answered: the
 // candidates (without their descriptions) and the directive.
-type completion struct {
+type answer struct {
 	items     []string
 	directive cobra.ShellCompDirective
 }
 
 // completeOn runs 'procore-sa __complete ARGS...' on a, as a shell does at
 // a tab (the last argument is the word being completed).
-func completeOn(t *testing.T, a *cmdutil.Factory, args ...string) completion {
+func completeOn(t *testing.T, a *cmdutil.Factory, args ...string) answer {
 	t.Helper()
 	var out, errb strings.Builder
 	a.IOStreams.Out, a.IOStreams.ErrOut = &out, &errb
-	cmd := newRootCmd(a)
+	cmd := root.NewCmdRoot(a)
 	cmd.SetArgs(append([]string{cobra.ShellCompRequestCmd}, args...))
 	cmd.SetOut(&out)
 	cmd.SetErr(&errb)
@@ -50,21 +67,21 @@ func completeOn(t *testing.T, a *cmdutil.Factory, args ...string) completion {
 	for _, l := range lines[:len(lines)-1] {
 		items = append(items, strings.SplitN(l, "\t", 2)[0])
 	}
-	return completion{items, cobra.ShellCompDirective(d)}
+	return answer{items, cobra.ShellCompDirective(d)}
 }
 
-func complete(t *testing.T, args ...string) completion {
+func complete(t *testing.T, args ...string) answer {
 	t.Helper()
-	return completeOn(t, newCLI(strings.NewReader(""), nil, nil), args...)
+	return completeOn(t, cmdtest.Factory(strings.NewReader(""), nil, nil), args...)
 }
 
-func (c completion) noFiles() bool {
+func (c answer) noFiles() bool {
 	return c.directive&cobra.ShellCompDirectiveNoFileComp != 0
 }
 
 func TestCompleteGuideIDs(t *testing.T) {
-	dir := guidesEnv(t)
-	guidesWrite(t, dir, "mine.yaml", guidesTestGuide)
+	dir := cmdtest.Env(t)
+	cmdtest.WriteFile(t, dir, "mine.yaml", guidesTestGuide)
 	want := append(slices.Clone(guidesBuiltinIDs), "my-guide")
 
 	// The root's GUIDE: the guide ids beside the commands.
@@ -87,7 +104,7 @@ func TestCompleteGuideIDs(t *testing.T) {
 
 	// --guide on every command that takes it, in both spellings.
 	n := 0
-	for path, cmd := range allCommands(helpTree(t)) {
+	for path, cmd := range cmdtest.AllCommands(cmdtest.Tree(t)) {
 		if cmd.Flags().Lookup("guide") == nil {
 			continue
 		}
@@ -109,7 +126,7 @@ func TestCompleteGuideIDs(t *testing.T) {
 // TestCompleteEnv: --env offers exactly the environments that --env
 // accepts, on the root and under any command.
 func TestCompleteEnv(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	for _, args := range [][]string{{"--env", ""}, {"verify", "--env", ""}, {"add-all", "--user", "1", "--env", ""}} {
 		c := complete(t, args...)
 		if !slices.Equal(c.items, []string{"production", "sandbox", "monthly"}) || !c.noFiles() {
@@ -124,9 +141,9 @@ func TestCompleteEnv(t *testing.T) {
 }
 
 func TestCompleteFormat(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	n := 0
-	for path, cmd := range allCommands(helpTree(t)) {
+	for path, cmd := range cmdtest.AllCommands(cmdtest.Tree(t)) {
 		if cmd.Flags().Lookup("format") == nil {
 			continue
 		}
@@ -162,18 +179,22 @@ func (failingKeyring) Delete(string, string) error        { return errors.New("n
 // the profiles of the keychain's index (the demo's under --demo), and
 // nothing, quickly, when the keychain fails or does not answer.
 func TestCompleteProfiles(t *testing.T) {
-	guidesEnv(t)
-	ca := newCredApp(t, "")
+	cmdtest.Env(t)
+	ca := cmdtest.Factory(strings.NewReader(""), nil, nil)
+	ca.Credentials = &credstore.Store{Service: "procore-sa", Keyring: &credstore.MemoryKeyring{}, Timeout: 5 * time.Second, InteractiveTimeout: 5 * time.Second}
 	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "sandbox", CompanyID: 7,
 		ClientID: "id", ClientSecret: secret.New("s3cret-never-shown"), CreatedAt: time.Now().UTC()}
-	ca.save(t, "spectrum", cred)
-	ca.save(t, "admin", cred)
+	for _, p := range []string{"spectrum", "admin"} {
+		if _, err := ca.Credentials.Save(context.Background(), credstore.Placement{Profile: p}, cred, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want := []string{"admin", "spectrum"}
 	for _, args := range [][]string{
 		{"--profile", ""}, {"verify", "--profile", ""}, {"add-all", "--profile", ""},
 		{"secret", "delete", ""}, {"secret", "export", ""}, {"secret", "export", "--to", "x.age", ""},
 	} {
-		c := completeOn(t, ca.Factory, args...)
+		c := completeOn(t, ca, args...)
 		if !slices.Equal(c.items, want) || !c.noFiles() {
 			t.Errorf("%v = %+v, want %v", args, c, want)
 		}
@@ -182,21 +203,21 @@ func TestCompleteProfiles(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"secret", "delete", "spectrum", ""}, {"secret", "export", "spectrum", ""}} {
-		if c := completeOn(t, ca.Factory, args...); len(c.items) != 0 || !c.noFiles() {
+		if c := completeOn(t, ca, args...); len(c.items) != 0 || !c.noFiles() {
 			t.Errorf("%v = %+v: one profile only", args, c)
 		}
 	}
 	// The demo keeps its own keychain service: none of these are its.
-	if c := completeOn(t, ca.Factory, "--demo", "secret", "delete", ""); len(c.items) != 0 {
+	if c := completeOn(t, ca, "--demo", "secret", "delete", ""); len(c.items) != 0 {
 		t.Errorf("--demo secret delete <TAB> = %v", c.items)
 	}
 
 	for name, kr := range map[string]credstore.Keyring{"failing": failingKeyring{}, "blocking": blockingKeyring{release: make(chan struct{})}} {
-		a := newCLI(strings.NewReader(""), nil, nil)
+		a := cmdtest.Factory(strings.NewReader(""), nil, nil)
 		a.Credentials = &credstore.Store{Service: "procore-sa", Keyring: kr}
 		start := time.Now()
 		c := completeOn(t, a, "secret", "delete", "")
-		if took := time.Since(start); took > completionTimeout+time.Second {
+		if took := time.Since(start); took > completion.Timeout+time.Second {
 			t.Errorf("%s keychain: completion took %v", name, took)
 		}
 		if len(c.items) != 0 || !c.noFiles() {
@@ -211,7 +232,7 @@ func TestCompleteProfiles(t *testing.T) {
 // TestCompleteRuns: --resume offers the journaled runs, newest first, the
 // demo's under --demo, and creates no directory when there are none.
 func TestCompleteRuns(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	stateDir := filepath.Join(os.Getenv("XDG_STATE_HOME"), "procore-sa")
 	if c := complete(t, "add-all", "--resume", ""); len(c.items) != 0 || !c.noFiles() {
 		t.Errorf("no runs: %+v", c)
@@ -239,12 +260,12 @@ func TestCompleteRuns(t *testing.T) {
 // TestCompleteNoFiles: wherever no file fits, completion offers none; where
 // a file is asked for, only files of its kind.
 func TestCompleteNoFiles(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	fileArgs := map[string][]string{"guides validate": {"yaml", "yml"}}
 	fileFlags := map[string][]string{"report": {"csv"}, "to": {"age"}}
-	root := helpTree(t)
+	root := cmdtest.Tree(t)
 	checked := 0
-	for path, cmd := range allCommands(root) {
+	for path, cmd := range cmdtest.AllCommands(root) {
 		args := strings.Fields(path)
 		if cmd.Runnable() {
 			c := complete(t, append(slices.Clone(args), "")...)
@@ -285,7 +306,7 @@ func TestCompleteNoFiles(t *testing.T) {
 // TestCompleteHelp: 'help <TAB>' offers the commands and the help topics,
 // and 'help secret <TAB>' that command's subcommands.
 func TestCompleteHelp(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	c := complete(t, "help", "")
 	for _, want := range []string{"environment", "exit-codes", "secret", "guides", "version"} {
 		if !slices.Contains(c.items, want) {
@@ -303,10 +324,10 @@ func TestCompleteHelp(t *testing.T) {
 // TestCompletionScripts: the completion command writes a script for each
 // shell the release ships one for.
 func TestCompletionScripts(t *testing.T) {
-	guidesEnv(t)
+	cmdtest.Env(t)
 	for shell, want := range map[string]string{"bash": "__procore-sa_", "zsh": "#compdef procore-sa", "fish": "complete -c procore-sa", "powershell": "Register-ArgumentCompleter"} {
-		out, errOut, code := guidesRun(t, "completion", shell)
-		if code != exitOK || !strings.Contains(out, want) {
+		out, errOut, code := cmdtest.Run(t, "", "completion", shell)
+		if code != cmdutil.ExitOK || !strings.Contains(out, want) {
 			t.Errorf("completion %s: exit %d, %d bytes, lacks %q: %s", shell, code, len(out), want, errOut)
 		}
 	}
