@@ -346,3 +346,7 @@ func (a *App) recordRotation(profile, clientID string) error {
 // LastRotations are the profiles' last rotations (none when nothing was
 // ever rotated).
 func (a *App) LastRotations() (map[string]Rotated, error) { return a.rotations() }
+
+// Handover offers, once the new secret is stored, to hand it to the vendor
+// who runs the integration: they need it now that the old one is revoked.
+func (k *rotationKeeper) Handover() Handoverer { return k.r.a }
