@@ -193,3 +193,23 @@ func TestRotationRefusesOtherKinds(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 }
+
+// TestRotationGuideQuotesWhatItIsGiven: whatever the stored client ID and
+// Procore's refusal say, the rotation's steps parse, and say it as given.
+func TestRotationGuideQuotesWhatItIsGiven(t *testing.T) {
+	for _, id := range []string{`dmsa-plain`, `a"b\c: d`, "#x {y} [z] & *w !v |u >t", "line\nbreak"} {
+		r := &Rotation{Profile: "p", Old: credstore.Credential{Kind: credstore.KindClientCredentials, ClientID: id, CompanyID: 7},
+			OldErr: errErr(`refused: "invalid_client": bad\nsecret`), a: New(Config{})}
+		g, err := r.Guide()
+		if err != nil {
+			t.Fatalf("client ID %q: %v", id, err)
+		}
+		if !strings.Contains(g.Steps[2].Body, id) || !strings.Contains(g.Steps[0].Body, `"invalid_client"`) {
+			t.Errorf("client ID %q: steps %q / %q", id, g.Steps[2].Body, g.Steps[0].Body)
+		}
+	}
+}
+
+type errErr string
+
+func (e errErr) Error() string { return string(e) }
