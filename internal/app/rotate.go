@@ -58,11 +58,11 @@ func (a *App) StartRotation(ctx context.Context, profile string) (*Rotation, err
 	switch old.Kind {
 	case credstore.KindClientCredentials:
 	case credstore.KindAdminOAuth:
-		return nil, fmt.Errorf("profile %q is an admin's sign-in: it is renewed by signing in again ('procore-sa login --profile %s'), not rotated", profile, profile)
+		return nil, Usage(fmt.Errorf("profile %q is an admin's sign-in: it is renewed by signing in again ('procore-sa login --profile %s'), not rotated", profile, profile))
 	case credstore.KindUserLogin:
-		return nil, fmt.Errorf("profile %q is a user's login and password: change the password in Procore (the user's own sign-in page, or the Company Directory), then run its guide again to keep the new one", profile)
+		return nil, Usage(fmt.Errorf("profile %q is a user's login and password: change the password in Procore (the user's own sign-in page, or the Company Directory), then run its guide again to keep the new one", profile))
 	default:
-		return nil, fmt.Errorf("profile %q holds a %s credential, which procore-sa cannot rotate", profile, old.Kind)
+		return nil, Usage(fmt.Errorf("profile %q holds a %s credential, which procore-sa cannot rotate", profile, old.Kind))
 	}
 	env, err := a.EnvironmentFor(old, profile)
 	if err != nil {
@@ -204,7 +204,7 @@ func (k *rotationKeeper) Where() string {
 	if memoryOnly {
 		where = "memory only (demo: no keychain was found on this machine)"
 	}
-	return where + ", in place of the old secret of profile " + k.r.Profile + " once Procore accepts the new one"
+	return where + ", in place of the old secret"
 }
 
 func (k *rotationKeeper) DefaultExportPath() string { return k.r.a.DefaultExportPath(k.r.Profile) }
