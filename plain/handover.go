@@ -49,20 +49,29 @@ func (r *Runner) offerHandover(ctx context.Context, profile string) error {
 			continue
 		}
 		r.printf("The vendor's key: %s\n", o.Recipient.Describe())
-		prompt := "Write " + o.Plan.Out + " for this key? [Y/n] "
 		if o.Plan.NeedsConfirm() {
 			r.printf("Warning: %s\n", sentenceCase(o.Plan.Warning()))
-			prompt = "Type yes to write " + o.Plan.Out + " for this key, or press enter to give another: "
+			ans, err := r.ask("Type yes to hand it over to this key, or press enter to give another: ")
+			if err != nil && !errors.Is(err, errBack) {
+				return err
+			}
+			if err != nil || strings.TrimSpace(strings.ToLower(ans)) != "yes" {
+				o.Back()
+				r.printf("Nothing was written.\n")
+				continue
+			}
 		}
-		ans, err = r.ask(prompt)
-		if err != nil && !errors.Is(err, errBack) {
-			return err
-		}
-		yes := strings.TrimSpace(strings.ToLower(ans))
-		if err != nil || (o.Plan.NeedsConfirm() && yes != "yes") || (!o.Plan.NeedsConfirm() && strings.HasPrefix(yes, "n")) {
+		ans, err = r.ask("File [" + o.Plan.Out + "] (or b to give another key): ")
+		if errors.Is(err, errBack) {
 			o.Back()
 			r.printf("Nothing was written.\n")
 			continue
+		}
+		if err != nil {
+			return err
+		}
+		if path := strings.TrimSpace(ans); path != "" {
+			o.Plan.Out = path
 		}
 		w, _ := o.Write()
 		o.Done(w(ctx, h))
