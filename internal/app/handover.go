@@ -52,6 +52,8 @@ type HandoverResult struct {
 	Path       string
 	Recipients []handover.Recipient
 	Armored    bool
+	// Kind is the kind of credential handed over.
+	Kind credstore.Kind
 }
 
 // Send says what to send the vendor and how they read it, one line each:
@@ -61,9 +63,13 @@ func (r HandoverResult) Send() []string {
 	for i, rc := range r.Recipients {
 		fps[i] = rc.Fingerprint
 	}
+	holds := "PROCORE_CLIENT_ID, PROCORE_CLIENT_SECRET, PROCORE_COMPANY_ID"
+	if r.Kind == credstore.KindUserLogin {
+		holds = "PROCORE_LOGIN, PROCORE_PASSWORD, PROCORE_COMPANY_ID"
+	}
 	lines := []string{
 		"Send the vendor the file " + r.Path + ": by email, a ticket or a file share. It is encrypted: only the private key of " + strings.Join(fps, ", ") + " opens it.",
-		"They read it with: age -d -i THEIR_PRIVATE_KEY " + filepath.Base(r.Path) + " (it holds PROCORE_CLIENT_ID, PROCORE_CLIENT_SECRET, PROCORE_COMPANY_ID and the hosts, as KEY=value lines).",
+		"They read it with: age -d -i THEIR_PRIVATE_KEY " + filepath.Base(r.Path) + " (it holds " + holds + " and the hosts, as KEY=value lines).",
 		"Send no password or secret beside it, and delete your copy once they have it.",
 	}
 	if r.Armored {
@@ -150,7 +156,7 @@ func (a *App) WriteHandover(_ context.Context, p *HandoverPlan, armored bool) (H
 		}
 	}
 	a.Audit("handover", p.Profile, fmt.Sprintf("%s encrypted to %s in %s", p.Cred.Kind, strings.Join(fps, ", "), p.Out))
-	return HandoverResult{Path: p.Out, Recipients: p.Recipients, Armored: armored}, nil
+	return HandoverResult{Path: p.Out, Recipients: p.Recipients, Armored: armored, Kind: p.Cred.Kind}, nil
 }
 
 // HandsOver is a Keeper that can also hand what it kept to a vendor: the
