@@ -340,3 +340,45 @@ func TestPayloadRules(t *testing.T) {
 		}
 	}
 }
+
+// TestEncryptedSSHIdentity: a passphrase-protected SSH key opens a
+// handover once its passphrase is given, and says why when it cannot be.
+func TestEncryptedSSHIdentity(t *testing.T) {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	block, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "v", []byte("key passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "id_ed25519")
+	os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
+	spk, _ := ssh.NewPublicKey(priv.Public())
+	r, err := ParseRecipient(string(ssh.MarshalAuthorizedKey(spk)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Encrypt([]Recipient{r}, false, testPayload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadIdentities(path, nil); err == nil || !strings.Contains(err.Error(), "encrypted with a passphrase") {
+		t.Errorf("no way to ask: %v", err)
+	}
+	asked := 0
+	ids, err := ReadIdentities(path, func() (secret.Value, error) { asked++; return secret.New("key passphrase"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Open(data, ids...)
+	if err != nil || asked != 1 {
+		t.Fatalf("open: %v (asked %d)", err, asked)
+	}
+	checkDocumented(t, string(plain))
+	if _, err := ReadIdentities(filepath.Join(t.TempDir(), "none"), nil); err == nil {
+		t.Error("a missing file was read")
+	}
+	junk := filepath.Join(t.TempDir(), "junk")
+	os.WriteFile(junk, []byte("AGE-SECRET-KEY-1NOTAKEY\n"), 0o600)
+	if _, err := ReadIdentities(junk, nil); err == nil || strings.Contains(err.Error(), "NOTAKEY") {
+		t.Errorf("junk: %v", err)
+	}
+}
