@@ -65,6 +65,9 @@ func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
 			return false, err
 		default:
 			w.Record(w.Current().ID, cp.Outcome())
+			if cp.Exported == "" {
+				return true, r.offerHandover(ctx, cp.Saved.Profile) // handover.go
+			}
 			return true, nil
 		}
 	}

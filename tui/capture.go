@@ -64,6 +64,11 @@ type captureScreen struct {
 	// check (never the save).
 	busy      bool
 	stopCheck context.CancelFunc
+
+	// offer is the hand-over to the vendor once the credential is kept
+	// (handover.go); handedOver the file it wrote.
+	offer      *app.HandoverOffer
+	handedOver string
 }
 
 // newKeepScreen keeps a credential the wizard already holds (a user
@@ -154,6 +159,9 @@ func (s *captureScreen) Bindings() []key.Binding {
 		if s.replaceable() {
 			b = append(b, withHelp(k.Replace, "capture a new one"))
 		}
+		if _, ok := s.handoverer(); ok {
+			b = append(b, withHelp(k.Export, "hand it over to the vendor"))
+		}
 		return b
 	case app.CaptureFailed:
 		return []key.Binding{withHelp(k.Retry, "try the keychain again"), withHelp(k.Export, "write an encrypted age file"), withHelp(k.Back, "edit")}
@@ -201,6 +209,9 @@ func (s *captureScreen) input() app.CaptureInput {
 }
 
 func (s *captureScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
+	if cmd, ok := s.updateHandover(msg); ok {
+		return stay, cmd
+	}
 	switch msg := msg.(type) {
 	case captureProgressMsg:
 		s.status = msg.what
@@ -283,6 +294,10 @@ func (s *captureScreen) key(km tea.KeyPressMsg) (nav, tea.Cmd) {
 			return forward, nil
 		case key.Matches(km, k.Back):
 			return backward, nil
+		case key.Matches(km, k.Export):
+			if _, ok := s.handoverer(); ok {
+				return stay, s.openHandover()
+			}
 		case key.Matches(km, k.Replace) && s.replaceable():
 			// An explicit choice: the kept credential stays where it is
 			// until a new one is kept (by the keeper's rule).
@@ -440,6 +455,11 @@ func (s *captureScreen) View() (string, int) {
 			b.WriteString(st.Success.Render(wrap("✓ Kept as profile "+s.c.Saved.Profile+" on "+o.At.Local().Format("2 Jan 2006")+" and read back.", s.width, 2)) + "\n\n")
 		}
 		b.WriteString("Press enter to keep it and continue.\n")
+		if s.handedOver != "" {
+			b.WriteString("\n" + wrap("Handed over to the vendor in "+s.handedOver+": send them that file.", s.width, 0) + "\n")
+		} else if _, ok := s.handoverer(); ok {
+			b.WriteString("\n" + wrap("Press "+s.sh.keys.Export.Help().Key+" to hand it over to the vendor, encrypted to their public key (no one-time-secret site, no email of the secret).", s.width, 0) + "\n")
+		}
 		return b.String(), 0
 	case app.CaptureFailed:
 		b.WriteString(st.Error.Render(wrap("✗ "+s.status, s.width, 2)) + "\n\n")

@@ -131,6 +131,8 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.send(msg)
 	case openDialogMsg, closeDialogMsg, dialogErrorMsg, leaveConfirmedMsg, discardTypedMsg, keepHoldingMsg, exportSubmittedMsg, exportCancelledMsg:
 		d.send(msg)
+	case handoverPastedMsg, handoverWriteMsg, handoverBackMsg, handoverDoneMsg: // handover.go
+		d.send(msg)
 	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg,
 		actionPlannedMsg, actionDoneMsg, checksReadMsg, auditReadMsg:
 		if d.hold {

@@ -138,6 +138,8 @@ type Server struct {
 
 	statsMu sync.Mutex
 	stats   Stats
+
+	secrets secretBook // rotate.go: client secrets reset since New
 }
 
 // New builds a simulator with the demo company of cfg.Seed.

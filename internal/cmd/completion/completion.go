@@ -43,6 +43,8 @@ func SetUp(root *cobra.Command, f *cmdutil.Factory) {
 		"procore-sa":                 cmdutil.CompleteGuideIDs,
 		"procore-sa secret delete":   c.profileArg,
 		"procore-sa secret export":   c.profileArg,
+		"procore-sa secret handover": c.profileArg,
+		"procore-sa rotate":          c.profileArg,
 		"procore-sa guides validate": filesWithExt("yaml", "yml"),
 	}
 	flagsByName := map[string]cobra.CompletionFunc{

@@ -261,8 +261,10 @@ func TestCompleteRuns(t *testing.T) {
 // a file is asked for, only files of its kind.
 func TestCompleteNoFiles(t *testing.T) {
 	cmdtest.Env(t)
-	fileArgs := map[string][]string{"guides validate": {"yaml", "yml"}}
-	fileFlags := map[string][]string{"report": {"csv"}, "to": {"age"}}
+	fileArgs := map[string][]string{"guides validate": {"yaml", "yml"}, "secret import": {"age", "txt"}}
+	fileFlags := map[string][]string{"report": {"csv"}, "to": {"age"}, "out": {"age", "txt"}}
+	// Files of any name: a private key, a list of public keys.
+	anyFile := map[string]bool{"identity": true, "to-file": true}
 	root := cmdtest.Tree(t)
 	checked := 0
 	for path, cmd := range cmdtest.AllCommands(root) {
@@ -288,7 +290,11 @@ func TestCompleteNoFiles(t *testing.T) {
 				return
 			}
 			c := complete(t, append(slices.Clone(args), "--"+f.Name, "")...)
-			if exts, ok := fileFlags[f.Name]; ok {
+			if anyFile[f.Name] {
+				if c.directive != cobra.ShellCompDirectiveDefault || len(c.items) != 0 {
+					t.Errorf("%s --%s <TAB> = %+v, want any file", path, f.Name, c)
+				}
+			} else if exts, ok := fileFlags[f.Name]; ok && !(path == "secret handover" && f.Name == "to") { // a key, not a file
 				if c.directive != cobra.ShellCompDirectiveFilterFileExt || !slices.Equal(c.items, exts) {
 					t.Errorf("%s --%s <TAB> = %+v, want files %v", path, f.Name, c, exts)
 				}
@@ -316,7 +322,7 @@ func TestCompleteHelp(t *testing.T) {
 	if !c.noFiles() {
 		t.Errorf("help <TAB> offers files")
 	}
-	if c := complete(t, "help", "secret", ""); !slices.Equal(c.items, []string{"delete", "export", "list"}) {
+	if c := complete(t, "help", "secret", ""); !slices.Equal(c.items, []string{"delete", "export", "handover", "import", "list"}) {
 		t.Errorf("help secret <TAB> = %v", c.items)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/procore-sa/procore-sa/internal/cmd/help"
 	"github.com/procore-sa/procore-sa/internal/cmd/login"
 	"github.com/procore-sa/procore-sa/internal/cmd/password"
+	"github.com/procore-sa/procore-sa/internal/cmd/rotate"
 	"github.com/procore-sa/procore-sa/internal/cmd/secret"
 	"github.com/procore-sa/procore-sa/internal/cmd/sim"
 	"github.com/procore-sa/procore-sa/internal/cmd/status"
@@ -87,6 +88,7 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		login.NewCmdLogin(f, nil),
 		verify.NewCmdVerify(f, nil),
 		secret.NewCmdSecret(f),
+		rotate.NewCmdRotate(f, nil),
 		status.NewCmdStatus(f, nil),
 		doctor.NewCmdDoctor(f, nil),
 		addall.NewCmdAddAll(f, nil),

@@ -7,6 +7,8 @@ import (
 
 	deletecmd "github.com/procore-sa/procore-sa/internal/cmd/secret/delete"
 	"github.com/procore-sa/procore-sa/internal/cmd/secret/export"
+	"github.com/procore-sa/procore-sa/internal/cmd/secret/handover"
+	importcmd "github.com/procore-sa/procore-sa/internal/cmd/secret/import"
 	"github.com/procore-sa/procore-sa/internal/cmd/secret/list"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
@@ -27,6 +29,7 @@ recorded in the audit log of the state directory, without the secret.`,
   procore-sa secret export spectrum --to spectrum.age`,
 		Args: cmdutil.NoArgs,
 	}
-	cmd.AddCommand(list.NewCmdList(f, nil), deletecmd.NewCmdDelete(f, nil), export.NewCmdExport(f, nil))
+	cmd.AddCommand(list.NewCmdList(f, nil), deletecmd.NewCmdDelete(f, nil), export.NewCmdExport(f, nil),
+		handover.NewCmdHandover(f, nil), importcmd.NewCmdImport(f, nil))
 	return cmd
 }

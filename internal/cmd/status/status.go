@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
 
@@ -18,11 +20,15 @@ type Options struct {
 	Profiles func(context.Context) ([]cmdutil.ProfileRow, error)
 	Service  func() string
 	JSON     bool
+	// Rotations are the profiles' last rotations ('procore-sa rotate');
+	// nil shows none.
+	Rotations func() (map[string]app.Rotated, error)
 }
 
 // NewCmdStatus is 'procore-sa status'.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{Out: f.IOStreams.Out, Profiles: f.Profiles, Service: func() string { return f.App().KeychainService() }}
+	opts := &Options{Out: f.IOStreams.Out, Profiles: f.Profiles, Service: func() string { return f.App().KeychainService() },
+		Rotations: func() (map[string]app.Rotated, error) { return f.App().LastRotations() }}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Stored profiles and their age; flags any older than 180 days for rotation",
@@ -31,7 +37,8 @@ credential older than 180 days for rotation. Never a secret.
 
 --json prints {"service": ..., "profiles": [...]}, each profile with its kind,
 environment, company_id, created_at, age_days and rotate (true when older
-than 180 days); a profile that cannot be read has a problem instead.
+than 180 days), and last_rotated once 'procore-sa rotate' has rotated it; a
+profile that cannot be read has a problem instead.
 Exit 0 when the keychain could be read, 1 when it could not.`,
 		Example: `  procore-sa status
   procore-sa status --json
@@ -54,20 +61,43 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	rotated := map[string]app.Rotated{}
+	if opts.Rotations != nil {
+		// A record that cannot be read hides the last rotations, not the
+		// profiles.
+		if m, err := opts.Rotations(); err == nil {
+			rotated = m
+		}
+	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.Out)
 		enc.SetIndent("", "  ")
-		if rows == nil {
-			rows = []cmdutil.ProfileRow{}
+		out := []withRotation{}
+		for _, r := range rows {
+			w := withRotation{ProfileRow: r}
+			if rot, ok := rotated[r.Profile]; ok {
+				w.LastRotated = &rot.At
+			}
+			out = append(out, w)
 		}
-		return enc.Encode(map[string]any{"service": opts.Service(), "profiles": rows})
+		return enc.Encode(map[string]any{"service": opts.Service(), "profiles": out})
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(opts.Out, "No stored profiles. Run a guide, or 'procore-sa login'.")
 		return nil
 	}
 	for _, r := range rows {
-		fmt.Fprintf(opts.Out, "%-16s %-18s %-10s %s\n", r.Profile, r.Kind, r.Environment, r.Age())
+		age := r.Age()
+		if rot, ok := rotated[r.Profile]; ok {
+			age += "; last rotated " + rot.At.Local().Format("2 Jan 2006 15:04")
+		}
+		fmt.Fprintf(opts.Out, "%-16s %-18s %-10s %s\n", r.Profile, r.Kind, r.Environment, age)
 	}
 	return nil
+}
+
+// withRotation is a profile's row with its last rotation, for --json.
+type withRotation struct {
+	cmdutil.ProfileRow
+	LastRotated *time.Time `json:"last_rotated,omitempty"`
 }

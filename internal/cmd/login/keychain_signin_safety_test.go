@@ -1,10 +1,12 @@
-package root
+package login_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
@@ -25,19 +27,19 @@ func TestWizardSignInNeverReplacesACapture(t *testing.T) {
 		slow   bool
 		want   string
 	}{
-		"a client secret":                {before: appCred("captured-app", "captured-secret-do-not-print"), want: "admin-2"},
+		"a client secret":                {before: cmdtest.AppCred("captured-app", "captured-secret-do-not-print"), want: "admin-2"},
 		"another app's sign-in":          {before: credstore.Credential{Version: 1, Kind: credstore.KindAdminOAuth, Environment: "production", ClientID: "other-app", RefreshToken: secret.New("other-refresh-do-not-print")}, want: "admin-2"},
-		"a client secret, slow keychain": {before: appCred("captured-app", "captured-secret-do-not-print"), slow: true, want: "admin-2"},
+		"a client secret, slow keychain": {before: cmdtest.AppCred("captured-app", "captured-secret-do-not-print"), slow: true, want: "admin-2"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			guidesEnv(t)
-			c := newCredApp(t, "")
-			c.save(t, "admin", tc.before)
-			was := c.held(t, "admin")
+			cmdtest.Env(t)
+			c := cmdtest.NewCredApp(t, "")
+			c.Save(t, "admin", tc.before)
+			was := c.Held(t, "admin")
 			if tc.slow {
 				slowGets(c, 200*time.Millisecond) // past the short timeout, within the interactive one
 			}
-			saved, err := keeperOf(t, c).Save(context.Background(), signIn)
+			saved, err := cmdtest.KeeperOf(t, c).Save(context.Background(), signIn)
 			slowGets(c, 0)
 			if err != nil {
 				t.Fatal(err)
@@ -45,14 +47,14 @@ func TestWizardSignInNeverReplacesACapture(t *testing.T) {
 			if saved.Profile != tc.want || saved.Beside != "admin" || !strings.Contains(saved.Note(), "which is kept") {
 				t.Errorf("saved %+v, note %q; want it beside admin as %s", saved, saved.Note(), tc.want)
 			}
-			if h := c.held(t, "admin"); h != was {
+			if h := c.Held(t, "admin"); h != was {
 				t.Fatalf("what admin held was replaced: now %q", h)
 			}
-			if h := c.held(t, tc.want); h != "|new-refresh-do-not-print|" {
+			if h := c.Held(t, tc.want); h != "|new-refresh-do-not-print|" {
 				t.Errorf("%s holds %q, not the sign-in", tc.want, h)
 			}
 			var login *state.AuditEntry
-			for _, e := range auditEntries(t) {
+			for _, e := range cmdtest.AuditEntries(t) {
 				if e.Action == "login" {
 					login = &e
 				}
@@ -61,5 +63,17 @@ func TestWizardSignInNeverReplacesACapture(t *testing.T) {
 				t.Errorf("audit line %+v", login)
 			}
 		})
+	}
+}
+
+// slowGets makes every keychain read of a profile wait d, as a keychain
+// does while someone types its unlock password.
+func slowGets(c *cmdtest.CredApp, d time.Duration) {
+	c.KR.Mu.Lock()
+	defer c.KR.Mu.Unlock()
+	c.KR.OnGet = func(account string) {
+		if !strings.HasPrefix(account, "_") {
+			time.Sleep(d)
+		}
 	}
 }

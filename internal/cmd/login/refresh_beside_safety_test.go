@@ -1,10 +1,13 @@
-package root
+package login_test
 
 import (
 	"context"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmdutil"
 
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
@@ -18,9 +21,9 @@ import (
 // capture saved there meanwhile), that one is kept, the token goes beside
 // it, and the person and the audit log are told where.
 func TestRefreshNeverReplacesAnotherCredential(t *testing.T) {
-	guidesEnv(t)
-	r, fx, at := testSim(t)
-	c := newCredApp(t, "")
+	cmdtest.Env(t)
+	r, fx, at := cmdtest.TestSim(t)
+	c := cmdtest.NewCredApp(t, "")
 	code, err := r.IssueCode(fx.AdminClientID, procore.OOBRedirect)
 	if err != nil {
 		t.Fatal(err)
@@ -29,9 +32,9 @@ func TestRefreshNeverReplacesAnotherCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.save(t, "adm", credstore.Credential{Version: 1, Kind: credstore.KindAdminOAuth, Environment: "custom", CompanyID: fx.CompanyID,
+	c.Save(t, "adm", credstore.Credential{Version: 1, Kind: credstore.KindAdminOAuth, Environment: "custom", CompanyID: fx.CompanyID,
 		ClientID: fx.AdminClientID, ClientSecret: secret.New(fx.AdminClientSecret), RefreshToken: secret.New(tok.RefreshToken)})
-	captured := appCred("captured-app", "captured-secret-do-not-print")
+	captured := cmdtest.AppCred("captured-app", "captured-secret-do-not-print")
 	captured.Environment = "custom"
 	// The entry as a capture writes it, made in a keychain of its own.
 	scratch := &credstore.MemoryKeyring{}
@@ -46,29 +49,29 @@ func TestRefreshNeverReplacesAnotherCredential(t *testing.T) {
 	// the capture saved there meanwhile.
 	var mu sync.Mutex
 	reads := 0
-	c.kr.mu.Lock()
-	c.kr.onGet = func(account string) {
+	c.KR.Mu.Lock()
+	c.KR.OnGet = func(account string) {
 		if account != "adm" {
 			return
 		}
 		mu.Lock()
 		defer mu.Unlock()
 		if reads++; reads == 2 {
-			_ = c.kr.MemoryKeyring.Set("procore-sa", "adm", doc)
+			_ = c.KR.MemoryKeyring.Set("procore-sa", "adm", doc)
 		}
 	}
-	c.kr.mu.Unlock()
-	out, errOut, exit := c.run(t, append(at, "verify", "--profile", "adm")...)
-	c.kr.mu.Lock()
-	c.kr.onGet = nil
-	c.kr.mu.Unlock()
-	if exit != exitOK {
+	c.KR.Mu.Unlock()
+	out, errOut, exit := c.Run(t, append(at, "verify", "--profile", "adm")...)
+	c.KR.Mu.Lock()
+	c.KR.OnGet = nil
+	c.KR.Mu.Unlock()
+	if exit != cmdutil.ExitOK {
 		t.Fatalf("verify: exit %d\n%s%s", exit, out, errOut)
 	}
-	if h := c.held(t, "adm"); h != "captured-secret-do-not-print||" {
+	if h := c.Held(t, "adm"); h != "captured-secret-do-not-print||" {
 		t.Fatalf("the refresh replaced the capture in adm: it holds %q", h)
 	}
-	beside, err := c.store.Load(context.Background(), "adm-2", false)
+	beside, err := c.Store.Load(context.Background(), "adm-2", false)
 	if err != nil || beside.Kind != credstore.KindAdminOAuth || beside.RefreshToken.Reveal() == tok.RefreshToken || beside.RefreshToken.Reveal() == "" {
 		t.Fatalf("the new refresh token is not beside it in adm-2: %v", err)
 	}
@@ -76,7 +79,7 @@ func TestRefreshNeverReplacesAnotherCredential(t *testing.T) {
 		t.Errorf("the person is not told where the token went:\n%s", errOut)
 	}
 	var refresh *state.AuditEntry
-	for _, e := range auditEntries(t) {
+	for _, e := range cmdtest.AuditEntries(t) {
 		if e.Action == "refresh" {
 			refresh = &e
 		}
