@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/procore-sa/procore-sa/internal/credstore"
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
@@ -22,6 +25,10 @@ func TestWizardPlanReadsTheAccountByRole(t *testing.T) {
 	cmdtest.Env(t)
 	a := cmdtest.Factory(strings.NewReader(""), io.Discard, io.Discard)
 	a.Flags.Demo, a.Flags.Profile = true, "nothing-saved-here"
+	// A keychain of its own: the session's real one is shared with tests
+	// of other packages running at once, whose demo sign-ins name other
+	// simulators.
+	a.Credentials = &credstore.Store{Service: "procore-sa-demo", Keyring: &credstore.MemoryKeyring{}, Timeout: 5 * time.Second, InteractiveTimeout: 5 * time.Second}
 	a.Start()
 	defer a.App().Close()
 	ctx := context.Background()
