@@ -59,8 +59,8 @@ func (c *checker) automation(i int, p, name string, st *Step) {
 			c.add(p+".action", "%s: an audit step changes nothing, so it has no action", name)
 		}
 	}
-	if st.Action != nil && known && st.Kind != KindInstruction {
-		c.add(p+".action", "%s: an action is for an instruction step, whose checklist is how it is done by hand, not a step of kind %s", name, st.Kind)
+	if st.Action != nil && known && st.Kind != KindInstruction && st.Kind != KindForm {
+		c.add(p+".action", "%s: an action is for an instruction or a form step, whose checklist is how it is done by hand, not a step of kind %s", name, st.Kind)
 	}
 	if st.Action != nil && len(st.Checklist) == 0 {
 		c.add(p+".action", "%s: a step with an action needs a checklist: it is how the person does it by hand", name)

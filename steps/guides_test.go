@@ -319,3 +319,92 @@ func TestGuideShapes(t *testing.T) {
 		t.Errorf("dmsa guide's account model is %s", dm.AccountModel)
 	}
 }
+
+// TestBuiltinChoicePaths walks the built-in guides' choices that change
+// which steps apply: a vendor's DMSA app passes over the capture and the
+// verification saying why, and needs the app's user named; HammerTech's
+// specific projects pass over add-all to the step that adds those, and all
+// projects the other way.
+func TestBuiltinChoicePaths(t *testing.T) {
+	cat, _ := LoadCatalog("")
+	walkTo := func(t *testing.T, w *Walker, id string, answers map[string]string) {
+		t.Helper()
+		for k, v := range answers {
+			w.SetValue(k, v)
+		}
+		for w.Current().ID != id {
+			st := w.Current()
+			for i := range st.Checklist {
+				if !w.Checked(i) {
+					w.Toggle(i)
+				}
+			}
+			for r := range w.Session.Cells[st.ID] {
+				for c := range w.Session.Cells[st.ID][r] {
+					w.ToggleCell(r, c)
+				}
+			}
+			if st.Kind == KindPassword {
+				w.accepted[st.ID] = true
+			}
+			if err := w.Next(); err != nil {
+				t.Fatalf("step %q: %v", st.ID, err)
+			}
+			if w.Finished() {
+				t.Fatalf("finished before step %q", id)
+			}
+		}
+	}
+
+	dmsa, _ := cat.Get("dmsa")
+	w := NewWalker(dmsa, nil, nil)
+	walkTo(t, w, "app", nil)
+	w.SetValue("app-name", "Acme Sync")
+	w.SetValue("install-method", "Custom install with the App Version Key")
+	if err := w.Next(); err == nil || !strings.Contains(err.Error(), "App Version Key: required") {
+		t.Fatalf("a custom install went on without its App Version Key: %v", err)
+	}
+	w.SetValue("app-version-key", "k-1")
+	w.SetValue("owner", "A vendor's")
+	walkTo(t, w, "app-user", nil)
+	if err := w.Next(); err == nil {
+		t.Fatal("a vendor's app went on without its user named")
+	}
+	w.SetValue("app-user-email", "app@acme.example")
+	walkTo(t, w, "audit", nil)
+	var passed []string
+	for _, na := range w.NotApplicable() {
+		passed = append(passed, na.Step.ID)
+		if !strings.Contains(na.Because, "vendor") {
+			t.Errorf("step %s passed over without saying why: %q", na.Step.ID, na.Because)
+		}
+	}
+	if !slices.Equal(passed, []string{"credentials", "verify"}) {
+		t.Errorf("a vendor's app passed over %v, want the capture and the verification", passed)
+	}
+	for _, c := range dmsa.ChecksApplying(w.Session.Values) {
+		if c.Step == "verify" || c.Step == "credentials" {
+			t.Errorf("check %s of a step that does not apply is audited", c.ID())
+		}
+	}
+
+	ht, _ := cat.Get("hammertech")
+	for _, tc := range []struct{ answer, lands, passes string }{
+		{"Specific ones", "add-specific", "add-all"},
+		{"All of them", "add-all", "add-specific"},
+	} {
+		w := NewWalker(ht, nil, nil)
+		walkTo(t, w, "which-projects", map[string]string{"email": "ht@acme.example"})
+		w.SetValue("existing", tc.answer)
+		if err := w.Next(); err != nil {
+			t.Fatal(err)
+		}
+		walkTo(t, w, "audit", nil)
+		if _, ok := w.Outcome(tc.lands); !ok && !w.Done(tc.lands) {
+			t.Errorf("%s: step %s was not walked", tc.answer, tc.lands)
+		}
+		if o, _ := w.Outcome(tc.passes); o.Kind != OutcomeNotApplicable {
+			t.Errorf("%s: step %s recorded %+v, not passed over", tc.answer, tc.passes, o)
+		}
+	}
+}
