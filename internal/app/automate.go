@@ -169,10 +169,10 @@ func stepOf(g *steps.Guide, checks []steps.Check) string {
 var ErrNothingToCheck = errors.New("the guide declares no checks, so there is nothing to read from Procore")
 
 func (k checker) Audit(ctx context.Context, g *steps.Guide, u Using) ([]Requirement, error) {
-	all := g.AllChecks()
-	if len(all) == 0 {
+	if len(g.AllChecks()) == 0 {
 		return nil, ErrNothingToCheck
 	}
+	all := g.ChecksApplying(u.Answers)
 	e := k.a.automateEnv(ctx, u)
 	findAccount(ctx, g, e)
 	var out []Requirement
