@@ -91,7 +91,7 @@ func (a *App) IntegrationClient(ctx context.Context, profile string) (c *procore
 
 // automateEnv is whom a step's action or check acts as and is about.
 func (a *App) automateEnv(ctx context.Context, u Using) *automate.Env {
-	e := &automate.Env{Values: u.Values, UserID: u.UserID}
+	e := &automate.Env{Values: u.Values, UserID: u.UserID, Projects: u.Projects}
 	if e.Values == nil {
 		e.Values = map[steps.Role]string{}
 	}

@@ -115,6 +115,9 @@ type Using struct {
 	// answer makes not apply (an audit leaves their checks out); nil
 	// outside a walk: every check applies.
 	Answers map[string]string
+	// Projects are the projects the person chose, for an action or a
+	// check of "the chosen projects" (nil: none chosen yet).
+	Projects []int64
 }
 
 // UsingWalk is what the walk gives a step's work.
