@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -31,11 +32,17 @@ type Options struct {
 	User    string
 	UserSet bool
 	JSON    bool
+	// Width is the terminal's, 0 when stdout is not one: a table wider
+	// than it is printed as one block a requirement, wrapped.
+	Width int
 }
 
 // NewCmdCheck is 'procore-sa check GUIDE'.
 func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{Out: f.IOStreams.Out, App: f.App, Catalog: f.Catalog}
+	if w, _, ok := f.IOStreams.TerminalSize(); ok {
+		opts.Width = w
+	}
 	cmd := &cobra.Command{
 		Use:   "check GUIDE [--user ID|EMAIL] [--json]",
 		Short: "Audit an existing setup against its guide, changing nothing",
@@ -129,7 +136,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if opts.JSON {
 		err = printJSON(opts.Out, reqs)
 	} else {
-		err = printTable(opts.Out, g, reqs)
+		err = printTable(opts.Out, g, reqs, opts.Width)
 	}
 	if err != nil {
 		return err
@@ -163,7 +170,7 @@ func Mark(r app.Requirement) string {
 	return "NO"
 }
 
-func printTable(w io.Writer, g *steps.Guide, reqs []app.Requirement) error {
+func printTable(w io.Writer, g *steps.Guide, reqs []app.Requirement, width int) error {
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\tREQUIREMENT\tSTATE\tHOW TO FIX")
@@ -175,19 +182,30 @@ func printTable(w io.Writer, g *steps.Guide, reqs []app.Requirement) error {
 		case r.Unknown:
 			unknown++
 		}
-		fix := r.Fix
-		if fix == "" && !r.OK {
-			fix = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s: %s\t%s\t%s\n", Mark(r), cell(r.ID), cell(r.Text), cell(r.State), cell(fix))
+		fmt.Fprintf(tw, "%s\t%s: %s\t%s\t%s\n", Mark(r), cell(r.ID), cell(r.Text), cell(r.State), cell(fixOf(r)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, line := range strings.SplitAfter(table.String(), "\n") {
-		if _, err := io.WriteString(w, strings.TrimRight(line, " \n")+strings.Repeat("\n", strings.Count(line, "\n"))); err != nil {
-			return err
+	lines := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	widest := 0
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+		widest = max(widest, utf8.RuneCountInString(lines[i]))
+	}
+	var out strings.Builder
+	if width > 0 && widest > width {
+		// Too wide for the terminal: a block a requirement, wrapped to it.
+		for _, r := range reqs {
+			fmt.Fprintf(&out, "%s  %s: %s\n", Mark(r), cell(r.ID), cell(r.Text))
+			for _, kv := range [][2]string{{"state", r.State}, {"fix", fixOf(r)}} {
+				if kv[1] != "" {
+					out.WriteString(wrap(cell(kv[1]), width, fmt.Sprintf("    %-7s", kv[0]+":"), "           ") + "\n")
+				}
+			}
 		}
+	} else {
+		out.WriteString(strings.Join(lines, "\n") + "\n")
 	}
 	summary := fmt.Sprintf("\n%d of %d requirements of guide %s hold", held, len(reqs), g.ID)
 	if n := len(reqs) - held - unknown; n > 0 {
@@ -196,8 +214,39 @@ func printTable(w io.Writer, g *steps.Guide, reqs []app.Requirement) error {
 	if unknown > 0 {
 		summary += fmt.Sprintf("; %d could not be read", unknown)
 	}
-	_, err := fmt.Fprintln(w, summary+".")
+	out.WriteString(summary + ".\n")
+	_, err := io.WriteString(w, out.String())
 	return err
+}
+
+// fixOf is a requirement's fix, "-" for one that does not hold and has
+// none to give.
+func fixOf(r app.Requirement) string {
+	if r.Fix == "" && !r.OK {
+		return "-"
+	}
+	return r.Fix
+}
+
+// wrap breaks s at spaces into lines of at most width characters (a word
+// longer than that has a line of its own), the first after first and the
+// rest after indent.
+func wrap(s string, width int, first, indent string) string {
+	var b strings.Builder
+	line, start := first, first
+	for _, word := range strings.Fields(s) {
+		n := utf8.RuneCountInString(line)
+		if line != start && n+1+utf8.RuneCountInString(word) > width {
+			b.WriteString(line + "\n")
+			line, start = indent, indent
+		}
+		if line != start {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line)
+	return b.String()
 }
 
 // cell is Procore's text made printable and kept to one table cell.

@@ -169,11 +169,12 @@ func TestCheckUsage(t *testing.T) {
 func TestTable(t *testing.T) {
 	var b bytes.Buffer
 	g := &steps.Guide{ID: "g"}
-	err := printTable(&b, g, []app.Requirement{
+	reqs := []app.Requirement{
 		{ID: "a/user_exists", Text: "The account's user is in the company directory", OK: true, State: "found"},
 		{ID: "b/project_membership", Text: "On every project", State: "on 1 of 3\tprojects\x1b[31m", Fix: "In Procore: Add All"},
 		{ID: "c/credential_works", Text: "Token", Unknown: true, State: "could not be read: no credential"},
-	})
+	}
+	err := printTable(&b, g, reqs, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +184,33 @@ NO  b/project_membership: On every project                         on 1 of 3 pro
 ??  c/credential_works: Token                                      could not be read: no credential  -
 
 1 of 3 requirements of guide g hold; 1 do not; 1 could not be read.
+`
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestNarrowTerminal: a table wider than the terminal becomes a block a
+// requirement, every line within the width.
+func TestNarrowTerminal(t *testing.T) {
+	var b bytes.Buffer
+	reqs := []app.Requirement{
+		{ID: "add-all/project_membership", Text: "The account's user is on every active project", State: "on 0 of 11 projects; not on 598134325600001 Project 0001 – Granite Office Tower, and 10 more",
+			Fix: "In Procore: Company Directory > Users > Edit next to admin-actions-bc1d1cc8@procore.com > Projects: Add All, then Save"},
+		{ID: "verify/credential_works", Text: "Token", OK: true, State: "token works"},
+	}
+	if err := printTable(&b, &steps.Guide{ID: "dmsa"}, reqs, 80); err != nil {
+		t.Fatal(err)
+	}
+	want := `NO  add-all/project_membership: The account's user is on every active project
+    state: on 0 of 11 projects; not on 598134325600001 Project 0001 – Granite
+           Office Tower, and 10 more
+    fix:   In Procore: Company Directory > Users > Edit next to
+           admin-actions-bc1d1cc8@procore.com > Projects: Add All, then Save
+ok  verify/credential_works: Token
+    state: token works
+
+1 of 2 requirements of guide dmsa hold; 1 do not.
 `
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
