@@ -91,7 +91,7 @@ func (a *App) IntegrationClient(ctx context.Context, profile string) (c *procore
 
 // automateEnv is whom a step's action or check acts as and is about.
 func (a *App) automateEnv(ctx context.Context, u Using) *automate.Env {
-	e := &automate.Env{Values: u.Values, UserID: u.UserID}
+	e := &automate.Env{Values: u.Values, UserID: u.UserID, Projects: u.Projects}
 	if e.Values == nil {
 		e.Values = map[steps.Role]string{}
 	}
@@ -169,10 +169,10 @@ func stepOf(g *steps.Guide, checks []steps.Check) string {
 var ErrNothingToCheck = errors.New("the guide declares no checks, so there is nothing to read from Procore")
 
 func (k checker) Audit(ctx context.Context, g *steps.Guide, u Using) ([]Requirement, error) {
-	all := g.AllChecks()
-	if len(all) == 0 {
+	if len(g.AllChecks()) == 0 {
 		return nil, ErrNothingToCheck
 	}
+	all := g.ChecksApplying(u.Answers)
 	e := k.a.automateEnv(ctx, u)
 	findAccount(ctx, g, e)
 	var out []Requirement

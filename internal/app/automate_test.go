@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,5 +193,41 @@ func TestAuditFindsTheAccount(t *testing.T) {
 	before := w.S.Stats()
 	if before.ByRoute["PATCH /rest/v1.3/companies/{cid}/users/{id}"] != 0 {
 		t.Error("the audit changed a user")
+	}
+}
+
+// TestAuditLeavesOutWhatDoesNotApply: a vendor's app has no credential of
+// the company's to prove, so the built-in dmsa guide's verify checks are
+// not read when the walk says the app is a vendor's.
+func TestAuditLeavesOutWhatDoesNotApply(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 34, Projects: 5})
+	a := storedApp(t, w, true)
+	cat, problems := steps.LoadCatalog(t.TempDir())
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	g, ok := cat.Get("dmsa")
+	if !ok {
+		t.Fatal("no dmsa guide")
+	}
+	var vendor string
+	for _, st := range g.Steps {
+		for _, f := range st.Fields {
+			if f.ID == "owner" {
+				vendor = f.Options[len(f.Options)-1]
+			}
+		}
+	}
+	ctx := context.Background()
+	all, err := a.Check().Audit(ctx, g, Using{Guide: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	some, err := a.Check().Audit(ctx, g, Using{Guide: g, Answers: map[string]string{"owner": vendor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some) >= len(all) || slices.ContainsFunc(some, func(r Requirement) bool { return r.Step == "verify" }) {
+		t.Errorf("a vendor's app: %d of %d requirements read, verify's among them: %+v", len(some), len(all), some)
 	}
 }

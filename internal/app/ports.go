@@ -8,6 +8,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
@@ -110,6 +111,13 @@ type Using struct {
 	// UserID is the account's directory user: the latest outcome that
 	// found or made it (0 when none did).
 	UserID int64
+	// Answers are the walk's field values by field id, for the steps an
+	// answer makes not apply (an audit leaves their checks out); nil
+	// outside a walk: every check applies.
+	Answers map[string]string
+	// Projects are the projects the person chose, for an action or a
+	// check of "the chosen projects" (nil: none chosen yet).
+	Projects []int64
 }
 
 // UsingWalk is what the walk gives a step's work.
@@ -125,6 +133,7 @@ func UsingWalk(w *steps.Walker) Using {
 		u.Integration = o.Profile
 	}
 	u.UserID = latestUser(w)
+	u.Answers = maps.Clone(w.Session.Values)
 	return u
 }
 

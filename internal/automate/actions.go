@@ -208,7 +208,9 @@ func (e *Env) find(ctx context.Context, a steps.Action) (u *procore.User, ask st
 	if err != nil {
 		return nil, "", err
 	}
-	if email := e.accountEmail(a); email != "" && a.With["email_like"] == "" {
+	// The address the person typed wins over the guide's pattern: several
+	// installed apps each have a user like it.
+	if email := e.accountEmail(a); email != "" {
 		if u, err = FindByEmail(ctx, c, email); err != nil {
 			return nil, "", err
 		}

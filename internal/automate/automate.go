@@ -335,8 +335,8 @@ func parseLevels(s string) ([]wantLevel, error) {
 		}
 		w := wantLevel{Tool: strings.TrimSpace(tool), Rank: levelRank(lvl)}
 		for _, scope := range []string{"company", "project"} {
-			if rest, ok := strings.CutPrefix(strings.ToLower(w.Tool), scope+"."); ok {
-				w.Scope, w.Tool = scope, w.Tool[len(w.Tool)-len(rest):]
+			if p := scope + "."; len(w.Tool) >= len(p) && strings.EqualFold(w.Tool[:len(p)], p) {
+				w.Scope, w.Tool = scope, w.Tool[len(p):]
 			}
 		}
 		if w.Rank < 0 {

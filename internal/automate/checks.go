@@ -215,11 +215,11 @@ func checkNotCompanyAdmin(ctx context.Context, _ steps.Check, e *Env) finding {
 func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 	name, levels := e.input(c.With, "template", ""), e.input(c.With, "levels", "")
 	f := finding{text: fmt.Sprintf("The permission template %q grants %s", name, levels)}
+	if name == "" {
+		f.text = "The account's company permissions grant " + levels
+	}
 	want, err := parseLevels(levels)
-	if err != nil || name == "" {
-		if name == "" {
-			err = errors.Join(err, errors.New("the check names no template"))
-		}
+	if err != nil {
 		f.err = err
 		return f
 	}
@@ -229,13 +229,30 @@ func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 		return f
 	}
 	var t *procore.PermissionTemplate
-	for _, typ := range []procore.TemplateType{procore.CompanyTools, procore.ProjectTools} {
-		if t, err = findTemplate(ctx, ad, typ, name); err != nil {
+	if name == "" {
+		// No template named: the account's own company permissions, which
+		// Procore gives a user through its company permission template.
+		u, err := e.Account(ctx)
+		if err != nil {
 			f.err = err
 			return f
 		}
-		if t != nil {
-			break
+		ref := u.CompanyPermissionTemplate
+		if ref == nil || ref.ID == 0 {
+			f.state = fmt.Sprintf("%s has no company permission template, so no company tool levels", who(u))
+			f.fix = directoryFix(u, "Permissions: choose a Company Permission Template that grants "+levels)
+			return f
+		}
+		t = &procore.PermissionTemplate{ID: ref.ID, Name: ref.Name, Type: ref.Type}
+	} else {
+		for _, typ := range []procore.TemplateType{procore.CompanyTools, procore.ProjectTools} {
+			if t, err = findTemplate(ctx, ad, typ, name); err != nil {
+				f.err = err
+				return f
+			}
+			if t != nil {
+				break
+			}
 		}
 	}
 	if t == nil {

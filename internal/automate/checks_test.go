@@ -61,6 +61,14 @@ func TestChecks(t *testing.T) {
 				e.UserID = w.Fx.ServiceUserID
 				mustDo(t, w, act("assign_templates", "project_template", "[TECHNICAL] Service Account", "project_levels", "Submittals=admin"), e)
 			}},
+		{"template_levels of the account's company permissions", chk("template_levels", "levels", "Directory=admin"), nil, svc,
+			"choose a Company Permission Template that grants Directory=admin", "has no company permission template", func(t *testing.T, w *world) {
+				e := w.env(nil)
+				e.UserID = w.Fx.ServiceUserID
+				mustDo(t, w, act("assign_templates", "company_template", "Company Admin"), e)
+			}},
+		{"template_levels of the DMSA's company permissions", chk("template_levels", "levels", "Directory=admin"), nil, dmsa,
+			"Integration Company Tools > Edit: set Directory to Admin", "Directory Read Only", nil},
 		{"invitation_sent", chk("invitation_sent"), nil, svc, "Send Invite", "no invitation sent", func(t *testing.T, w *world) {
 			e := w.env(nil)
 			e.UserID = w.Fx.ServiceUserID

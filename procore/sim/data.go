@@ -155,7 +155,7 @@ type tool struct {
 // many more; these are the ones the project's steps touch.
 var (
 	companyTools = []tool{{1, "admin", "Admin"}, {2, "directory", "Directory"}, {3, "erp_integrations", "ERP Integrations"}, {4, "portfolio", "Portfolio"}}
-	projectTools = []tool{{101, "directory", "Directory"}, {102, "documents", "Documents"}, {103, "drawings", "Drawings"},
+	projectTools = []tool{{100, "admin", "Admin"}, {101, "directory", "Directory"}, {102, "documents", "Documents"}, {103, "drawings", "Drawings"},
 		{104, "rfi", "RFIs"}, {105, "submittals", "Submittals"}, {106, "daily_log", "Daily Log"}}
 )
 

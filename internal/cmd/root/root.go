@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/addall"
+	"github.com/procore-sa/procore-sa/internal/cmd/check"
 	"github.com/procore-sa/procore-sa/internal/cmd/completion"
 	"github.com/procore-sa/procore-sa/internal/cmd/doctor"
 	"github.com/procore-sa/procore-sa/internal/cmd/gendocs"
@@ -92,6 +93,7 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		status.NewCmdStatus(f, nil),
 		doctor.NewCmdDoctor(f, nil),
 		addall.NewCmdAddAll(f, nil),
+		check.NewCmdCheck(f, nil),
 		gendocs.NewCmdGenDocs(f, nil), // hidden: the release's completions and man pages
 	)
 	help.SetUp(cmd, f)       // internal/cmd/help

@@ -224,7 +224,8 @@ func services(core *app.App) (app.Services, error) {
 	if err != nil {
 		return app.Services{}, err
 	}
-	return app.Services{Sessions: st, Keeper: keeper, SignIn: signIn, AddAll: core.AddAll(), Verify: core.Verify()}, nil
+	return app.Services{Sessions: st, Keeper: keeper, SignIn: signIn, AddAll: core.AddAll(), Verify: core.Verify(),
+		Automate: core.Automate(), Check: core.Check()}, nil
 }
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
