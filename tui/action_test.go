@@ -611,3 +611,25 @@ func TestActionOnAForm(t *testing.T) {
 		t.Fatalf("at step %d with %q", w.Index()+1, w.Value("email"))
 	}
 }
+
+// TestQuitWhileChangingWaitsForTheAnswer: ctrl+c while Procore is being
+// changed leaves once it answers, with what it did recorded.
+func TestQuitWhileChangingWaitsForTheAnswer(t *testing.T) {
+	a := &fakeAutomator{PlanAs: createPlan, Done: createdOutcome}
+	d := autoDriver(t, a, nil, 80, 24)
+	d.press("enter")
+	d.hold = true
+	d.press("y", "ctrl+c")
+	d.contains("Leaving once Procore answers")
+	if d.quits != 0 {
+		t.Fatal("left before Procore answered")
+	}
+	d.hold = false
+	d.release(func(tea.Msg) bool { return true })
+	if d.quits != 1 {
+		t.Fatalf("%d quits once Procore answered", d.quits)
+	}
+	if o, _ := d.m.Walker().Outcome("user"); o.Kind != steps.OutcomeDone {
+		t.Fatalf("what Procore did was not recorded: %+v", o)
+	}
+}

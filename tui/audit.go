@@ -161,8 +161,9 @@ func (s *auditScreen) View() (string, int) {
 func auditTable(st Styles, reqs []app.Requirement, width int) (string, []int) {
 	const gap = 2
 	room := max(30, width-2-2*gap) // "✓ " before the first column
-	w1 := room * 36 / 100
-	w2 := room * 28 / 100
+	// What Procore says is often the longest: an address, a name, a state.
+	w1 := room * 32 / 100
+	w2 := room * 34 / 100
 	w3 := room - w1 - w2
 	pad := func(s string, w int) string {
 		return s + strings.Repeat(" ", max(0, w-ansi.StringWidth(s)))

@@ -46,10 +46,11 @@ type Options struct {
 	LiveActions bool
 	// LiveAudit: the audit step reads every check from Procore (the demo).
 	LiveAudit bool
-	// Roles are what to type into a field with a role and no default,
-	// when valid there: the simulator's app name, the email address of a
-	// user that is there already. An email's domain field takes its domain.
-	Roles map[steps.Role]string
+	// Answers, when set, says for a guide what to type into a field with
+	// a role and no default, when valid there: the simulator's app name,
+	// the email address of a user that is there already. An email's
+	// domain field takes its domain.
+	Answers func(*steps.Guide) map[steps.Role]string
 }
 
 // ActionDone and AuditRead are what the wizard shows once a step's action
@@ -83,12 +84,15 @@ func Script(g *steps.Guide) []Step { return ScriptWith(g, Options{}) }
 
 // ScriptWith is Script for a wizard that runs some steps for real.
 func ScriptWith(g *steps.Guide, o Options) []Step {
-	fill := filler{domainOf: map[string]string{}, roles: o.Roles} // field ids used as an email's domain, and the domain
+	fill := filler{domainOf: map[string]string{}} // field ids used as an email's domain, and the domain
+	if o.Answers != nil {
+		fill.roles = o.Answers(g)
+	}
 	for _, st := range g.Steps {
 		for _, f := range st.Fields {
 			if f.DomainFrom != "" {
 				d := "example.com"
-				if _, at, ok := strings.Cut(o.Roles[f.Role], "@"); ok && at != "" {
+				if _, at, ok := strings.Cut(fill.roles[f.Role], "@"); ok && at != "" {
 					d = at
 				}
 				fill.domainOf[f.DomainFrom] = d
