@@ -129,8 +129,8 @@ func (c *CredApp) Held(t *testing.T, profile string) string {
 	return got.ClientSecret.Reveal() + "|" + got.RefreshToken.Reveal() + "|" + got.Password.Reveal()
 }
 
-// TestSim is a small simulator and the flags that point a run at it.
-func TestSim(t *testing.T) (*app.Sim, sim.Fixtures, []string) {
+// StartSim is a small simulator and the flags that point a run at it.
+func StartSim(t *testing.T) (*app.Sim, sim.Fixtures, []string) {
 	t.Helper()
 	r, err := app.StartSim("127.0.0.1:0", sim.Config{Seed: 4, Projects: 5}, sim.Faults{})
 	if err != nil {

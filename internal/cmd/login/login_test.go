@@ -27,7 +27,7 @@ import (
 // passphrase twice; a mismatch asks again), 0600, never plain text.
 func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 	cmdtest.Env(t)
-	r, fx, at := cmdtest.TestSim(t)
+	r, fx, at := cmdtest.StartSim(t)
 	t.Setenv("PROCORE_CLIENT_SECRET", fx.AdminClientSecret)
 	code0, err := r.IssueCode(fx.AdminClientID, procore.OOBRedirect)
 	if err != nil {
@@ -171,7 +171,7 @@ func TestLoginStoresRefreshToken(t *testing.T) {
 // was kept.
 func TestLoginNeverReplacesACapture(t *testing.T) {
 	cmdtest.Env(t)
-	r, fx, at := cmdtest.TestSim(t)
+	r, fx, at := cmdtest.StartSim(t)
 	t.Setenv("PROCORE_CLIENT_SECRET", fx.AdminClientSecret)
 	c := cmdtest.NewCredApp(t, "")
 	c.Save(t, "default", cmdtest.AppCred("captured-app", "captured-secret-do-not-print"))
@@ -219,7 +219,7 @@ func TestLoginNeverReplacesACapture(t *testing.T) {
 // the old one in its profile: the same credential.
 func TestLoginSameSignInReplaces(t *testing.T) {
 	cmdtest.Env(t)
-	r, fx, at := cmdtest.TestSim(t)
+	r, fx, at := cmdtest.StartSim(t)
 	t.Setenv("PROCORE_CLIENT_SECRET", fx.AdminClientSecret)
 	c := cmdtest.NewCredApp(t, "")
 	for i := range 2 {

@@ -22,7 +22,7 @@ import (
 // it, and the person and the audit log are told where.
 func TestRefreshNeverReplacesAnotherCredential(t *testing.T) {
 	cmdtest.Env(t)
-	r, fx, at := cmdtest.TestSim(t)
+	r, fx, at := cmdtest.StartSim(t)
 	c := cmdtest.NewCredApp(t, "")
 	code, err := r.IssueCode(fx.AdminClientID, procore.OOBRedirect)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // verified. With no admin sign-in it fails.
 func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 	cmdtest.Env(t)
-	_, fx, at := cmdtest.TestSim(t)
+	_, fx, at := cmdtest.StartSim(t)
 	c := cmdtest.NewCredApp(t, "")
 	c.Save(t, "robot", credstore.Credential{Version: 1, Kind: credstore.KindUserLogin, Environment: "custom", CompanyID: fx.CompanyID,
 		Login: "robot@example.com", Password: secret.New("Robot-pass-do-not-print-1")})
@@ -71,7 +71,7 @@ func TestVerifyUserLoginSaysWhatWasChecked(t *testing.T) {
 // failed (exit 1), and each use is a "read" in the audit log.
 func TestVerifyRefusedCredentialExits1(t *testing.T) {
 	cmdtest.Env(t)
-	_, fx, at := cmdtest.TestSim(t)
+	_, fx, at := cmdtest.StartSim(t)
 	c := cmdtest.NewCredApp(t, "")
 	c.Save(t, "good", cmdtest.DMSACred(fx, fx.DMSAClientSecret))
 	c.Save(t, "bad", cmdtest.DMSACred(fx, "not-the-secret-do-not-print"))
@@ -161,7 +161,7 @@ func TestRefreshTokenSaveWaitsAndRetries(t *testing.T) {
 	old := app.RefreshSavePause
 	app.RefreshSavePause = 10 * time.Millisecond
 	t.Cleanup(func() { app.RefreshSavePause = old })
-	r, fx, at := cmdtest.TestSim(t)
+	r, fx, at := cmdtest.StartSim(t)
 
 	signIn := func(c *cmdtest.CredApp) {
 		t.Helper()
