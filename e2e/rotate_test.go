@@ -99,7 +99,8 @@ func (tm *term) leave() {
 //  3. rotate with a new secret Procore refuses: the old one stays stored.
 //  4. rotate with the simulator's reset secret: while it is typed the
 //     keychain still holds the old one; once proved, only the new one is
-//     stored, and Procore accepts it (the verify step).
+//     stored, and Procore accepts it (the verify step); the capture
+//     screen's hand-over writes it for the vendor's age key.
 func TestHandoverImportRotateLeakNowhere(t *testing.T) {
 	needTmux(t)
 	needKeychain(t)
@@ -205,7 +206,8 @@ func TestHandoverImportRotateLeakNowhere(t *testing.T) {
 	// 4. The simulator's reset secret: old kept until the new is proved,
 	// then only the new one is stored.
 	stderr = filepath.Join(home, "stderr-rotate")
-	tm = newTerm(t, home, 110, 34, "--demo", "rotate", profile, "2>"+stderr)
+	// HOME is the test's: the hand-over's file goes there.
+	tm = newTermHome(t, home, 110, 34, "--demo", "rotate", profile, "2>"+stderr)
 	rotateToCapture(tm)
 	tm.press("C-o")
 	tm.waitFor("Filled in with the simulator's app")
@@ -214,6 +216,17 @@ func TestHandoverImportRotateLeakNowhere(t *testing.T) {
 	}
 	tm.press("enter")
 	tm.waitFor("Press enter to keep it and continue")
+	// The new secret goes to the vendor, encrypted to their key.
+	tm.waitFor("to hand it over to the vendor")
+	tm.press("a")
+	tm.waitFor("Public key:")
+	tm.do(walkthrough.Action{Text: id.Recipient().String()})
+	tm.press("enter")
+	tm.waitFor("Key: age SHA256:")
+	tm.press("y")
+	tm.waitFor("Written to")
+	tm.press("enter")
+	tm.waitFor("Handed over to the vendor in")
 	tm.press("enter")
 	tm.waitFor("Step 4 of 4")
 	tm.press("enter")
@@ -234,6 +247,13 @@ func TestHandoverImportRotateLeakNowhere(t *testing.T) {
 		t.Fatal("the old secret is still in the keychain after the new one was proved")
 	}
 	secrets = append(secrets, fresh)
+	handed, _ := filepath.Glob(filepath.Join(home, "procore-sa-"+profile+"-handover-*.age"))
+	if len(handed) != 1 {
+		t.Fatalf("hand-over files %v", handed)
+	}
+	if plain, err := exec.Command("age", "-d", "-i", keyFile, handed[0]).Output(); err != nil || !bytes.Contains(plain, []byte("PROCORE_CLIENT_SECRET="+fresh+"\n")) {
+		t.Fatalf("the wizard's hand-over does not hold the new secret: %v", err)
+	}
 	noneOf(t, tm, home, stderr, nil, secrets...)
 	audit, _ = os.ReadFile(filepath.Join(home, "state", "procore-sa", "demo", "audit.jsonl"))
 	for _, want := range []string{"refused by Procore; the stored one is unchanged", "proved with its own token", "the old secret is removed"} {
@@ -246,6 +266,22 @@ func TestHandoverImportRotateLeakNowhere(t *testing.T) {
 		t.Errorf("the rotation is not recorded for status: %v %s", err, rotations)
 	}
 	checkModes(t, filepath.Join(home, "state", "procore-sa"))
+}
+
+// newTermHome is newTerm with HOME set to home too, for what the binary
+// writes to the home directory by default.
+func newTermHome(t *testing.T, home string, w, h int, args ...string) *term {
+	t.Helper()
+	needTmux(t)
+	tm := &term{t: t, socket: fmt.Sprintf("procore-sa-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()), home: home}
+	tm.exit = filepath.Join(home, "exit-code")
+	os.Remove(tm.exit)
+	shell := fmt.Sprintf("env -u NO_COLOR TERM=xterm-256color HOME=%q XDG_STATE_HOME=%q XDG_CONFIG_HOME=%q %q %s; echo $? > %q",
+		home, filepath.Join(home, "state"), filepath.Join(home, "config"), binary, strings.Join(args, " "), tm.exit)
+	tm.tmux("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell,
+		";", "set-option", "-w", "-t", "e2e", "remain-on-exit", "on")
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
+	return tm
 }
 
 // rotateToCapture goes through the rotation's first two steps (the old

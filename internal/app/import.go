@@ -125,7 +125,7 @@ func (a *App) ProveImported(ctx context.Context, c credstore.Credential) (bool, 
 		return false, "", err
 	}
 	if _, err := procore.ClientCredentials(env, nil, c.ClientID, c.ClientSecret).Token(ctx); err != nil {
-		return false, "", fmt.Errorf("Procore refused the imported credential (nothing was saved): %w", err)
+		return false, "", fmt.Errorf("the imported credential was refused by Procore (nothing was saved): %w", err)
 	}
 	return true, "", nil
 }
