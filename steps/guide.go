@@ -114,6 +114,9 @@ type Step struct {
 	// SkipIf makes the step not apply when an earlier choice has this
 	// answer; Because, required there, says why.
 	SkipIf *Condition `yaml:"skip_if,omitempty" json:"skip_if,omitempty"`
+	// VendorStep is the vendor page's own number for this step ("3",
+	// "4.2"), shown beside the wizard's where the two differ.
+	VendorStep string `yaml:"vendor_step,omitempty" json:"vendor_step,omitempty"`
 }
 
 // Condition is an answer to an earlier choice field: the field's id and
