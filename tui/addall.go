@@ -104,10 +104,10 @@ func (s *addAllScreen) stop() {
 // running reports whether a run is under way (its done message not yet in).
 func (s *addAllScreen) running() bool { return s.phase == addAllRunning }
 
-func (s *addAllScreen) Bindings() []key.Binding {
+func (s *addAllScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	if s.manual != nil {
-		return s.manual.Bindings()
+		return s.manual.ShortHelp()
 	}
 	switch s.phase {
 	case addAllRecorded:
@@ -336,7 +336,7 @@ func (s *addAllScreen) View() (string, int) {
 		b.WriteString(wrap("Press enter to continue, or r to read Procore again and add what is missing.", s.width, 0) + "\n")
 	case addAllIdle:
 		if s.err != nil {
-			b.WriteString(st.Error.Render(wrap("✗ "+s.err.Error(), s.width, 2)) + "\n\n")
+			b.WriteString(problemView(s.sh, s.err, s.width, "") + "\n\n")
 		}
 		if s.run != "" {
 			b.WriteString(wrap("Add-all run "+s.run+" stopped before it finished; what it confirmed is journaled. Press enter to read Procore again and carry the run on, or h to do this step by hand.", s.width, 0) + "\n")
@@ -384,7 +384,7 @@ func (s *addAllScreen) View() (string, int) {
 		}
 		b.WriteString("\n")
 		if s.err != nil {
-			b.WriteString(st.Error.Render(wrap("✗ Stopped: "+s.err.Error(), s.width, 2)) + "\n")
+			b.WriteString(problemView(s.sh, s.err, s.width, "The run stopped; what it confirmed is journaled.") + "\n")
 		}
 		if s.report != nil {
 			for _, r := range s.report.Results {
@@ -400,4 +400,15 @@ func (s *addAllScreen) View() (string, int) {
 		}
 	}
 	return b.String(), 0
+}
+
+// FullHelp is every binding of the screen, in one group.
+func (s *addAllScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// problem is the failed plan or run, if any.
+func (s *addAllScreen) problem() error {
+	if s.manual != nil || s.phase == addAllRunning || s.phase == addAllPlanning {
+		return nil
+	}
+	return s.err
 }

@@ -131,13 +131,13 @@ func (s *adminLoginScreen) askDiscard(quit bool) tea.Cmd {
 	return openDialog(newDiscardDialog(s.sh, "The app's client secret is not saved anywhere yet: it is kept with your sign-in once you finish it. If you leave now it is lost, and you will have to generate a new one in the Developer Portal."))
 }
 
-func (s *adminLoginScreen) Bindings() []key.Binding {
+func (s *adminLoginScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	switch {
 	case s.keep != nil:
-		return s.keep.Bindings()
+		return s.keep.ShortHelp()
 	case s.manual != nil:
-		return s.manual.Bindings()
+		return s.manual.ShortHelp()
 	case s.done:
 		return []key.Binding{withHelp(k.Next, "continue"), k.Back, withHelp(k.Replace, "sign in again")}
 	case s.busy:
@@ -331,7 +331,7 @@ func (s *adminLoginScreen) View() (string, int) {
 		b.WriteString(wrap(s.step.Body, s.width, 0) + "\n\n")
 	}
 	if s.err != nil {
-		b.WriteString(st.Error.Render(wrap("✗ "+s.err.Error(), s.width, 2)) + "\n\n")
+		b.WriteString(problemView(s.sh, s.err, s.width, "") + "\n\n")
 	}
 	switch {
 	case s.done:
@@ -366,4 +366,15 @@ func (s *adminLoginScreen) View() (string, int) {
 		b.WriteString(wrap("Press enter to sign in to Procore with your own admin account (authorization code, out of band): procore-sa keeps only a refresh token, in your keychain. Press h to do this step by hand instead.", s.width, 0) + "\n")
 	}
 	return b.String(), 0
+}
+
+// FullHelp is every binding of the screen, in one group.
+func (s *adminLoginScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// problem is the failed sign-in, if any.
+func (s *adminLoginScreen) problem() error {
+	if s.keep != nil {
+		return s.keep.problem()
+	}
+	return s.err
 }

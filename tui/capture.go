@@ -12,6 +12,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -151,7 +152,7 @@ func (s *captureScreen) askDiscard(quit bool) tea.Cmd {
 	return cmd
 }
 
-func (s *captureScreen) Bindings() []key.Binding {
+func (s *captureScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	switch s.c.Phase {
 	case app.CaptureSaved:
@@ -260,12 +261,14 @@ func (s *captureScreen) done(r app.CaptureResult) (nav, tea.Cmd) {
 	s.c.Done(r)
 	switch s.c.Phase {
 	case app.CaptureEditing:
-		s.status = "Procore refused the credentials: " + s.c.Err.Error()
-		s.inputs[s.focus].Focus()
+		// Drawn as explain says (problemView): a network failure is not
+		// a refusal, and the secret typed is still here.
+		s.status = ""
+		s.setFocus(s.focus)
 	case app.CaptureExporting:
-		return stay, dialogError("The file could not be written: " + s.c.Err.Error())
+		return stay, dialogError("The file could not be written: " + explain.Of(s.c.Err).Sentence)
 	case app.CaptureFailed:
-		s.status = s.c.Err.Error()
+		s.status = ""
 	case app.CaptureSaved:
 		s.status = ""
 		// The step's outcome is where the credential went, for the
@@ -462,12 +465,20 @@ func (s *captureScreen) View() (string, int) {
 		}
 		return b.String(), 0
 	case app.CaptureFailed:
-		b.WriteString(st.Error.Render(wrap("✗ "+s.status, s.width, 2)) + "\n\n")
+		b.WriteString(problemView(s.sh, s.c.Err, s.width, "") + "\n\n")
 		b.WriteString(wrap("The secret you entered is kept here, unsaved. Press r to try the keychain again (unlock it first if it is locked), or a to write it to a file encrypted with a passphrase (readable with the age tool). It is never written in plain text.", s.width, 0) + "\n")
 		return b.String(), 0
 	}
 	if s.offersDemo() {
 		b.WriteString(st.Label.Render(wrap("Demo: "+s.sh.keys.Demo.Help().Key+" fills in the simulator's app (client ID, secret and company ID); the secret stays hidden.", s.width, 0)) + "\n\n")
+	}
+	// A failure comes first, where it is seen whatever the height.
+	if err := s.c.Err; err != nil && s.c.Phase == app.CaptureEditing {
+		then := "Correct them and press enter to try again."
+		if explain.Of(err).Safe() {
+			then = safeThen
+		}
+		b.WriteString(problemView(s.sh, err, s.width, then) + "\n\n")
 	}
 	focusLine := lineCount(b.String())
 	for i := range s.inputs {
@@ -514,4 +525,15 @@ func maskedView(in textinput.Model, note string) string {
 	in.SetValue("")
 	in.SetWidth(max(1, in.Width()-lipgloss.Width(note)))
 	return in.View() + note
+}
+
+// FullHelp is every binding of the screen, in one group.
+func (s *captureScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// problem is the failure the screen shows, if any.
+func (s *captureScreen) problem() error {
+	if s.c.Phase == app.CaptureEditing || s.c.Phase == app.CaptureFailed {
+		return s.c.Err
+	}
+	return nil
 }

@@ -107,7 +107,7 @@ func TestCaptureDemoFillsAndSaves(t *testing.T) {
 func TestCaptureDemoKeyInHelp(t *testing.T) {
 	d := toDemoCapture(t, newDemoCustody(), 120, 40)
 	var keys []string
-	for _, b := range d.m.screen.Bindings() {
+	for _, b := range d.m.screen.ShortHelp() {
 		keys = append(keys, b.Help().Key)
 	}
 	if !strings.Contains(strings.Join(keys, " "), "ctrl+o") {

@@ -133,7 +133,7 @@ func TestCaptureKeychainFailureKeepsSecretAndExports(t *testing.T) {
 	c := (&apptest.Keeper{}).FailAlways(errors.New("the keyring is locked"))
 	d := toCapture(t, c, 80, 24)
 	d.fillCapture(testSecret).press("enter")
-	d.contains("the keyring is locked", "try the keychain again")
+	d.contains("The keyring is locked", "try the keychain again")
 	if d.m.Walker().Index() != 5 {
 		t.Fatal("went on after a failed save")
 	}

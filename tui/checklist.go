@@ -22,7 +22,7 @@ type checklistScreen struct {
 func (s *checklistScreen) SetWidth(w int) { s.width = w }
 func (s *checklistScreen) Typing() bool   { return false }
 
-func (s *checklistScreen) Bindings() []key.Binding {
+func (s *checklistScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	if len(s.step.Checklist) == 0 {
 		return []key.Binding{k.Next, k.Back}
@@ -47,11 +47,9 @@ func (s *checklistScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	case key.Matches(km, k.Down):
 		s.cursor = min(n-1, s.cursor+1)
 	case key.Matches(km, k.Toggle):
+		// Ticking stays on the item, as in a matrix, so that a second
+		// press takes back a tick made by mistake.
 		s.sh.walker.Toggle(s.cursor)
-		// Ticking moves on to the next item, as a person works down a list.
-		if s.sh.walker.Checked(s.cursor) && s.cursor < n-1 {
-			s.cursor++
-		}
 	}
 	return stay, nil
 }
@@ -103,3 +101,6 @@ func checkRow(st Styles, current, checked bool, text string, width int) string {
 	}
 	return cur + style.Render(box+body)
 }
+
+// FullHelp is every binding of the screen, in one group.
+func (s *checklistScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -27,7 +27,13 @@ func newFormScreen(sh *shared, st *steps.Step) *formScreen {
 	s := &formScreen{sh: sh, step: st, touched: make([]bool, len(st.Fields))}
 	for _, f := range st.Fields {
 		in := newInput("> ")
-		in.Placeholder = f.Placeholder
+		// A placeholder reads as an example, never as a value typed,
+		// even where it cannot be dimmed (NO_COLOR).
+		if p := strings.TrimSpace(f.Placeholder); p != "" && !strings.HasPrefix(p, "e.g.") {
+			in.Placeholder = "e.g. " + p
+		} else {
+			in.Placeholder = p
+		}
 		in.CharLimit = 254 // the longest valid email address
 		in.SetValue(sh.walker.Value(f.ID))
 		s.inputs = append(s.inputs, in)
@@ -45,7 +51,7 @@ func (s *formScreen) SetWidth(w int) {
 
 func (s *formScreen) Typing() bool { return s.step.Fields[s.focus].Type != steps.FieldChoice }
 
-func (s *formScreen) Bindings() []key.Binding {
+func (s *formScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	b := []key.Binding{k.Next, k.NextItem, k.PrevItem}
 	if s.step.Fields[s.focus].Type == steps.FieldChoice {
@@ -73,11 +79,24 @@ func (s *formScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		case key.Matches(km, k.Back):
 			return backward, nil
 		case key.Matches(km, k.Next):
+			// Enter on a field that is wrong stays there, its error shown;
+			// on the last, it goes to the first field still wrong.
+			values := s.sh.walker.Session.Values
+			if f.Validate(values[f.ID], values) != nil {
+				s.touched[s.focus] = true
+				return stay, nil
+			}
 			if s.focus < last {
 				s.focusField(s.focus + 1)
 				return stay, nil
 			}
 			s.attempted = true
+			for i, g := range s.step.Fields {
+				if g.Validate(values[g.ID], values) != nil {
+					s.focusField(i)
+					return stay, nil
+				}
+			}
 			return forward, nil
 		case key.Matches(km, k.NextItem):
 			s.focusField(min(last, s.focus+1))
@@ -144,10 +163,12 @@ func (s *formScreen) View() (string, int) {
 		if f.Required {
 			label += " *"
 		}
+		// The focused field is marked by a sign as well as by colour,
+		// which NO_COLOR drops.
 		if i == s.focus {
-			b.WriteString(st.Selected.Render(label))
+			b.WriteString(st.Selected.Render("› " + label))
 		} else {
-			b.WriteString(st.Label.Render(label))
+			b.WriteString(st.Label.Render("  " + label))
 		}
 		if d := fieldHint(f, values); d != "" {
 			b.WriteString(st.Subtle.Render("  " + d))
@@ -212,3 +233,6 @@ func fieldHint(f steps.Field, values map[string]string) string {
 	}
 	return ""
 }
+
+// FullHelp is every binding of the screen, in one group.
+func (s *formScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

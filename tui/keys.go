@@ -36,6 +36,16 @@ type KeyMap struct {
 	// Skip goes on without a step the tool can do; it is recorded as
 	// skipped, not done.
 	Skip key.Binding
+	// HelpAnywhere opens the help while keys go into a text field, where
+	// ? is a character like any other.
+	HelpAnywhere key.Binding
+	// Filter narrows the guide list to what is typed.
+	Filter key.Binding
+	// Details shows the whole text of a failure beside its sentence.
+	Details key.Binding
+	// Leave quits from a screen with nothing typed into (the picker, the
+	// resume offer, the end).
+	Leave key.Binding
 }
 
 // DefaultKeyMap is the wizard's key map.
@@ -64,5 +74,18 @@ func DefaultKeyMap() KeyMap {
 		Replace:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "do it again")),
 		ByHand:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "do it by hand")),
 		Skip:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
+		// F1 is help in most programs; ctrl+/ arrives as ctrl+_ in a
+		// terminal without the newer keyboard protocols.
+		HelpAnywhere: key.NewBinding(key.WithKeys("f1", "ctrl+/", "ctrl+_"), key.WithHelp("f1", "more keys")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Details:      key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "details")),
+		Leave:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 	}
 }
+
+// keyHelp is a help.KeyMap over bindings listed most important first: the
+// short help drops from the end when the bar is too narrow.
+type keyHelp []key.Binding
+
+func (k keyHelp) ShortHelp() []key.Binding  { return k }
+func (k keyHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k} }

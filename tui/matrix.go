@@ -23,7 +23,7 @@ type matrixScreen struct {
 func (s *matrixScreen) SetWidth(w int) { s.width = w }
 func (s *matrixScreen) Typing() bool   { return false }
 
-func (s *matrixScreen) Bindings() []key.Binding {
+func (s *matrixScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	return []key.Binding{k.Toggle, k.Up, k.Down, k.Left, k.Right, k.Next, k.Back}
 }
@@ -117,3 +117,6 @@ func pad(s string, width int) string {
 	}
 	return s
 }
+
+// FullHelp is every binding of the screen, in one group.
+func (s *matrixScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -6,6 +6,8 @@ package tui
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -78,6 +81,9 @@ type (
 		path string
 		err  error
 	}
+	// progressScannedMsg says, by guide id, where a walk with saved
+	// progress was left, for the picker's marks.
+	progressScannedMsg struct{ where map[string]string }
 )
 
 // NoticeMsg is something the program must tell the person while the full
@@ -169,6 +175,9 @@ func (m *Model) Init() tea.Cmd {
 	if m.phase == phaseLoading {
 		cmds = append(cmds, m.load())
 	}
+	if m.phase == phasePicker {
+		cmds = append(cmds, m.scanProgress())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -187,6 +196,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case sessionLoadedMsg:
 		return m, m.loaded(msg)
+	case progressScannedMsg:
+		m.picker.progress = msg.where
+		return m, nil
 	case sessionSavedMsg:
 		return m, m.savedOne(msg)
 	case finishedMsg:
@@ -221,7 +233,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.ended != "" {
 			return m, nil // leaving: nothing typed now can act
 		}
-		if m.tooSmall() && msg.String() != "ctrl+c" {
+		if m.tooSmall() && !key.Matches(msg, m.sh.keys.Quit) {
 			return m, nil // nothing acts on a screen the person cannot see
 		}
 		return m, m.key(msg)
@@ -277,21 +289,27 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.requestQuit()
 	}
-	typing := m.phase == phaseStep && m.screen.Typing()
-	if !typing && key.Matches(msg, k.Help) {
+	typing := m.typing()
+	if (!typing && key.Matches(msg, k.Help)) || key.Matches(msg, k.HelpAnywhere) {
 		m.showHelp = !m.showHelp
 		return nil
 	}
-	if !typing && msg.String() == "q" && m.phase != phaseStep {
+	if key.Matches(msg, k.Details) && m.phase == phaseStep {
+		m.sh.details = !m.sh.details
+		return nil
+	}
+	if !typing && key.Matches(msg, k.Leave) && m.phase != phaseStep {
 		return m.requestQuit()
 	}
 
 	switch m.phase {
 	case phasePicker:
-		if g := m.picker.update(msg); g != nil {
+		g, cmd := m.picker.update(msg)
+		if g != nil {
 			m.guide, m.phase = g, phaseLoading
 			return m.load()
 		}
+		return cmd
 	case phaseResume:
 		switch {
 		case key.Matches(msg, k.Resume):
@@ -302,15 +320,33 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	case phaseStep:
 		return m.stepKey(msg)
 	case phaseDone:
-		if key.Matches(msg, k.Next) || key.Matches(msg, k.Back) || msg.String() == "q" {
+		if key.Matches(msg, k.Next) || key.Matches(msg, k.Back) || key.Matches(msg, k.Leave) {
 			return tea.Quit
 		}
 	}
 	return nil
 }
 
+// typing reports whether keys go into a text field (a step's, a
+// dialog's, or the picker's filter), so that letters are not commands.
+func (m *Model) typing() bool {
+	switch {
+	case len(m.dialogs) > 0:
+		return m.dialogs[len(m.dialogs)-1].Typing()
+	case m.phase == phaseStep:
+		return m.screen.Typing()
+	case m.phase == phasePicker:
+		return m.picker.filtering
+	}
+	return false
+}
+
 func (m *Model) stepKey(msg tea.KeyPressMsg) tea.Cmd {
 	n, cmd := m.screen.Update(msg)
+	// A "not yet" goes once what it named is put right.
+	if strings.HasPrefix(m.status, "Not yet") && n == stay && m.sh.walker.Problem() == nil {
+		m.status = ""
+	}
 	return m.navigate(n, cmd)
 }
 
@@ -321,6 +357,7 @@ func (m *Model) navigate(n nav, cmd tea.Cmd) tea.Cmd {
 	case quitNow:
 		return tea.Batch(cmd, m.saveIfChanged(), m.quit())
 	case forward:
+		m.sh.details = false
 		if err := w.Next(); err != nil {
 			m.status = "Not yet: " + err.Error() + "."
 			break
@@ -333,13 +370,13 @@ func (m *Model) navigate(n nav, cmd tea.Cmd) tea.Cmd {
 		}
 		m.screen = newScreen(m.sh, m.mainWidth())
 	case backward:
-		m.status = ""
+		m.status, m.sh.details = "", false
 		if !w.Back() {
 			if len(m.opts.Guides) > 1 && m.opts.GuideID == "" {
 				// From the first step, esc returns to the guide list; the
 				// walk is saved and will be offered again.
 				m.phase = phasePicker
-				return tea.Batch(cmd, m.saveIfChanged())
+				return tea.Batch(cmd, m.saveIfChanged(), m.scanProgress())
 			}
 			m.status = "This is the first step."
 			break
@@ -427,6 +464,25 @@ func (m *Model) start(s *steps.Session) tea.Cmd {
 	m.phase = phaseStep
 	m.screen = newScreen(m.sh, m.mainWidth())
 	return nil
+}
+
+// scanProgress reads which guides have saved progress, for the picker.
+// It runs after the saves in flight are queued: a walk just left is
+// marked once its save has landed (the next scan sees it).
+func (m *Model) scanProgress() tea.Cmd {
+	store, guides, now := m.opts.Services.Sessions, m.opts.Guides, m.opts.Now
+	if store == nil || len(guides) < 2 {
+		return nil
+	}
+	return func() tea.Msg {
+		where := map[string]string{}
+		for _, g := range guides {
+			if s, err := store.LoadSession(g.ID); err == nil && app.OfferResume(g, s) {
+				where[g.ID] = fmt.Sprintf("in progress: step %d of %d, %s ago", s.Step+1, len(g.Steps), app.Ago(now().Sub(s.UpdatedAt)))
+			}
+		}
+		return progressScannedMsg{where: where}
+	}
 }
 
 func (m *Model) load() tea.Cmd {
@@ -524,15 +580,30 @@ func (m *Model) innerWidth() int {
 	return max(0, m.width-h)
 }
 
-const sidebarWidth = 30
-
 func (m *Model) sidebar() bool { return m.innerWidth() >= 100 }
+
+// mainNeeds is the width the step's screen keeps beside the sidebar.
+const mainNeeds = 70
+
+// sidebarWidth is the width of the step list: its longest title, within
+// what the step's screen leaves; a title longer still wraps.
+func (m *Model) sidebarWidth() int {
+	longest := 0
+	if m.guide != nil {
+		for _, s := range m.guide.Steps {
+			longest = max(longest, ansi.StringWidth(s.Title))
+		}
+	}
+	inner := m.innerWidth()
+	frame := m.sh.styles.Sidebar.GetHorizontalFrameSize()
+	return max(24, min(longest+5+frame, inner-mainNeeds-2, inner/2))
+}
 
 // mainWidth is the width of the step's screen.
 func (m *Model) mainWidth() int {
 	w := m.innerWidth()
 	if m.sidebar() {
-		w -= sidebarWidth + 2
+		w -= m.sidebarWidth() + 2
 	}
 	return max(10, w)
 }
@@ -547,7 +618,11 @@ const minBody = 3
 func (m *Model) bodyHeight(helpLines int) int {
 	_, v := m.frame()
 	// header, rule, blank, step title, blank, ..., status, help
-	return max(1, m.height-v-6-max(1, helpLines))
+	h := m.height - v - 6 - max(1, helpLines)
+	if m.presenting() {
+		h -= lipgloss.Height(m.badge()) - 1
+	}
+	return max(1, h)
 }
 
 func (m *Model) resize() {
@@ -586,9 +661,15 @@ func (m *Model) render() string {
 	help := m.helpView(bindings)
 	height := m.bodyHeight(lineCount(help))
 	body = window(body, focus, height, st)
-	main := st.Title.Render(ansi.Truncate(title, m.mainWidth(), "…")) + "\n\n" + body
+	heading := st.Title.Render(ansi.Truncate(title, m.mainWidth(), "…"))
+	if m.presenting() {
+		badge := m.badge()
+		heading = lipgloss.JoinHorizontal(lipgloss.Center, badge, "  ",
+			st.Title.Render(ansi.Truncate(title, max(10, m.mainWidth()-lipgloss.Width(badge)-2), "…")))
+	}
+	main := heading + "\n\n" + body
 	if m.sidebar() && m.phase == phaseStep {
-		main = lipgloss.JoinHorizontal(lipgloss.Top, st.Sidebar.Width(sidebarWidth).Render(m.stepList(height+2)), main)
+		main = lipgloss.JoinHorizontal(lipgloss.Top, st.Sidebar.Width(m.sidebarWidth()).Render(m.stepList(height+2)), main)
 	}
 	b.WriteString(main)
 
@@ -615,14 +696,14 @@ func (m *Model) page() (string, string, int, []key.Binding) {
 		d := m.dialogs[n-1]
 		title := "Leave the guide?"
 		if _, leaving := d.(*leaveDialog); !leaving && m.sh.walker != nil {
-			title = fmt.Sprintf("Step %d of %d · %s", m.sh.walker.Index()+1, m.sh.walker.Len(), m.sh.walker.Current().Title)
+			title = m.stepTitle(m.sh.walker, m.sh.walker.Current())
 		}
 		return title, d.View(m.mainWidth()), 0, d.Bindings()
 	}
 	switch m.phase {
 	case phasePicker:
 		body, focus := m.picker.View()
-		return "Choose a guide", body, focus, m.picker.Bindings()
+		return "Choose a guide", body, focus, m.picker.ShortHelp()
 	case phaseLoading:
 		return m.guide.Title, "Reading saved progress…", 0, []key.Binding{k.Quit}
 	case phaseResume:
@@ -645,7 +726,55 @@ func (m *Model) page() (string, string, int, []key.Binding) {
 	w := m.sh.walker
 	cur := w.Current()
 	body, focus := m.screen.View()
-	return fmt.Sprintf("Step %d of %d · %s", w.Index()+1, w.Len(), cur.Title), body, focus, append(m.screen.Bindings(), k.Quit, k.Help)
+	keys := m.screen.ShortHelp()
+	if m.showHelp {
+		keys = slices.Concat(m.screen.FullHelp()...)
+	}
+	keys = append(keys[:len(keys):len(keys)], k.Quit)
+	if m.sh.details || m.hasProblem() {
+		keys = append(keys, withHelp(k.Details, map[bool]string{true: "hide details", false: "details"}[m.sh.details]))
+	}
+	return m.stepTitle(w, cur), body, focus, keys
+}
+
+// stepTitle is the step's heading: "Step 4 of 7 · vendor's step 3 ·
+// Create the account", the vendor page's number shown where it differs
+// from ours. In presenter mode the badge says "STEP 4 of 7" instead.
+func (m *Model) stepTitle(w *steps.Walker, cur *steps.Step) string {
+	title := cur.Title
+	if v := strings.TrimSpace(cur.VendorStep); v != "" && v != strconv.Itoa(w.Index()+1) {
+		title = "vendor's step " + v + " · " + title
+	}
+	if m.opts.Presenter {
+		return title
+	}
+	return fmt.Sprintf("Step %d of %d · %s", w.Index()+1, w.Len(), title)
+}
+
+// badge is presenter mode's step number, large enough to read out.
+func (m *Model) badge() string {
+	w := m.sh.walker
+	return m.sh.styles.StepBadge.Render(fmt.Sprintf("STEP %d of %d", w.Index()+1, w.Len()))
+}
+
+// presenting reports whether the heading carries the large step badge.
+func (m *Model) presenting() bool {
+	return m.opts.Presenter && m.phase == phaseStep && m.sh.walker != nil
+}
+
+// troubled is a screen that shows a failure, whose whole text the Details
+// key shows.
+type troubled interface{ problem() error }
+
+// hasProblem reports whether the step's screen shows a failure with more
+// to it than its sentence.
+func (m *Model) hasProblem() bool {
+	t, ok := m.screen.(troubled)
+	if !ok || m.phase != phaseStep || t.problem() == nil {
+		return false
+	}
+	x := explain.Of(t.problem())
+	return x.Detail != x.Sentence
 }
 
 func demoFlag(demo bool) string {
@@ -695,24 +824,26 @@ func (m *Model) rule(width int) string {
 }
 
 // stepList is the sidebar, height lines at most: every step, with what is
-// done and where you are.
+// done and where you are. A long title wraps under itself.
 func (m *Model) stepList(height int) string {
 	st := m.sh.styles
 	w := m.sh.walker
 	lines := make([]string, 0, w.Len())
-	room := sidebarWidth - st.Sidebar.GetHorizontalBorderSize() - st.Sidebar.GetHorizontalPadding() - 5 // "✓ 12 "
+	room := m.sidebarWidth() - st.Sidebar.GetHorizontalBorderSize() - st.Sidebar.GetHorizontalPadding() - 5 // "✓ 12 "
+	focus := 0
 	for i, s := range m.guide.Steps {
-		title := ansi.Truncate(s.Title, room, "…")
+		mark, style := "  ", st.StepTodo
 		switch {
 		case i == w.Index():
-			lines = append(lines, st.StepNow.Render(fmt.Sprintf("▸ %2d %s", i+1, title)))
+			mark, style, focus = "▸ ", st.StepNow, len(lines)
 		case w.Done(s.ID):
-			lines = append(lines, st.StepDone.Render(fmt.Sprintf("✓ %2d %s", i+1, title)))
-		default:
-			lines = append(lines, st.StepTodo.Render(fmt.Sprintf("  %2d %s", i+1, title)))
+			mark, style = "✓ ", st.StepDone
+		}
+		for _, l := range strings.Split(fmt.Sprintf("%s%2d %s", mark, i+1, wrap(s.Title, room+5, 5)), "\n") {
+			lines = append(lines, style.Render(l))
 		}
 	}
-	return window(strings.Join(lines, "\n"), w.Index(), height, st)
+	return window(strings.Join(lines, "\n"), focus, height, st)
 }
 
 func (m *Model) statusLine(width int) string {
@@ -727,27 +858,45 @@ func (m *Model) statusLine(width int) string {
 	return st.Subtle.Render(s)
 }
 
+// helpView is the help at the bottom: the short bar, or every binding in
+// columns while the full help is shown. The bar fits the width by
+// dropping the bindings listed last (the least important), never the one
+// that opens the full help.
 func (m *Model) helpView(b []key.Binding) string {
-	var v string
-	if m.showHelp {
-		// One column, or as many as it takes to leave the step's screen a
-		// few lines; bodyHeight gives the body what the help leaves.
-		_, fv := m.frame()
-		rows := max(1, m.height-fv-6-minBody)
-		cols := max(1, (len(b)+rows-1)/rows)
-		rows = max(1, (len(b)+cols-1)/cols)
-		var groups [][]key.Binding
-		for len(b) > rows {
-			groups, b = append(groups, b[:rows]), b[rows:]
-		}
-		v = m.help.FullHelpView(append(groups, b))
-	} else {
-		v = m.help.ShortHelpView(b)
+	more := m.sh.keys.Help
+	if m.typing() {
+		more = m.sh.keys.HelpAnywhere // ? is a character in a text field
 	}
-	// help stops adding items only while an ellipsis still fits, so clamp.
+	if m.showHelp {
+		more = withHelp(more, "fewer keys")
+	}
+	width := m.innerWidth()
+	if !m.showHelp {
+		m.help.SetWidth(0) // no ellipsis: what does not fit is dropped here
+		defer m.help.SetWidth(width)
+		for n := len(b); ; n-- {
+			v := m.help.ShortHelpView(append(b[:n:n], more))
+			if ansi.StringWidth(v) <= width || n == 0 {
+				return ansi.Truncate(v, width, "…")
+			}
+		}
+	}
+	b = append(b[:len(b):len(b)], more)
+	// One column, or as many as it takes to leave the step's screen a few
+	// lines; bodyHeight gives the body what the help leaves.
+	_, fv := m.frame()
+	rows := max(1, m.height-fv-6-minBody)
+	cols := max(1, (len(b)+rows-1)/rows)
+	rows = max(1, (len(b)+cols-1)/cols)
+	var groups [][]key.Binding
+	for len(b) > rows {
+		groups, b = append(groups, b[:rows]), b[rows:]
+	}
+	v := m.help.FullHelpView(append(groups, b))
+	// help stops adding columns only while an ellipsis still fits, so clamp.
 	lines := strings.Split(v, "\n")
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.innerWidth(), "…")
+		lines[i] = ansi.Truncate(l, width, "…")
 	}
 	return strings.Join(lines, "\n")
 }

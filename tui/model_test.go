@@ -127,7 +127,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		}
 	case tea.QuitMsg:
 		d.quits++
-	case sessionLoadedMsg, sessionSavedMsg, finishedMsg:
+	case sessionLoadedMsg, sessionSavedMsg, finishedMsg, progressScannedMsg:
 		d.send(msg)
 	case openDialogMsg, closeDialogMsg, dialogErrorMsg, leaveConfirmedMsg, discardTypedMsg, keepHoldingMsg, exportSubmittedMsg, exportCancelledMsg:
 		d.send(msg)
@@ -233,7 +233,7 @@ func completeFixtureTo(d *driver, n int) {
 		case "retired":
 			d.press("enter")
 		case "navigate":
-			d.press("space", "space", "space", "enter")
+			d.press("space", "down", "space", "down", "space", "enter")
 		case "profile":
 			d.typ("acme.com").press("tab").press("tab").typ("fixture@acme.com").press("tab").typ("3").press("tab", "right", "enter")
 		case "password":
@@ -248,7 +248,7 @@ func completeFixtureTo(d *driver, n int) {
 			}
 			d.press("enter")
 		case "capture":
-			d.press("space", "space", "enter")
+			d.press("space", "down", "space", "enter")
 		}
 	}
 }
@@ -283,7 +283,7 @@ func TestScreens(t *testing.T) {
 			o := fixtureOpts(t)
 			o.Services.Sessions = pinnedPathStore{o.Services.Sessions}
 			return o
-		}, func(d *driver) { completeFixtureTo(d, 5); d.press("space", "space", "enter") }},
+		}, func(d *driver) { completeFixtureTo(d, 5); d.press("space", "down", "space", "enter") }},
 		{"help", fixtureOpts, func(d *driver) { completeFixtureTo(d, 1); d.press("?") }},
 		// The tallest help (a matrix's) over a tall step: the body gives way.
 		{"matrix-help", func(t *testing.T) Options {
@@ -447,9 +447,17 @@ func TestChecklistMustBeComplete(t *testing.T) {
 		t.Fatal("left a checklist with unticked items")
 	}
 	d.contains("Not yet: 1 of 3 items ticked")
-	d.press("space", "enter") // ticking moves the cursor down: this ticks the second
+	d.press("space")
+	if d.m.Walker().Checked(0) {
+		t.Fatal("a second space did not take back the tick: the cursor moved on")
+	}
+	d.press("space", "down", "space", "enter") // ticking stays on the item
 	d.contains("Not yet: 2 of 3 items ticked")
-	d.press("space", "enter")
+	d.press("down", "space")
+	if strings.Contains(d.text(), "Not yet") {
+		t.Fatal("the \"not yet\" stayed after every item was ticked")
+	}
+	d.press("enter")
 	if d.m.Walker().Index() != 2 {
 		t.Fatalf("did not move on with every item ticked; at %d", d.m.Walker().Index())
 	}
@@ -561,7 +569,7 @@ func TestFinishWritesTranscript(t *testing.T) {
 	opts := fixtureOpts(t)
 	d := newDriver(t, opts, 80, 24)
 	completeFixtureTo(d, 5)
-	d.press("space", "space", "enter")
+	d.press("space", "down", "space", "enter")
 	if d.m.Outcome() != OutcomeFinished {
 		t.Fatal("not finished")
 	}

@@ -21,7 +21,7 @@ type noticeScreen struct {
 func (s *noticeScreen) SetWidth(w int) { s.width = w }
 func (s *noticeScreen) Typing() bool   { return false }
 
-func (s *noticeScreen) Bindings() []key.Binding {
+func (s *noticeScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	return []key.Binding{k.Next, k.Back, k.Up, k.Down}
 }
@@ -63,3 +63,6 @@ func (s *noticeScreen) View() (string, int) {
 	b.WriteString(s.body())
 	return b.String(), s.scroll
 }
+
+// FullHelp is every binding of the screen, in one group.
+func (s *noticeScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -101,9 +101,10 @@ func newPasswordScreen(sh *shared, st *steps.Step) *passwordScreen {
 		s.keep.lostWhat = s.lostWhat()
 	}
 	for i, p := range []string{"Password: ", "Confirm:  "} {
+		// Nothing is echoed, not even a bullet a character: the length
+		// would show (maskedView draws the field as if empty).
 		in := newInput(p)
-		in.EchoMode = textinput.EchoPassword
-		in.EchoCharacter = '•'
+		in.EchoMode = textinput.EchoNone
 		in.CharLimit = 128
 		s.inputs[i] = in
 	}
@@ -128,9 +129,9 @@ func (s *passwordScreen) Typing() bool {
 	return true
 }
 
-func (s *passwordScreen) Bindings() []key.Binding {
+func (s *passwordScreen) ShortHelp() []key.Binding {
 	if s.keep != nil {
-		return s.keep.Bindings()
+		return s.keep.ShortHelp()
 	}
 	k := s.sh.keys
 	b := []key.Binding{k.Next, k.NextItem, k.Generate}
@@ -233,6 +234,10 @@ func (s *passwordScreen) accept() (nav, tea.Cmd) {
 	}
 	if err := s.sh.walker.AcceptPassword(s.inputs[0].Value(), confirm); err != nil {
 		s.note = "Not yet: " + err.Error() + "."
+		if s.sh.presenter {
+			// Which rule is unmet would tell the makeup.
+			s.note = "Not yet: the password must meet every rule, and both entries must match."
+		}
 		return stay, nil
 	}
 	if s.sh.svc.Keeper != nil && s.sh.walker.Guide.AccountModel == steps.UserLogin {
@@ -260,18 +265,39 @@ func (s *passwordScreen) View() (string, int) {
 		b.WriteString(st.Label.Render("Password for "+s.step.For) + "\n")
 	}
 	focus := lineCount(b.String())
-	b.WriteString(s.inputs[0].View() + "\n")
+	hidden := st.Subtle.Render("(entered, hidden)")
+	b.WriteString(maskedView(s.inputs[0], hidden) + "\n")
 	if s.confirming() {
-		b.WriteString(s.inputs[1].View() + "\n")
+		b.WriteString(maskedView(s.inputs[1], hidden) + "\n")
 	}
 	b.WriteString("\n" + st.Label.Render("Rules") + "\n")
 	pw := s.inputs[0].Value()
-	for _, r := range s.policy.Check(pw) {
-		b.WriteString(ruleLine(st, r.Met, r.Text, s.width) + "\n")
-	}
-	if s.confirming() {
-		match := pw != "" && pw == s.inputs[1].Value()
-		b.WriteString(ruleLine(st, match, "Both entries match", s.width) + "\n")
+	match := pw != "" && pw == s.inputs[1].Value()
+	if s.sh.presenter {
+		// A shared screen: rules turning ✓ as each kind of character is
+		// typed would tell everyone watching the password's makeup. The
+		// rules stay as text; one line says when all are met.
+		all := pw != ""
+		var texts []string
+		for _, r := range s.policy.Check(pw) {
+			texts = append(texts, r.Text)
+			all = all && r.Met
+		}
+		if s.confirming() {
+			texts = append(texts, "both entries match")
+			all = all && match
+		}
+		b.WriteString(st.Subtle.Render(wrap(strings.Join(texts, "; ")+".", s.width, 0)) + "\n")
+		if all {
+			b.WriteString("\n" + st.Success.Render("✓ Meets every rule") + "\n")
+		}
+	} else {
+		for _, r := range s.policy.Check(pw) {
+			b.WriteString(ruleLine(st, r.Met, r.Text, s.width) + "\n")
+		}
+		if s.confirming() {
+			b.WriteString(ruleLine(st, match, "Both entries match", s.width) + "\n")
+		}
 	}
 	if s.note != "" {
 		b.WriteString("\n" + st.Subtle.Render(wrap(s.note, s.width, 0)) + "\n")
@@ -285,3 +311,6 @@ func ruleLine(st Styles, met bool, text string, width int) string {
 	}
 	return st.Error.Render("  ✗ " + wrap(text, width, 4))
 }
+
+// FullHelp is every binding of the screen, in one group.
+func (s *passwordScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

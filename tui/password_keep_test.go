@@ -27,7 +27,7 @@ func TestPasswordIsKeptBeforeGoingOn(t *testing.T) {
 	if d.m.Walker().Index() != 3 {
 		t.Fatal("went on before the password was kept")
 	}
-	d.contains("the keyring is locked", "try the keychain again")
+	d.contains("The keyring is locked", "try the keychain again")
 	c.Heal()
 	d.press("r")
 	if len(c.Kept) != 1 {
@@ -97,5 +97,5 @@ func TestPresenterDoesNotOfferCopy(t *testing.T) {
 	if _, cmd := d.m.Update(keyPress("ctrl+y")); cmd != nil {
 		t.Fatal("ctrl+y sent something in presenter mode")
 	}
-	d.contains("Presenter mode does not")
+	d.contains("Presenter mode does")
 }

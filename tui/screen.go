@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -26,6 +26,9 @@ type shared struct {
 	// presenter is a shared screen: nothing secret is shown or sent to
 	// the clipboard.
 	presenter bool
+	// details: the person asked for the whole text of a failure, beside
+	// its sentence (the Details key).
+	details bool
 	// openRun names the latest add-all run that has not ended with every
 	// project done, so that leaving can say how to resume it.
 	openRun string
@@ -74,7 +77,9 @@ type screen interface {
 	Update(msg tea.Msg) (nav, tea.Cmd)
 	View() (content string, focus int)
 	SetWidth(w int)
-	Bindings() []key.Binding
+	// The keys for the help bar, most important first: the short help
+	// drops from the end when the bar is too narrow.
+	help.KeyMap
 	// Typing reports whether keys are going into a text field, so that
 	// letters are not taken as commands.
 	Typing() bool

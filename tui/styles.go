@@ -14,6 +14,7 @@ type Styles struct {
 	Header     lipgloss.Style
 	Brand      lipgloss.Style
 	Badge      lipgloss.Style
+	StepBadge  lipgloss.Style // presenter mode's "STEP 5 of 12"
 	Title      lipgloss.Style
 	Subtle     lipgloss.Style
 	Body       lipgloss.Style
@@ -46,10 +47,12 @@ func NewStyles(dark bool) Styles {
 	amber := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#FFC24B"))
 
 	return Styles{
-		App:        lipgloss.NewStyle().Padding(0, 1),
-		Header:     lipgloss.NewStyle().Bold(true),
-		Brand:      lipgloss.NewStyle().Bold(true).Foreground(accent),
-		Badge:      lipgloss.NewStyle().Bold(true).Foreground(amber),
+		App:    lipgloss.NewStyle().Padding(0, 1),
+		Header: lipgloss.NewStyle().Bold(true),
+		Brand:  lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Badge:  lipgloss.NewStyle().Bold(true).Foreground(amber),
+		// A box, bold: it reads at a distance, and without colour too.
+		StepBadge:  lipgloss.NewStyle().Bold(true).Foreground(accent).Border(lipgloss.ThickBorder()).BorderForeground(accent).Padding(0, 2),
 		Title:      lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Subtle:     lipgloss.NewStyle().Foreground(subtle),
 		Body:       lipgloss.NewStyle(),

@@ -46,7 +46,7 @@ func newVerifyScreen(sh *shared, st *steps.Step, v app.Verifier) *verifyScreen {
 func (s *verifyScreen) SetWidth(w int) { s.width = w }
 func (s *verifyScreen) Typing() bool   { return false }
 
-func (s *verifyScreen) Bindings() []key.Binding {
+func (s *verifyScreen) ShortHelp() []key.Binding {
 	k := s.sh.keys
 	if s.running {
 		return nil // nothing is taken until the check answers
@@ -97,7 +97,7 @@ func (s *verifyScreen) View() (string, int) {
 	case s.running:
 		b.WriteString("Checking with Procore…\n")
 	case s.err != nil:
-		b.WriteString(st.Error.Render(wrap("✗ "+s.err.Error(), s.width, 2)) + "\n\nPress enter to check again.\n")
+		b.WriteString(problemView(s.sh, s.err, s.width, "Press enter to check again.") + "\n")
 	case s.passed:
 		for _, f := range s.facts {
 			b.WriteString(st.Success.Render("✓ ") + wrap(f, s.width-2, 0) + "\n")
@@ -107,4 +107,15 @@ func (s *verifyScreen) View() (string, int) {
 		b.WriteString("Press enter to check the credential against Procore.\n")
 	}
 	return b.String(), 0
+}
+
+// FullHelp is every binding of the screen, in one group.
+func (s *verifyScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// problem is the failed check, if any.
+func (s *verifyScreen) problem() error {
+	if s.running {
+		return nil
+	}
+	return s.err
 }

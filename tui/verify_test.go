@@ -97,7 +97,7 @@ func TestVerifyFailureCanBeRetried(t *testing.T) {
 	f := &apptest.Verify{Answers: []error{errRefused, nil}}
 	d := verifyDriver(t, f, 80, 24)
 	d.press("enter")
-	d.contains("✗ the credential was refused: 401", "Press enter to check again")
+	d.contains("✗ The credential was refused: 401", "Press enter to check again")
 	if d.m.Walker().Checked(0) {
 		t.Fatal("a failed check ticked the checklist")
 	}

@@ -147,7 +147,7 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			continue
 		}
 		for range st.Checklist {
-			a = append(a, press("space")...) // a tick moves the cursor down
+			a = append(a, press("space", "down")...) // a tick stays on its item
 		}
 		switch st.Kind {
 		case steps.KindForm:
