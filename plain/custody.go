@@ -12,6 +12,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -60,7 +61,11 @@ func (r *Runner) capture(ctx context.Context, w *steps.Walker) (bool, error) {
 			r.releaseHolds()
 			r.printf("The secret was discarded. Enter the credentials again, or b or q to leave this step.\n")
 		case errors.Is(err, errRefused):
-			r.printf("Correct them below (enter keeps what was typed), or answer n to save them without checking.\n")
+			if explain.Of(cp.Err).Safe() {
+				r.printf("The secret you typed is still here and was not judged. Press enter at each question to keep what was typed and try again, or answer n to save them without checking.\n")
+			} else {
+				r.printf("Correct them below (enter keeps what was typed), or answer n to save them without checking.\n")
+			}
 		case err != nil:
 			return false, err
 		default:
@@ -245,13 +250,14 @@ func (r *Runner) settle(ctx context.Context, cp *app.Capture, job app.Job, lost 
 			}
 			return nil
 		case app.CaptureEditing:
-			r.printf("Procore refused the credentials: %v\n", cp.Err)
+			r.problem(cp.Err)
 			return errRefused
 		case app.CaptureExporting:
-			r.printf("The file could not be written: %v\n", cp.Err)
+			r.printf("The file could not be written: ")
+			r.problem(cp.Err)
 			cp.CancelExport()
 		case app.CaptureFailed:
-			r.printf("It could not be saved: %v\n", cp.Err)
+			r.problem(cp.Err)
 		}
 		r.printf("It is held here, unsaved, and never written in plain text.\n")
 		var err error

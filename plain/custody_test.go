@@ -3,6 +3,7 @@ package plain
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/explain"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/state"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -183,7 +186,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 		if err != nil || len(c.Kept) != 1 || c.Saves != 2 {
 			t.Fatalf("err %v, saves %d:\n%s", err, c.Saves, got)
 		}
-		if !strings.Contains(got, "It could not be saved: "+down.Error()) {
+		if !strings.Contains(got, explain.Sentence(down.Error())) {
 			t.Errorf("the reason is not shown:\n%s", got)
 		}
 	})
@@ -225,7 +228,7 @@ func TestPlainCaptureKeychainFailure(t *testing.T) {
 }
 
 func TestPlainCaptureProveRefused(t *testing.T) {
-	c := &apptest.Keeper{ProveErr: errors.New("invalid_client: the client ID or secret is wrong")}
+	c := &apptest.Keeper{ProveErr: fmt.Errorf("check the credentials: %w", &procore.Error{Method: "POST", Path: "/oauth/token", Status: 401, Code: "invalid_client"})}
 	got, _, err := runCapture(t, c, lines("", "id-1", testSecret, "4264807", "y",
 		"id-9", "", "", "y", ""))
 	if err != nil || c.Proved != 2 || len(c.Kept) != 1 {
@@ -235,7 +238,7 @@ func TestPlainCaptureProveRefused(t *testing.T) {
 	if cred.ClientID != "id-9" || cred.ClientSecret.Reveal() != testSecret || cred.CompanyID != 4264807 {
 		t.Errorf("saved %+v", cred)
 	}
-	if !strings.Contains(got, "Procore refused the credentials: invalid_client") {
+	if !strings.Contains(got, "Procore refused the client ID and secret") || !strings.Contains(got, "Correct them below") {
 		t.Errorf("output:\n%s", got)
 	}
 }
@@ -342,7 +345,7 @@ func TestPlainTypedUserLoginPasswordIsKept(t *testing.T) {
 	if err != nil || len(c.Kept) != 1 || c.Kept[0].Password.Reveal() != pw {
 		t.Fatalf("err %v, saved %d:\n%s", err, len(c.Kept), got)
 	}
-	if !strings.Contains(got, "The password is not saved anywhere yet") || !strings.Contains(got, down.Error()) {
+	if !strings.Contains(got, "The password is not saved anywhere yet") || !strings.Contains(got, explain.Sentence(down.Error())) {
 		t.Errorf("output:\n%s", got)
 	}
 	noLeak(t, "the output", got, pw)
@@ -376,7 +379,7 @@ func loginGuide() *steps.Guide {
 
 func TestPlainAdminLogin(t *testing.T) {
 	const code = "AUTHCODE-77-WOMBAT"
-	l := &apptest.SignIn{FinishErr: errors.New("invalid_grant: the code has expired")}
+	l := &apptest.SignIn{FinishErr: fmt.Errorf("finish the sign-in: %w", &procore.Error{Method: "POST", Path: "/oauth/token", Status: 400, Code: "invalid_grant"})}
 	out := &syncBuffer{}
 	r := &Runner{In: strings.NewReader(lines("", code, "t", "  "+code+" ")), Out: out, Login: l, Custody: &apptest.Keeper{}}
 	if err := r.Run(context.Background(), loginGuide()); err != nil {
@@ -388,7 +391,7 @@ func TestPlainAdminLogin(t *testing.T) {
 	}
 	for _, want := range []string{
 		"\n\n" + apptest.URL + "\n\n",
-		"The sign-in failed: invalid_grant", "Signed in as morgan.reyes@example.com (user 14100001).",
+		"The sign-in failed. Procore refused the code or sign-in: it is used up or expired.", "Signed in as morgan.reyes@example.com (user 14100001).",
 		"Saved as profile default in the keychain (test), service procore-sa and read back.", "Every step is done.",
 	} {
 		if !strings.Contains(got, want) {

@@ -61,7 +61,8 @@ func (r *Runner) adminLogin(ctx context.Context, w *steps.Walker) (bool, error) 
 		if ctx.Err() != nil {
 			return false, ctx.Err()
 		}
-		r.printf("The sign-in failed: %v\n", err)
+		r.printf("The sign-in failed. ")
+		r.problem(err)
 		ans, err := r.ask("Type t to try again, or h to do it by hand in Procore. ")
 		if err != nil {
 			return false, err

@@ -21,6 +21,7 @@ import (
 	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -67,9 +68,12 @@ type Runner struct {
 	// toldInterrupt: the interrupt notice was printed (by a hold watcher,
 	// whose end every later watcher waits for).
 	toldInterrupt bool
-	lines         *bufio.Reader
-	pending       chan readResult // a read started and not yet taken
-	outMu         sync.Mutex
+	// detail is the whole text of the last failure, printed when the
+	// next answer is d.
+	detail  string
+	lines   *bufio.Reader
+	pending chan readResult // a read started and not yet taken
+	outMu   sync.Mutex
 }
 
 type readResult struct {
@@ -217,6 +221,17 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 	return nil
 }
 
+// problem prints a failure as a person reads it first (explain.Of): one
+// sentence; its whole text waits for d at the next question.
+func (r *Runner) problem(err error) {
+	x := explain.Of(err)
+	r.printf("%s\n", x.Sentence)
+	if x.Detail != x.Sentence {
+		r.detail = x.Detail
+		r.printf("(Type d at the next question for the details.)\n")
+	}
+}
+
 func (r *Runner) save(w *steps.Walker) {
 	if r.Store == nil || w.Finished() {
 		return
@@ -292,6 +307,12 @@ func (r *Runner) ask(prompt string) (string, error) {
 		return "", ErrQuit
 	case "b":
 		return "", errBack
+	case "d":
+		if r.detail != "" {
+			r.printf("Details: %s\n", r.detail)
+			r.detail = ""
+			return r.ask(prompt)
+		}
 	}
 	return line, nil
 }
@@ -380,7 +401,8 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 		r.printf("Reading the projects and memberships from Procore...\n")
 		plan, who, err := r.plan(ctx, app.UsingWalk(w))
 		if err != nil {
-			r.printf("Could not plan: %v\n", err)
+			r.printf("Could not plan. ")
+			r.problem(err)
 		} else {
 			r.printf("Plan %s: %d projects to add, %d already a member, %d inactive skipped.\n",
 				who, len(plan.ToAdd), len(plan.Already), plan.Inactive)
@@ -406,7 +428,8 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 					}
 				}
 				if err != nil {
-					r.printf("Stopped: %v\n", err)
+					r.printf("The run stopped; what it confirmed is journaled. ")
+					r.problem(err)
 				} else if rep.OK() {
 					w.Record(st.ID, app.AddAllOutcome(run, plan, rep))
 					return true, nil
@@ -434,7 +457,8 @@ func (r *Runner) verify(ctx context.Context, w *steps.Walker) (bool, error) {
 			w.Record(w.Current().ID, app.VerifyOutcome(facts))
 			return true, nil
 		}
-		r.printf("The check failed: %v\n", err)
+		r.printf("The check failed. ")
+		r.problem(err)
 		ans, err := r.ask("Try again (t), or check by hand in Procore (h)? ")
 		if err != nil {
 			return false, err
