@@ -398,7 +398,7 @@ func TestPlainAdminLogin(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "Done? [y/n]") {
+	if strings.Contains(got, "Have you done this?") {
 		t.Errorf("the manual checklist was asked for:\n%s", got)
 	}
 	noLeak(t, "the output", got, code)
@@ -410,7 +410,7 @@ func TestPlainAdminLoginByHand(t *testing.T) {
 	if err := r.Run(context.Background(), loginGuide()); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !strings.Contains(out.String(), "Sign in to Procore as a company admin.\n        Done?") {
+	if !strings.Contains(out.String(), "Sign in to Procore as a company admin.\n  Have you done this?") {
 		t.Errorf("output:\n%s", out)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/term"
 
 	"github.com/procore-sa/procore-sa/internal/addall"
@@ -49,6 +50,8 @@ type Runner struct {
 	// API (plan, ask, do, record); Check reads their checks and the audit.
 	Automate app.Automator
 	Check    app.Checker
+	// Presenter is a shared screen: nothing secret goes to the clipboard.
+	Presenter bool
 	// End, when closed, ends the walk at once, even while a secret is
 	// held: nobody can be asked any more (the terminal hung up, the system
 	// is stopping procore-sa). Run saves the walk and returns ErrEnded;
@@ -198,7 +201,7 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 		case errors.Is(err, ErrQuit):
 			r.save(w)
 			r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
-			return ErrQuit
+			return err // ErrQuit, or ErrInputEnded
 		case err != nil:
 			r.save(w)
 			return err
@@ -249,8 +252,13 @@ func (r *Runner) printf(format string, args ...any) {
 	fmt.Fprintf(r.Out, format, args...)
 }
 
-// errClosed is the end of the input: a quit that nobody can be asked about.
-var errClosed = fmt.Errorf("%w: the input ended", ErrQuit)
+// ErrInputEnded is the end of the input (a pipe or file that ran out, or
+// nothing on standard input): a quit that nobody can be asked about. It
+// is an ErrQuit, so the walk's place is saved.
+var ErrInputEnded = fmt.Errorf("%w: the input ended", ErrQuit)
+
+// errClosed is ErrInputEnded, by its old name within the package.
+var errClosed = ErrInputEnded
 
 // readLine reads one line. An interrupt (ctx) ends the wait, except while a
 // secret is held; the read goes on and its line is taken by the next call.
@@ -339,6 +347,12 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 		}
 		w.Forget(st.ID)
 	}
+	if _, recorded := w.Outcome(st.ID); w.Done(st.ID) && !recorded && st.Kind != steps.KindForm && st.Kind != steps.KindPassword {
+		// Done before and nothing to ask again: say so, so that b can go
+		// back over it as over any step.
+		_, err := r.ask("This step is done. Press enter to go on, or type b to go back a step. ")
+		return err
+	}
 	var auto func(context.Context, *steps.Walker) (bool, error)
 	switch {
 	case st.Kind == steps.KindAddAll && r.AddAll != nil:
@@ -365,7 +379,7 @@ func (r *Runner) step(ctx context.Context, w *steps.Walker) error {
 	}
 	for i, item := range st.Checklist {
 		for !w.Checked(i) {
-			ans, err := r.ask(fmt.Sprintf("  [%d/%d] %s\n        Done? [y/n] ", i+1, len(st.Checklist), item))
+			ans, err := r.ask(fmt.Sprintf("  Item %d of %d: %s\n  Have you done this? Type y once it is done, or n if not yet: ", i+1, len(st.Checklist), item))
 			if err != nil {
 				return err
 			}
@@ -476,16 +490,31 @@ func yes(s string) bool {
 
 func (r *Runner) form(w *steps.Walker, st *steps.Step) error {
 	for _, f := range st.Fields {
+		// What the full screen shows beside the field, said first: the
+		// hint, the help, and for a choice its numbered options.
+		if h := fieldHint(f, w.Session.Values); h != "" {
+			r.printf("%s: %s.\n", f.Label, h)
+		}
+		if f.Help != "" {
+			r.printf("  %s\n", strings.TrimSpace(f.Help))
+		}
+		if f.Type == steps.FieldChoice {
+			for i, o := range f.Options {
+				r.printf("  %d. %s\n", i+1, o)
+			}
+		}
 		for {
-			prompt := f.Label
+			prompt := "Type the " + f.Label
 			if f.Type == steps.FieldChoice {
-				prompt += " (" + strings.Join(f.Options, " / ") + ")"
+				prompt = fmt.Sprintf("Choose the %s: type its number (1 to %d)", f.Label, len(f.Options))
 			}
 			if f.Required {
-				prompt += " *"
+				prompt += " (required)"
+			} else {
+				prompt += " (optional)"
 			}
 			if v := w.Value(f.ID); v != "" {
-				prompt += " [" + v + "]"
+				prompt += "; enter keeps " + v
 			}
 			ans, err := r.ask(prompt + ": ")
 			if err != nil {
@@ -511,12 +540,35 @@ func (r *Runner) form(w *steps.Walker, st *steps.Step) error {
 	return nil
 }
 
+// fieldHint says what a field expects, beyond its label, as the full
+// screen says it beside the field.
+func fieldHint(f steps.Field, values map[string]string) string {
+	switch f.Type {
+	case steps.FieldEmail:
+		switch d := strings.TrimSpace(values[f.DomainFrom]); {
+		case f.Domain != "":
+			return "an address on " + f.Domain
+		case f.DomainFrom != "" && d != "":
+			return "an address on " + strings.TrimPrefix(d, "@")
+		case f.DomainFrom != "":
+			return "an address on your company's domain"
+		}
+		return "an email address"
+	case steps.FieldNumber:
+		return "digits only"
+	}
+	if p := strings.TrimSpace(f.Placeholder); p != "" {
+		return "for example " + strings.TrimPrefix(p, "e.g. ")
+	}
+	return ""
+}
+
 func (r *Runner) matrix(w *steps.Walker, st *steps.Step) error {
 	m := st.Matrix
 	for i, row := range m.Rows {
 		for j, col := range m.Columns {
 			for !w.Cell(i, j) {
-				ans, err := r.ask(fmt.Sprintf("  %s: %s ticked? [y/n] ", row, col))
+				ans, err := r.ask(fmt.Sprintf("  Is %s ticked for %s in Procore? Type y once it is, or n: ", col, row))
 				if err != nil {
 					return err
 				}
@@ -605,11 +657,28 @@ func (r *Runner) password(ctx context.Context, w *steps.Walker, st *steps.Step) 
 			return err
 		default:
 			if generated {
+				r.offerClipboard(pw)
 				r.printf("Copy it from there into Procore's Password box.\n")
 			}
 			return nil
 		}
 	}
+}
+
+// offerClipboard offers, as the full screen's ctrl+y does, to send a
+// generated password to the terminal's clipboard (OSC 52): only on a
+// terminal, never on a shared screen, and never printed.
+func (r *Runner) offerClipboard(pw string) {
+	f, ok := r.Out.(*os.File)
+	if r.Presenter || !ok || !term.IsTerminal(int(f.Fd())) {
+		return
+	}
+	ans, err := r.ask("Type c to send it to the terminal's clipboard (OSC 52; not every terminal supports it), or press enter to skip: ")
+	if err != nil || strings.ToLower(strings.TrimSpace(ans)) != "c" {
+		return
+	}
+	r.printf("%s", ansi.SetSystemClipboard(pw))
+	r.printf("Sent to the clipboard, if the terminal takes it. Paste it into Procore, then clear your clipboard.\n")
 }
 
 // userLogin is the user login a password belongs to: the guide's field
@@ -697,7 +766,7 @@ func (r *Runner) Pick(guides []*steps.Guide) (*steps.Guide, error) {
 		r.printf("  %d. %s (%s): %s%s\n", i+1, g.ID, g.AccountModel, g.Title, mine)
 	}
 	for {
-		ans, err := r.ask("Number or id: ")
+		ans, err := r.ask(fmt.Sprintf("Which guide? Type its number (1 to %d) or its id: ", len(guides)))
 		if err != nil {
 			if errors.Is(err, errBack) {
 				continue
