@@ -24,8 +24,24 @@ func (r *Runner) plan(ctx context.Context, u app.Using) (*addall.Plan, string, e
 		err  error
 	}
 	ch := make(chan result, 1)
+	var mu sync.Mutex
+	planning := app.StartPlanning(time.Now())
 	go func() {
-		p, who, err := r.AddAll.Plan(ctx, u)
+		var p *addall.Plan
+		var who string
+		var err error
+		if pr, ok := r.AddAll.(app.PlanReporter); ok {
+			p, who, err = pr.PlanEmitting(ctx, u, func(e addall.Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				planning.Apply(e)
+				if e.Kind == "wait" || e.Kind == "retry" {
+					r.printf("  %s\n", e.Reason) // a wait is said at once
+				}
+			})
+		} else {
+			p, who, err = r.AddAll.Plan(ctx, u)
+		}
 		ch <- result{p, who, err}
 	}()
 	every := r.planTick
@@ -40,7 +56,14 @@ func (r *Runner) plan(ctx context.Context, u app.Using) (*addall.Plan, string, e
 		case res := <-ch:
 			return res.plan, res.who, res.err
 		case now := <-t.C:
-			r.printf("  still planning: reading projects and memberships from Procore (%s so far)\n", addall.RoundLeft(now.Sub(start)))
+			mu.Lock()
+			line := planning.Line(now)
+			mu.Unlock()
+			if _, ok := r.AddAll.(app.PlanReporter); ok {
+				r.printf("  still planning: %s\n", line)
+			} else {
+				r.printf("  still planning: reading projects and memberships from Procore (%s so far)\n", addall.RoundLeft(now.Sub(start)))
+			}
 		}
 	}
 }

@@ -8,7 +8,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
+	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -91,5 +94,31 @@ func TestPlainInputEnded(t *testing.T) {
 	err := r.Run(context.Background(), parityGuide())
 	if !errors.Is(err, ErrInputEnded) || !errors.Is(err, ErrQuit) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// slowReportingAddAll plans slowly, saying what it has read.
+type slowReportingAddAll struct{ fakeAddAll }
+
+func (f *slowReportingAddAll) PlanEmitting(ctx context.Context, u app.Using, emit func(addall.Event)) (*addall.Plan, string, error) {
+	emit(addall.Event{Kind: "reading", Rows: 600, Pages: 2, At: time.Now()})
+	emit(addall.Event{Kind: "wait", Reason: "waiting 1 s for Procore's rate limit", Wait: time.Second, At: time.Now()})
+	time.Sleep(60 * time.Millisecond)
+	return f.Plan(ctx, u)
+}
+
+// TestPlainPlanningProgress: a slow plan says what it has read and what it
+// waits for.
+func TestPlainPlanningProgress(t *testing.T) {
+	var out syncBuffer
+	r := &Runner{In: strings.NewReader("sync@example.com\ny\n"), Out: &out, AddAll: &slowReportingAddAll{}, Verify: &apptest.Verify{}, planTick: 10 * time.Millisecond}
+	if err := r.Run(context.Background(), guide()); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{"  waiting 1 s for Procore's rate limit\n", "still planning: 600 projects read in 2 pages"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
 	}
 }

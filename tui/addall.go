@@ -69,6 +69,9 @@ type addAllScreen struct {
 	prog     app.Progress
 	report   *addall.Report
 	manual   *checklistScreen
+	// planBox carries planning's pages and waits; planning is their sum.
+	planBox  *progressBox
+	planning app.Planning
 }
 
 func newAddAllScreen(sh *shared, st *steps.Step, r app.AddAller, now func() time.Time) *addAllScreen {
@@ -134,12 +137,39 @@ func (s *addAllScreen) ShortHelp() []key.Binding {
 
 func (s *addAllScreen) startPlan() tea.Cmd {
 	s.phase, s.err = addAllPlanning, nil
+	s.planning = app.StartPlanning(s.now())
 	runner, using := s.runner, app.UsingWalk(s.sh.walker)
-	return func() tea.Msg {
+	reporter, reports := runner.(app.PlanReporter)
+	if !reports {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			plan, who, err := runner.Plan(ctx, using)
+			return addAllPlannedMsg{plan: plan, who: who, err: err}
+		}
+	}
+	// Planning a large company takes minutes: its pages and waits come
+	// back through a box, as a run's progress does.
+	box := newProgressBox()
+	s.planBox = box
+	work := func() tea.Msg {
+		defer box.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		plan, who, err := runner.Plan(ctx, using)
+		plan, who, err := reporter.PlanEmitting(ctx, using, box.put)
 		return addAllPlannedMsg{plan: plan, who: who, err: err}
+	}
+	return tea.Batch(work, listenBox(box))
+}
+
+// listenBox waits for the events sent to box since the last ones taken.
+func listenBox(box *progressBox) tea.Cmd {
+	return func() tea.Msg {
+		evs, ok := box.take()
+		if !ok {
+			return nil
+		}
+		return addAllEventMsg{box: box, evs: evs}
 	}
 }
 
@@ -257,6 +287,12 @@ func (s *addAllScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		}
 		return stay, nil
 	case addAllEventMsg:
+		if msg.box == s.planBox && s.phase == addAllPlanning {
+			for _, e := range msg.evs {
+				s.planning.Apply(e)
+			}
+			return stay, listenBox(msg.box)
+		}
 		if msg.box != s.box || s.phase != addAllRunning {
 			return stay, nil // late progress from a run that has ended
 		}
@@ -345,6 +381,10 @@ func (s *addAllScreen) View() (string, int) {
 		b.WriteString(wrap("Press enter to read the projects from Procore and see the plan. Nothing changes until you confirm it. Press h to do this step by hand instead.", s.width, 0) + "\n")
 	case addAllPlanning:
 		b.WriteString("Reading the projects and memberships from Procore…\n")
+		if s.planBox != nil {
+			line := s.planning.Line(s.now())
+			b.WriteString("\n  " + wrap(line, s.width-2, 2) + "\n")
+		}
 	case addAllPlanned:
 		p := s.plan
 		b.WriteString(st.Label.Render("The plan") + "  " + wrap(s.who, s.width-10, 0) + "\n\n")

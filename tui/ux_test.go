@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/app/apptest"
 	"github.com/procore-sa/procore-sa/steps"
@@ -286,4 +288,47 @@ func TestPlaceholderReadsAsExample(t *testing.T) {
 	d := newDriver(t, fixtureOpts(t), 80, 24)
 	completeFixtureTo(d, 2)
 	d.contains("e.g. example.com")
+}
+
+// reportingAddAll is an add-all whose planning says how it goes.
+type reportingAddAll struct {
+	*apptest.AddAll
+	reading []addall.Event
+}
+
+func (r *reportingAddAll) PlanEmitting(ctx context.Context, u app.Using, emit func(addall.Event)) (*addall.Plan, string, error) {
+	for _, e := range r.reading {
+		emit(e)
+	}
+	return r.Plan(ctx, u)
+}
+
+// TestAddAllPlanningShowsProgress: while the plan is read, the screen says
+// how many pages and projects are read, and what it waits for.
+func TestAddAllPlanningShowsProgress(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
+	f := &reportingAddAll{AddAll: &apptest.AddAll{}, reading: []addall.Event{
+		{Kind: "reading", Rows: 300, Pages: 1, At: t0.Add(time.Second)},
+		{Kind: "reading", Rows: 600, Pages: 2, At: t0.Add(2 * time.Second)},
+		{Kind: "wait", Reason: "waiting 30 s for Procore's rate limit", Wait: 30 * time.Second, At: t0.Add(3 * time.Second)},
+	}}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			clk := &tick{t: t0}
+			d := newDriver(t, Options{Guides: []*steps.Guide{addAllGuide()}, GuideID: "adds", Now: clk.now,
+				Services: app.Services{Sessions: openStore(t), AddAll: f}}, size[0], size[1])
+			d.press("enter")
+			d.hold = true
+			d.press("enter")
+			clk.t = t0.Add(12 * time.Second)
+			d.release(isEvents)
+			if flat := strings.Join(strings.Fields(d.text()), " "); !strings.Contains(flat, "600 projects read in 2 pages, 12 s so far; waiting 30 s for Procore's rate limit") {
+				t.Fatalf("planning progress:\n%s", d.text())
+			}
+			checkFits(t, d.text(), size[0], size[1])
+			golden.RequireEqual(t, d.screen())
+			d.release(func(tea.Msg) bool { return true })
+			d.contains("The plan")
+		})
+	}
 }

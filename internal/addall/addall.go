@@ -73,6 +73,16 @@ func (p *Plan) Total() int { return len(p.ToAdd) + len(p.Already) }
 // resolves the permission template: the one asked for, else the user's
 // default project template from its directory row, else none (NoTemplate).
 func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error) {
+	return MakePlanEmitting(ctx, c, req, nil)
+}
+
+// MakePlanEmitting is MakePlan telling emit (when not nil) what it has
+// read, a "reading" event a page: planning a large company takes minutes,
+// and a person should see it move.
+func MakePlanEmitting(ctx context.Context, c *procore.Client, req Request, emit func(Event)) (*Plan, error) {
+	if emit == nil {
+		emit = func(Event) {}
+	}
 	if req.UserID <= 0 {
 		return nil, fmt.Errorf("plan add-all: no user given")
 	}
@@ -102,6 +112,9 @@ func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error
 			return nil, fmt.Errorf("plan adding user %d to every project: %w", req.UserID, err)
 		}
 		rows++
+		if rows%procore.AssignmentsMaxPerPage == 0 {
+			emit(Event{Kind: "reading", Rows: rows, Pages: rows / procore.AssignmentsMaxPerPage, At: time.Now()})
+		}
 		// A project created while the pages are read can shift a row onto
 		// the next page; count it once.
 		if seen[a.ProjectID] {
@@ -119,6 +132,7 @@ func MakePlan(ctx context.Context, c *procore.Client, req Request) (*Plan, error
 		}
 	}
 	p.Requests += pages(rows, procore.AssignmentsMaxPerPage)
+	emit(Event{Kind: "read", Rows: rows, Pages: pages(rows, procore.AssignmentsMaxPerPage), At: time.Now()})
 	if p.TemplateID == 0 && len(p.ToAdd) > 0 {
 		p.NoTemplate = ErrNoTemplate
 	}
@@ -198,7 +212,8 @@ type ProjectResult struct {
 type Event struct {
 	// Kind: planned, sent (a bulk_add answered), notice (an answer lost or
 	// unreadable, settled by reading back), confirming, added, already,
-	// failed, wait, retry, fallback, new_projects, done.
+	// failed, wait, retry, fallback, new_projects, done; while planning,
+	// reading (a page read) and read (every page).
 	Kind    string
 	Project *ProjectRef // for added, already, failed
 	Reason  string
@@ -213,7 +228,10 @@ type Event struct {
 	// bulk_add or one at a time), confirmed or not: progress while the
 	// confirming read is still to come.
 	Sent int
-	At   time.Time
+	// Rows and Pages, for reading and read (planning), are the project
+	// rows and pages read so far.
+	Rows, Pages int
+	At          time.Time
 }
 
 // EventFromClient turns a client's wait or retry into an add-all

@@ -45,6 +45,23 @@ var ErrNoAdmin = errors.New("add-all changes the company directory, which takes 
 // (a DMSA's, found with its own token). It acts as the admin the walk
 // signed in (or the stored admin profile).
 func (w *adder) Plan(ctx context.Context, u Using) (*addall.Plan, string, error) {
+	return w.PlanEmitting(ctx, u, nil)
+}
+
+// PlanEmitting is Plan telling emit what it has read and what it waits
+// for (see PlanReporter).
+func (w *adder) PlanEmitting(ctx context.Context, u Using, emit func(addall.Event)) (*addall.Plan, string, error) {
+	if emit != nil {
+		// The client's waits (a rate limit) go to emit while planning.
+		w.mu.Lock()
+		w.emit = emit
+		w.mu.Unlock()
+		defer func() {
+			w.mu.Lock()
+			w.emit = nil
+			w.mu.Unlock()
+		}()
+	}
 	c, err := w.adminClient(ctx, u)
 	if err != nil {
 		return nil, "", err
@@ -56,7 +73,7 @@ func (w *adder) Plan(ctx context.Context, u Using) (*addall.Plan, string, error)
 	w.mu.Lock()
 	w.client, w.user = c, *who
 	w.mu.Unlock()
-	plan, err := addall.MakePlan(ctx, c, addall.Request{UserID: who.ID, NewProjects: true})
+	plan, err := addall.MakePlanEmitting(ctx, c, addall.Request{UserID: who.ID, NewProjects: true}, emit)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -125,4 +126,54 @@ func AddAllOutcome(run string, plan *addall.Plan, rep *addall.Report) steps.Outc
 		detail += "; it is added to every new project"
 	}
 	return steps.Outcome{Kind: steps.OutcomeDone, Detail: detail, Run: run, UserID: plan.Request.UserID}
+}
+
+// PlanReporter is an AddAller whose planning says how it goes: the pages
+// read and the waits, as "reading", "read", "wait" and "retry" events.
+// The full screen, the plain lines and the command follow it with
+// Planning.
+type PlanReporter interface {
+	PlanEmitting(ctx context.Context, u Using, emit func(addall.Event)) (*addall.Plan, string, error)
+}
+
+// Planning is a plan being read, as a person follows it: the project rows
+// and pages read so far, and why it waits.
+type Planning struct {
+	Started     time.Time
+	Rows, Pages int
+	WaitUntil   time.Time
+	WaitWhy     string
+}
+
+// StartPlanning is planning begun at now.
+func StartPlanning(now time.Time) Planning { return Planning{Started: now} }
+
+// Apply takes an event's news.
+func (p *Planning) Apply(e addall.Event) {
+	switch e.Kind {
+	case "reading", "read":
+		if e.Rows >= p.Rows {
+			p.Rows, p.Pages = e.Rows, e.Pages
+		}
+		p.WaitUntil, p.WaitWhy = time.Time{}, ""
+	case "wait", "retry":
+		p.WaitUntil, p.WaitWhy = e.At.Add(e.Wait), e.Reason
+	}
+}
+
+// Line is "4200 projects read in 14 pages, 12 s so far" at now, with why
+// it waits while it does: "; waiting 30 s for Procore's rate limit".
+func (p *Planning) Line(now time.Time) string {
+	pages := "pages"
+	if p.Pages == 1 {
+		pages = "page"
+	}
+	line := fmt.Sprintf("%d projects read in %d %s, %s so far", p.Rows, p.Pages, pages, addall.RoundLeft(now.Sub(p.Started)))
+	if p.Pages == 0 {
+		line = "reading the first page, " + addall.RoundLeft(now.Sub(p.Started)) + " so far"
+	}
+	if p.WaitUntil.After(now) {
+		line += "; " + p.WaitWhy
+	}
+	return line
 }

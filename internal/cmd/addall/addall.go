@@ -215,7 +215,28 @@ func Run(ctx context.Context, f *Options) (err error) {
 		defer lock.Release()
 	}
 
-	plan, err := addall.MakePlan(ctx, c, req)
+	// Planning a large company takes minutes: say what has been read and
+	// what it waits for, every few seconds.
+	planning, lastPlan := app.StartPlanning(time.Now()), time.Now()
+	progress = func(e addall.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		planning.Apply(e)
+		if f.JSON {
+			return // the planned line comes first; it says what was read
+		}
+		switch e.Kind {
+		case "wait", "retry":
+			fmt.Fprintf(stdout, "  %s: %s\n", e.Kind, e.Reason)
+		case "reading":
+			if time.Since(lastPlan) > 2*time.Second {
+				lastPlan = time.Now()
+				fmt.Fprintf(stdout, "  planning: %s\n", planning.Line(time.Now()))
+			}
+		}
+	}
+	plan, err := addall.MakePlanEmitting(ctx, c, req, progress)
+	progress = nil
 	if err != nil {
 		return stoppedBeforeActing(ctx, stderr, err)
 	}
