@@ -90,7 +90,13 @@ func (s *IOStreams) ColorEnabled() bool { return s.ColorProfile() > colorprofile
 // CLICOLOR_FORCE of anything but empty or 0 means colour; CLICOLOR=0 means
 // none. No colour keeps bold and the like (ASCII), as NO_COLOR asks.
 func Profile(w io.Writer, environ []string) colorprofile.Profile {
-	p := colorprofile.Detect(w, environ)
+	return Adjust(colorprofile.Detect(w, environ), environ)
+}
+
+// Adjust is Profile's rules for the colour switches applied to p, a
+// profile already detected (so that it is not detected twice: inside tmux
+// that runs tmux info each time).
+func Adjust(p colorprofile.Profile, environ []string) colorprofile.Profile {
 	get := func(name string) string {
 		v := ""
 		for _, kv := range environ { // the last one wins, as in a process's environment

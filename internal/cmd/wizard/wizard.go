@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
@@ -81,6 +84,13 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		target = s.Where()
 	}
+	if !opts.Plain && (!opts.IO.IsStdinTTY() || !opts.IO.IsStdoutTTY()) {
+		// The full screen needs a terminal both ways: without one it
+		// could neither read keys nor draw. Plain mode asks the same
+		// questions as lines, which a pipe can answer.
+		fmt.Fprintln(stderr, "procore-sa: standard input or output is not a terminal, so the wizard runs in plain mode (as with --plain).")
+		opts.Plain = true
+	}
 	if opts.Plain {
 		return runPlain(ctx, opts, cat, id, svc)
 	}
@@ -100,8 +110,10 @@ func Run(ctx context.Context, opts *Options) error {
 	// Signals go to the wizard's own gate (tui.StopMsg), not Bubble Tea's:
 	// the first ends it there; a second cancels ctx, which kills the
 	// program at once.
+	// 120 frames a second, Bubble Tea's most: a key's frame is drawn
+	// within about 8 ms instead of 16, close to the terminal's own echo.
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(stdin), tea.WithOutput(stdout), tea.WithoutSignalHandler(),
-		tea.WithColorProfile(opts.IO.ColorProfile()))
+		tea.WithColorProfile(colorProfile(opts.IO)), tea.WithFPS(120))
 	sigs := cmdutil.SignalsOf(ctx)
 	var taken atomic.Bool
 	release := sigs.Take(func(sig os.Signal) bool {
@@ -234,7 +246,7 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	end := make(chan struct{})
 	r := &plain.Runner{In: opts.IO.In, Out: opts.IO.Out, Store: svc.Sessions, Now: opts.Now, End: end,
 		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn,
-		Automate: svc.Automate, Check: svc.Check}
+		Automate: svc.Automate, Check: svc.Check, Presenter: opts.Presenter}
 	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
 	// first. A second interrupt, a termination or a hang-up ends the walk
 	// at once (End); any signal after that, the process.
@@ -256,6 +268,9 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	if !ok {
 		var err error
 		if g, err = r.Pick(cat.List()); err != nil {
+			if errors.Is(err, plain.ErrInputEnded) {
+				return inputEnded()
+			}
 			if errors.Is(err, plain.ErrQuit) {
 				return nil
 			}
@@ -268,6 +283,8 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 			sayLost(stderr, r.Unkept(), sig)
 		}
 		return cmdutil.ErrCancel
+	case errors.Is(err, plain.ErrInputEnded):
+		return inputEnded()
 	case err == nil, errors.Is(err, plain.ErrQuit):
 		return nil
 	case ctx.Err() != nil:
@@ -275,4 +292,23 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	default:
 		return err
 	}
+}
+
+// inputEnded is the usage error of a walk whose answers ran out: what to
+// do instead, exit status 2. The place is saved.
+func inputEnded() error {
+	return cmdutil.Usage(errors.New("standard input ended before the guide did (your place, if any, is saved): run procore-sa in a terminal, or give every answer on standard input, one a line"))
+}
+
+// colorProfile is the wizard's colour profile. Standard output's was
+// detected once already, as lipgloss started; detecting it again would run
+// tmux info a second time inside tmux, some milliseconds of start-up.
+func colorProfile(ios *iostreams.IOStreams) colorprofile.Profile {
+	if f, ok := ios.Out.(*os.File); ok && f == os.Stdout && ios.Environ != nil {
+		env := ios.Environ()
+		if slices.Equal(env, os.Environ()) {
+			return iostreams.Adjust(lipgloss.Writer.Profile, env)
+		}
+	}
+	return ios.ColorProfile()
 }
