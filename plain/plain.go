@@ -229,7 +229,7 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 func (r *Runner) problem(err error) {
 	x := explain.Of(err)
 	r.printf("%s\n", x.Sentence)
-	if x.Detail != x.Sentence {
+	if x.HasMore() {
 		r.detail = x.Detail
 		r.printf("(Type d at the next question for the details.)\n")
 	}

@@ -774,7 +774,7 @@ func (m *Model) hasProblem() bool {
 		return false
 	}
 	x := explain.Of(t.problem())
-	return x.Detail != x.Sentence
+	return x.HasMore()
 }
 
 func demoFlag(demo bool) string {

@@ -22,9 +22,9 @@ func problemView(sh *shared, err error, width int, then string) string {
 		b.WriteString("\n" + wrap(then, width, 0))
 	}
 	switch {
-	case sh.details && x.Detail != x.Sentence:
+	case sh.details && x.HasMore():
 		b.WriteString("\n\n" + st.Subtle.Render(wrap("Details: "+x.Detail, width, 0)))
-	case x.Detail != x.Sentence:
+	case x.HasMore():
 		b.WriteString("\n" + st.Subtle.Render(wrap(sh.keys.Details.Help().Key+" shows the details.", width, 0)))
 	}
 	return b.String()

@@ -71,13 +71,17 @@ type Explanation struct {
 	Kind Kind
 	// Sentence is one sentence: what happened and what to do.
 	Sentence string
-	// Detail is the error's whole text, for whoever asks for the details.
+	// Detail is the error's whole text, as it is, for whoever asks for
+	// the details.
 	Detail string
 	// Status is Procore's HTTP status, when it answered; 0 when not.
 	Status int
 	// RetryAfter is how long Procore asked to wait, when it said.
 	RetryAfter time.Duration
 }
+
+// HasMore reports whether the details say more than the sentence.
+func (e Explanation) HasMore() bool { return Sentence(e.Detail) != e.Sentence }
 
 // String is the sentence.
 func (e Explanation) String() string { return e.Sentence }
@@ -94,7 +98,7 @@ func Of(err error) Explanation {
 	if err == nil {
 		return Explanation{}
 	}
-	x := Explanation{Detail: Sentence(err.Error())}
+	x := Explanation{Detail: err.Error()}
 	var pe *procore.Error
 	var se *credstore.StoreError
 	switch {
@@ -110,7 +114,7 @@ func Of(err error) Explanation {
 			x.Kind = Unreachable
 			x.Sentence = "Could not reach Procore: " + why + ". Check the network (a VPN or proxy may be in the way) and try again."
 		} else {
-			x.Kind, x.Sentence = Other, x.Detail
+			x.Kind, x.Sentence = Other, Sentence(x.Detail)
 		}
 	}
 	return x

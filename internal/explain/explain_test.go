@@ -74,6 +74,9 @@ func TestOf(t *testing.T) {
 			}
 		})
 	}
+	if x := Of(errors.New("as it was")); x.Detail != "as it was" || x.HasMore() {
+		t.Fatalf("detail %q, more %v", x.Detail, x.HasMore())
+	}
 	if x := Of(nil); x.Kind != Other || x.Sentence != "" {
 		t.Fatalf("nil explained as %+v", x)
 	}

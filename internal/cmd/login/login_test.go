@@ -42,7 +42,7 @@ func TestLoginKeychainFailureOffersAgeFile(t *testing.T) {
 	if code != cmdutil.ExitOK {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"could not save the credential", "is locked", "write a file encrypted with a passphrase (a)",
+	for _, want := range []string{"Could not save the credential", "is locked", "write a file encrypted with a passphrase (a)",
 		"Answer t, a or discard", "at least 12 characters", "The two passphrases differ"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
@@ -114,7 +114,7 @@ func TestLoginStoresRefreshToken(t *testing.T) {
 	if code != cmdutil.ExitOK {
 		t.Fatalf("login: exit %d\n%s%s", code, out, errOut)
 	}
-	t.Cleanup(func() { cmdtest.Run(t, "", "secret", "delete", profile) })
+	t.Cleanup(func() { cmdtest.Run(t, "", "secret", "delete", "--yes", profile) })
 	if strings.Contains(out+errOut, fx.AdminClientSecret) {
 		t.Fatal("login printed the client secret")
 	}
@@ -151,7 +151,7 @@ func TestLoginStoresRefreshToken(t *testing.T) {
 	if !strings.Contains(out, profile) || !strings.Contains(out, "admin_oauth") || strings.Contains(out, first.(string)) {
 		t.Fatalf("secret list:\n%s", out)
 	}
-	if _, _, code := cmdtest.Run(t, "", "secret", "delete", profile); code != cmdutil.ExitOK {
+	if _, _, code := cmdtest.Run(t, "", "secret", "delete", "--yes", profile); code != cmdutil.ExitOK {
 		t.Fatal("delete failed")
 	}
 	if err := exec.Command("secret-tool", "lookup", "service", "procore-sa", "username", profile).Run(); err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
+	"github.com/procore-sa/procore-sa/internal/explain"
 )
 
 // Execute runs the command line and returns the process exit code. Here,
@@ -48,7 +49,16 @@ func ExitCode(ctx context.Context, err error, started bool, stderr io.Writer) in
 		fmt.Fprintln(stderr, "procore-sa:", err)
 		return cmdutil.ExitUsage
 	case started:
-		fmt.Fprintln(stderr, "procore-sa:", err)
+		// A failure of the network or an answer from Procore is said in
+		// a person's words first; the whole text follows for whoever
+		// needs it.
+		switch x := explain.Of(err); x.Kind {
+		case explain.Unreachable, explain.Refused, explain.RateLimited, explain.ServerFault:
+			fmt.Fprintln(stderr, "procore-sa:", x.Sentence)
+			fmt.Fprintln(stderr, "Details:", x.Detail)
+		default:
+			fmt.Fprintln(stderr, "procore-sa:", err)
+		}
 		return cmdutil.ExitFailed
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "procore-sa: interrupted")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,14 +87,25 @@ func Run(ctx context.Context, opts *Options) error {
 		fmt.Fprintln(opts.Out, "No stored profiles. Run a guide, or 'procore-sa login'.")
 		return nil
 	}
+	// A header row, as secret list has: the columns say what they hold.
+	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tKIND\tENVIRONMENT\tAGE")
 	for _, r := range rows {
 		age := r.Age()
 		if rot, ok := rotated[r.Profile]; ok {
 			age += "; last rotated " + rot.At.Local().Format("2 Jan 2006 15:04")
 		}
-		fmt.Fprintf(opts.Out, "%-16s %-18s %-10s %s\n", r.Profile, r.Kind, r.Environment, age)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Profile, orDash(r.Kind), orDash(r.Environment), age)
 	}
-	return nil
+	return tw.Flush()
+}
+
+// orDash is s, or "-" for a column with nothing to say.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // withRotation is a profile's row with its last rotation, for --json.

@@ -37,6 +37,9 @@ func TestStatusFromOptions(t *testing.T) {
 			t.Errorf("status lacks %q:\n%s", want, got)
 		}
 	}
+	if lines := strings.Split(got, "\n"); strings.Join(strings.Fields(lines[0]), " ") != "PROFILE KIND ENVIRONMENT AGE" {
+		t.Errorf("no header row: %q", lines[0])
+	}
 	if got, _ := run(false, nil, nil); !strings.Contains(got, "No stored profiles.") {
 		t.Errorf("empty: %q", got)
 	}

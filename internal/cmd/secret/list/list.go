@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -48,7 +49,21 @@ func Run(ctx context.Context, opts *Options) error {
 	tw := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tKIND\tENVIRONMENT\tCOMPANY\tAGE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.Profile, r.Kind, r.Environment, r.CompanyID, r.Age())
+		// A credential of no company (an admin's sign-in covers them all)
+		// shows none, not a company 0 that does not exist.
+		company := "-"
+		if r.CompanyID > 0 {
+			company = strconv.FormatInt(r.CompanyID, 10)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Profile, orDash(r.Kind), orDash(r.Environment), company, r.Age())
 	}
 	return tw.Flush()
+}
+
+// orDash is s, or "-" for a column with nothing to say.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

@@ -33,3 +33,19 @@ func TestListTable(t *testing.T) {
 		t.Errorf("row %q", lines[2])
 	}
 }
+
+// TestListNoCompanyZero: a credential without a company (an admin's
+// sign-in) shows none, never a company 0.
+func TestListNoCompanyZero(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	opts := &Options{Out: ios.Out, Profiles: func(context.Context) ([]cmdutil.ProfileRow, error) {
+		return []cmdutil.ProfileRow{{Profile: "admin", Kind: "admin_oauth", Environment: "production", AgeDays: 2}}, nil
+	}}
+	if err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if f := strings.Fields(lines[1]); len(f) != 6 || f[3] != "-" {
+		t.Fatalf("row %q", lines[1])
+	}
+}
