@@ -1,6 +1,8 @@
 package doctor_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -21,7 +23,10 @@ func TestDoctorUnreachableKeychain(t *testing.T) {
 	t.Setenv("PROCORE_CLIENT_ID", "env-client-id")
 	t.Setenv("PROCORE_CLIENT_SECRET", "env-secret-do-not-print")
 	c := cmdtest.NewCredApp(t, "")
-	out, errOut, code := c.Run(t, "doctor")
+	// Procore's hosts on loopback, where nothing listens (a closed port).
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	out, errOut, code := c.Run(t, "--api-url", closed.URL, "--login-url", closed.URL, "doctor")
 	if code != cmdutil.ExitFailed {
 		t.Fatalf("doctor: exit %d, want 1\n%s%s", code, out, errOut)
 	}
@@ -31,6 +36,7 @@ func TestDoctorUnreachableKeychain(t *testing.T) {
 		"/nonexistent/procore-sa-bus does not exist",
 		"override:  PROCORE_CLIENT_ID is set and overrides the stored credential",
 		"override:  PROCORE_CLIENT_SECRET is set and overrides the stored credential",
+		"login:     " + closed.URL + ": resolves (127.0.0.1) but does NOT answer: Could not reach Procore: 127.0.0.1 refused the connection.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor lacks %q:\n%s", want, out)
@@ -49,7 +55,12 @@ func TestDoctorReachableKeychain(t *testing.T) {
 	t.Setenv("PROCORE_CLIENT_ID", "")
 	t.Setenv("PROCORE_CLIENT_SECRET", "")
 	c := cmdtest.NewCredApp(t, "")
-	out, errOut, code := c.Run(t, "doctor")
+	srv := httptest.NewServer(http.NotFoundHandler()) // Procore's hosts, on loopback
+	defer srv.Close()
+	out, errOut, code := c.Run(t, "--api-url", srv.URL, "--login-url", srv.URL, "doctor")
+	if !strings.Contains(out, "api:       "+srv.URL+": resolves (127.0.0.1) and answers (HTTP 404)") {
+		t.Errorf("doctor does not say the API host answers:\n%s", out)
+	}
 	if code != cmdutil.ExitOK || !strings.Contains(out, "reachable") || strings.Contains(out, "NOT reachable") || strings.Contains(out, "override:") {
 		t.Fatalf("doctor: exit %d\n%s%s", code, out, errOut)
 	}
