@@ -9,11 +9,17 @@ import (
 	"github.com/procore-sa/procore-sa/internal/app"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
 	"github.com/procore-sa/procore-sa/internal/explain"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // Execute runs the command line and returns the process exit code. Here,
 // and nowhere else, an error becomes a code.
 func Execute(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	// The built-in guides take some milliseconds to parse, and the
+	// wizard's first frame waits for them: parse them on another core
+	// while the command line is read and the wizard set up (they are
+	// parsed once per process; a command that needs none exits anyway).
+	go steps.LoadCatalog("")
 	started := false
 	cmd := newCmdRoot(f, &started)
 	cmd.SetArgs(args)
