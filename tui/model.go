@@ -648,7 +648,7 @@ func (m *Model) tooSmall() bool {
 func (m *Model) render() string {
 	st := m.sh.styles
 	if m.width < MinWidth || m.height < MinHeight {
-		return fmt.Sprintf("The terminal is too small: %d×%d.\nprocore-sa needs at least %d×%d.\n\nEnlarge the window, or run with --plain.",
+		return fmt.Sprintf("The terminal is too small: %d×%d.\nprocore-sa needs at least %d×%d.\n\nEnlarge the window: the wizard carries on where it was.\nOr press ctrl+c to leave (your place is saved)\nand run it again with --plain, which asks\nthe same questions as lines of text.",
 			m.width, m.height, MinWidth, MinHeight)
 	}
 	hf, vf := m.frame()

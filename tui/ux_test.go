@@ -332,3 +332,31 @@ func TestAddAllPlanningShowsProgress(t *testing.T) {
 		})
 	}
 }
+
+// TestFinishedPasswordStepSaysWhatWasDone: back on a password step whose
+// password was kept, the screen says where, enter goes on, and ctrl+g
+// does not quietly make another.
+func TestFinishedPasswordStepSaysWhatWasDone(t *testing.T) {
+	c := &apptest.Keeper{}
+	d := newDriver(t, userLoginOpts(t, c), 80, 24)
+	completeFixtureTo(d, 3)
+	d.typ("Str0ng!pw").press("tab").typ("Str0ng!pw").press("enter")
+	d.contains("Kept as profile")
+	d.press("enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatalf("did not go on; at %d", d.m.Walker().Index())
+	}
+	d.press("esc")
+	d.contains("Kept as profile default on ", "Press enter to keep it and continue")
+	before := d.screen()
+	d.press("ctrl+g")
+	if len(c.Kept) != 1 || d.screen() != before {
+		t.Fatalf("ctrl+g changed a kept password: %d kept\n%s", len(c.Kept), d.text())
+	}
+	checkFits(t, d.text(), 80, 24)
+	golden.RequireEqual(t, d.screen())
+	d.press("enter")
+	if d.m.Walker().Index() != 4 {
+		t.Fatalf("enter on a kept password did not go on; at %d", d.m.Walker().Index())
+	}
+}
