@@ -287,10 +287,10 @@ func TestPlainActionOnAForm(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	got := out.String()
-	if i, j := strings.Index(got, "Email *"), strings.Index(got, "procore-sa can do this step"); i < 0 || j < i {
+	if i, j := strings.Index(got, "Type the Email (required)"), strings.Index(got, "procore-sa can do this step"); i < 0 || j < i {
 		t.Fatalf("the action was not offered after the form:\n%s", got)
 	}
-	if a.Dos != 1 || strings.Count(got, "Email *") != 1 {
-		t.Fatalf("%d changes; the form asked %d times:\n%s", a.Dos, strings.Count(got, "Email *"), got)
+	if a.Dos != 1 || strings.Count(got, "Type the Email (required)") != 1 {
+		t.Fatalf("%d changes; the form asked %d times:\n%s", a.Dos, strings.Count(got, "Type the Email (required)"), got)
 	}
 }

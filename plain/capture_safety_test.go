@@ -95,7 +95,7 @@ func TestPlainCaptureWithholdsAnEchoedSecret(t *testing.T) {
 		pad = strings.Repeat("x", o)
 		mu.Unlock()
 		got, _, _ := runCapture(t, &echoingKeeper{env: env}, lines("", "id-1", testSecret, "4264807", "y"))
-		if !strings.Contains(got, "Procore refused the credentials") {
+		if !strings.Contains(got, "Procore refused the client ID and secret") {
 			t.Fatalf("%d: no refusal:\n%s", o, got)
 		}
 		if p := pieceOf(got, testSecret); p != "" {
@@ -104,7 +104,7 @@ func TestPlainCaptureWithholdsAnEchoedSecret(t *testing.T) {
 		store := credstore.NewStore("procore-sa-test")
 		store.Keyring = &repeatingKeyring{pad: "keychain: " + strings.Repeat("y", o)}
 		got, _, _ = runCapture(t, &echoingKeeper{env: env, store: store}, lines("", "id-1", testSecret, "4264807", "n"))
-		if !strings.Contains(got, "could not save the credential") {
+		if !strings.Contains(got, "ould not save the credential") {
 			t.Fatalf("%d: no keychain failure:\n%s", o, got)
 		}
 		if p := pieceOf(got, testSecret); p != "" {

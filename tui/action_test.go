@@ -599,7 +599,7 @@ func TestActionOnAForm(t *testing.T) {
 	if plans, _ := a.counts(); plans != 0 {
 		t.Fatal("a plan was read for a form not filled in")
 	}
-	d.contains("Not yet: Email")
+	d.contains("✗ ") // the error beside the field; enter stays on it
 	d.typ("sync@example.com").press("enter")
 	d.contains("The plan", "Create the user sync@example.com")
 	d.press("esc", "esc")

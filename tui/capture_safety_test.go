@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/zalando/go-keyring"
 
 	"github.com/procore-sa/procore-sa/internal/app/apptest"
@@ -58,8 +60,12 @@ func (r *repeatingKeyring) Delete(string, string) error { return nil }
 
 // onScreen is the first piece (six characters or more) of s on the screen,
 // as drawn or with the wrapping undone.
-func onScreen(d *driver, s string) string {
-	text := d.text()
+func onScreen(d *driver, s string) string { return inText(d.text(), s) }
+
+// inText is the longest-first piece of s, of six characters or more, that
+// text holds, in any of the forms an answer could repeat it in; "" when
+// none.
+func inText(text, s string) string {
 	unwrapped := strings.Join(strings.Fields(text), "")
 	j, _ := json.Marshal(s)
 	for _, form := range []string{s, url.QueryEscape(s), strings.Trim(string(j), `"`)} {
@@ -118,9 +124,19 @@ func TestCaptureScreenWithholdsAnEchoedSecret(t *testing.T) {
 			k := &echoingKeeper{env: env}
 			d := toCaptureWith(t, k, size[0], size[1])
 			d.fillCapture(testSecret).press("enter")
-			d.contains("Procore refused the credentials")
+			d.contains("Procore refused the client ID and secret")
 			if p := onScreen(d, testSecret); p != "" {
 				t.Fatalf("%s: a refusal shows %q of the secret:\n%s", name, p, d.text())
+			}
+			// Nor do its details, Procore's own words, once asked for.
+			// (All of them: the screen may show only part of a long one.)
+			d.send(tea.KeyPressMsg{Code: 't', Mod: tea.ModCtrl})
+			details := ansi.Strip(problemView(d.m.sh, d.m.screen.(troubled).problem(), size[0], ""))
+			if !strings.Contains(details, "Details:") {
+				t.Fatalf("%s: no details:\n%s", name, details)
+			}
+			if p := inText(details, testSecret); p != "" {
+				t.Fatalf("%s: a refusal's details show %q of the secret:\n%s", name, p, details)
 			}
 			// The keychain fails: the screen says why.
 			store := credstore.NewStore("procore-sa-test")
@@ -128,7 +144,7 @@ func TestCaptureScreenWithholdsAnEchoedSecret(t *testing.T) {
 			k = &echoingKeeper{env: env, store: store}
 			d = toCaptureWith(t, k, size[0], size[1])
 			d.fillCapture(testSecret).press("tab", " ", "enter") // not proved: straight to the save
-			d.contains("could not save the credential")
+			d.contains("ould not save the credential")
 			if p := onScreen(d, testSecret); p != "" {
 				t.Fatalf("%s: a keychain failure shows %q of the secret:\n%s", name, p, d.text())
 			}
