@@ -6,15 +6,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"filippo.io/age"
 
 	"github.com/procore-sa/procore-sa/internal/credstore"
+	"github.com/procore-sa/procore-sa/internal/handover"
 	"github.com/procore-sa/procore-sa/internal/secret"
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/procore/sim"
 )
 
@@ -32,17 +33,28 @@ func TestPlainRotationHandsOverAtATerminal(t *testing.T) {
 		_ = exec.Command("secret-tool", "clear", "service", "procore-sa-demo", "username", profile).Run()
 	})
 	home := t.TempDir()
-	const pass = "Qz7-vortex-LLAMA-9913"
-	export := filepath.Join(home, "export.age")
-	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo", CompanyID: fx.CompanyID,
-		ClientID: fx.DMSAClientID, ClientSecret: secret.New(fx.DMSAClientSecret), Guide: "dmsa", CreatedAt: time.Now()}
-	if err := credstore.ExportCredential(export, secret.New(pass), cred); err != nil {
+	// The credential arrives as a handover to our own age key, imported
+	// with that key (a passphrase export is the other test's).
+	ours, _ := age.GenerateX25519Identity()
+	ourKey := filepath.Join(home, "ours.key")
+	os.WriteFile(ourKey, []byte(ours.String()+"\n"), 0o600)
+	r, err := handover.ParseRecipient(ours.Recipient().String())
+	if err != nil {
 		t.Fatal(err)
 	}
-	imp := exec.Command(binary, "--demo", "--profile", profile, "secret", "import", export)
+	cred := credstore.Credential{Version: 1, Kind: credstore.KindClientCredentials, Environment: "demo", CompanyID: fx.CompanyID,
+		ClientID: fx.DMSAClientID, ClientSecret: secret.New(fx.DMSAClientSecret), Guide: "dmsa", CreatedAt: time.Now()}
+	payload, err := handover.NewPayload("theirs", cred, procore.Environment{Name: "demo", APIURL: "http://127.0.0.1:1", LoginURL: "http://127.0.0.1:1"}, time.Now()).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	incoming := filepath.Join(home, "incoming.age")
+	if err := handover.Write(incoming, []handover.Recipient{r}, false, payload); err != nil {
+		t.Fatal(err)
+	}
+	imp := exec.Command(binary, "--demo", "--profile", profile, "secret", "import", incoming, "--identity", ourKey)
 	imp.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(home, "state"), "XDG_CONFIG_HOME="+filepath.Join(home, "config"))
-	imp.Stdin = strings.NewReader(pass + "\n")
-	if out, err := imp.CombinedOutput(); err != nil {
+	if out, err := imp.CombinedOutput(); err != nil || !bytes.Contains(out, []byte("Procore accepted it")) {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
 
@@ -87,5 +99,5 @@ func TestPlainRotationHandsOverAtATerminal(t *testing.T) {
 	if err != nil || !bytes.Contains(plain, []byte("PROCORE_CLIENT_SECRET="+fresh+"\n")) {
 		t.Fatalf("the handover does not hold the new secret: %v", err)
 	}
-	noneOf(t, tm, home, stderr, nil, fx.DMSAClientSecret, fresh, pass)
+	noneOf(t, tm, home, stderr, nil, fx.DMSAClientSecret, fresh)
 }

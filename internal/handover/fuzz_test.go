@@ -3,6 +3,8 @@ package handover
 import (
 	"strings"
 	"testing"
+
+	"filippo.io/age"
 )
 
 // FuzzParseRecipient: any text is a key or a sentence, never a panic, and
@@ -73,6 +75,44 @@ func FuzzDecodePayload(f *testing.F) {
 		}
 		if !q.Cred.SameAs(p.Cred) || !q.Cred.ClientSecret.Equal(p.Cred.ClientSecret) || !q.Cred.Password.Equal(p.Cred.Password) || q.Cred.CompanyID != p.Cred.CompanyID {
 			t.Fatal("round trip changed the credential")
+		}
+	})
+}
+
+// FuzzImportFile: any file given to import is read as an age file or
+// refused, never a panic, and a refusal never repeats what the file holds.
+func FuzzImportFile(f *testing.F) {
+	id, _ := age.GenerateX25519Identity()
+	r, _ := ParseRecipient(id.Recipient().String())
+	for _, armored := range []bool{false, true} {
+		data, _ := Encrypt([]Recipient{r}, armored, testPayload())
+		f.Add(data)
+	}
+	f.Add([]byte("age-encryption.org/v1\n-> scrypt c2FsdA 10\nAAAA\n--- AAAA\n"))
+	f.Add([]byte(armorHeader + "\nnot base64\n-----END AGE ENCRYPTED FILE-----\n"))
+	f.Add([]byte(`{"version":1,"kind":"client_credentials","client_id":"x","client_secret":"y"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := Inspect(data); err != nil && len(data) >= 16 && strings.Contains(err.Error(), string(data)) {
+			t.Fatal("the refusal repeats the file")
+		}
+		plain, err := Open(data, id)
+		if err != nil {
+			return
+		}
+		if _, err := Decode(plain); err != nil && strings.Contains(err.Error(), testSecret) {
+			t.Fatal("the refusal repeats the secret")
+		}
+	})
+}
+
+// FuzzDecode: any plaintext, JSON or KEY=value, is a credential or a
+// refusal that never repeats a value of it.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"version":1,"kind":"client_credentials","client_id":"x","client_secret":"` + testSecret + `"}`))
+	f.Add(testPayload())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := Decode(data); err != nil && strings.Contains(err.Error(), testSecret) {
+			t.Fatal("the refusal repeats the secret")
 		}
 	})
 }

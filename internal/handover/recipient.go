@@ -54,14 +54,6 @@ type Recipient struct {
 	r age.Recipient
 }
 
-// Short is the fingerprint cut to what a person compares at a glance.
-func (r Recipient) Short() string {
-	if len(r.Fingerprint) > len("SHA256:")+12 {
-		return r.Fingerprint[:len("SHA256:")+12]
-	}
-	return r.Fingerprint
-}
-
 // Describe is a line naming the recipient for a screen: its kind, its
 // fingerprint and, for an SSH key, its comment.
 func (r Recipient) Describe() string {
