@@ -245,8 +245,8 @@ func TestQuitAndResumeInTmux(t *testing.T) {
 	tm.press("ctrl+c")
 	tm.waitFor("Leave the guide?")
 	tm.press("y")
-	if code := tm.exitCode(); code != "0" {
-		t.Fatalf("exit code %s after leaving", code)
+	if code := tm.exitCode(); code != "130" {
+		t.Fatalf("exit code %s after leaving mid-guide, want 130 (interrupted)", code)
 	}
 
 	tm2 := newTerm(t, home, 80, 24, "--demo", g.ID)

@@ -65,6 +65,12 @@ func TestAddAllScreens(t *testing.T) {
 			d.release(isEvents)
 		}},
 		{"done-with-failure", &apptest.AddAll{Results: failedRun}, func(d *driver, clk *tick) { d.press("enter", "enter") }},
+		// ctrl+c while the run goes on asks first, naming the one command.
+		{"stop-asked", &apptest.AddAll{Stopped: true}, func(d *driver, clk *tick) {
+			d.press("enter")
+			d.hold = true
+			d.press("enter", "ctrl+c")
+		}},
 	}
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		for _, c := range cases {
@@ -227,6 +233,13 @@ func TestQuitDuringRunWaitsForIt(t *testing.T) {
 	d.hold = true
 	d.press("enter") // the run's done message is held: it is still under way
 	d.press("ctrl+c")
+	d.contains("Stop the run and leave?")
+	d.contains("procore-sa adds")
+	d.press("n") // keep running: nothing stops
+	if d.quits != 0 || strings.Contains(d.text(), "Stopping at the next safe point") {
+		t.Fatal("n stopped the run")
+	}
+	d.press("ctrl+c", "y")
 	if d.quits != 0 {
 		t.Fatal("left with the run still under way")
 	}
@@ -254,7 +267,7 @@ func TestQuitTwiceDuringRunLeavesAtOnce(t *testing.T) {
 	d := addAllDriver(t, f, clk, 80, 24)
 	d.press("enter")
 	d.hold = true
-	d.press("enter", "ctrl+c", "ctrl+c")
+	d.press("enter", "ctrl+c", "ctrl+c", "ctrl+c") // ask, insist, leave at once
 	if d.quits != 1 {
 		t.Fatalf("quits=%d after a second ctrl+c", d.quits)
 	}

@@ -77,6 +77,40 @@ func (d *leaveDialog) View(width int) string {
 	return d.sh.styles.Dialog.Render(wrap(d.text, max(10, width-4), 0))
 }
 
+// stopRunDialog asks before an add-all run is stopped to leave: the run
+// ends at its next safe point, and resuming the guide takes it up.
+type stopRunDialog struct {
+	sh   *shared
+	text string
+}
+
+func (d *stopRunDialog) Typing() bool { return false }
+
+func (d *stopRunDialog) Bindings() []key.Binding {
+	k := d.sh.keys
+	return []key.Binding{withHelp(k.Yes, "stop and leave"), withHelp(k.No, "keep running")}
+}
+
+func (d *stopRunDialog) Update(msg tea.Msg) (dialog, tea.Cmd) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return d, nil
+	}
+	k := d.sh.keys
+	switch {
+	// ctrl+c again is the person insisting: stop.
+	case key.Matches(km, k.Yes), key.Matches(km, k.Quit):
+		return d, tea.Batch(closeDialog, answer(leaveConfirmedMsg{}))
+	case key.Matches(km, k.No):
+		return d, closeDialog
+	}
+	return d, nil
+}
+
+func (d *stopRunDialog) View(width int) string {
+	return d.sh.styles.Dialog.Render(wrap(d.text, max(10, width-4), 0))
+}
+
 // discardDialog asks for the word discard before a secret that cannot be
 // got back is dropped.
 type discardDialog struct {

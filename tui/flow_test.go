@@ -174,6 +174,8 @@ func TestFlowQuitDuringRun(t *testing.T) {
 	tm.Send(keyPress("enter"))
 	<-adds.Started
 	tm.Send(keyPress("ctrl+c"))
+	waitFor(t, at, shows("Stop the run and leave?"))
+	tm.Send(keyPress("y"))
 	waitFor(t, at, shows("Stopping at the next safe point"))
 	// The run has been told to stop but has not yet: the program is still
 	// there, answering messages.

@@ -282,7 +282,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Quit) {
 		if r, ok := m.screen.(runner); ok && m.phase == phaseStep && r.running() {
-			return m.quit() // stops the run first; its screen said so
+			if _, run := m.screen.(*addAllScreen); run {
+				return openDialog(&stopRunDialog{sh: m.sh, text: m.stopRunText()})
+			}
+			return m.quit() // stops the work first; its screen says so
 		}
 		if g, ok := m.screen.(guard); ok && m.phase == phaseStep && g.Guarding() {
 			return g.askDiscard(true)
@@ -422,6 +425,14 @@ func (m *Model) stopNow(why string) tea.Cmd {
 		}
 	}
 	return tea.Batch(m.saveIfChanged(), m.leave())
+}
+
+// stopRunText is what the stop dialog says: where the run stops, what is
+// kept, and the one command that takes the guide and its run up again.
+func (m *Model) stopRunText() string {
+	w := m.sh.walker
+	return fmt.Sprintf("The run stops at its next safe point (the call under way is answered first); every project Procore confirmed is journaled. Your place (step %d of %d) is saved. To take the guide and its run up again, run:\n\n    procore-sa%s %s",
+		w.Index()+1, w.Len(), demoFlag(m.opts.Demo), w.Guide.ID)
 }
 
 // requestQuit asks before leaving a guide that holds work.
@@ -695,7 +706,11 @@ func (m *Model) page() (string, string, int, []key.Binding) {
 	if n := len(m.dialogs); n > 0 {
 		d := m.dialogs[n-1]
 		title := "Leave the guide?"
-		if _, leaving := d.(*leaveDialog); !leaving && m.sh.walker != nil {
+		_, leaving := d.(*leaveDialog)
+		if _, stopping := d.(*stopRunDialog); stopping {
+			title, leaving = "Stop the run and leave?", true
+		}
+		if !leaving && m.sh.walker != nil {
 			title = m.stepTitle(m.sh.walker, m.sh.walker.Current())
 		}
 		return title, d.View(m.mainWidth()), 0, d.Bindings()

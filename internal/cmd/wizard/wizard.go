@@ -144,6 +144,9 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return fmt.Errorf("run the wizard: %w", err)
 	}
+	if leftMidGuide(m) {
+		return cmdutil.ErrCancel
+	}
 	return nil
 }
 
@@ -209,17 +212,46 @@ type wizardEnd interface {
 // leavingNotes says, once the wizard has gone, how to take up what it left:
 // the guide's saved place, and an add-all run that did not finish (stopped
 // at a safe point, failed, or left running), whose journal resumes it.
+//
+// A run the walk started is taken up by resuming the guide, so then one
+// command is said, the guide's; a run the walk does not hold keeps its own.
 func leavingNotes(targetArgs string, m wizardEnd) string {
 	var b strings.Builder
-	if run := m.UnfinishedRun(); run != "" {
+	w := m.Walker()
+	unfinished := m.Outcome() != tui.OutcomeFinished && w != nil && m.HoldsWork()
+	run := m.UnfinishedRun()
+	if unfinished && run != "" && walkHolds(w, run) {
+		fmt.Fprintf(&b, "Add-all run %s stopped at a safe point; every project Procore confirmed is journaled. Progress saved at step %d of %d. Resume the guide and its run with: procore-sa%s %s\n",
+			run, w.Index()+1, w.Len(), targetArgs, w.Guide.ID)
+		return b.String()
+	}
+	if run != "" {
 		fmt.Fprintf(&b, "Add-all run %s did not finish; what was confirmed is journaled. Resume it with: procore-sa%s add-all --resume %s\n",
 			run, targetArgs, run)
 	}
-	if w := m.Walker(); m.Outcome() != tui.OutcomeFinished && w != nil && m.HoldsWork() {
+	if unfinished {
 		fmt.Fprintf(&b, "Progress saved at step %d of %d. Resume with: procore-sa%s %s\n",
 			w.Index()+1, w.Len(), targetArgs, w.Guide.ID)
 	}
 	return b.String()
+}
+
+// walkHolds reports whether the walk recorded run as started and not
+// finished, so that resuming the walk resumes the run.
+func walkHolds(w *steps.Walker, run string) bool {
+	for _, o := range w.Session.Outcomes {
+		if o.Kind == steps.OutcomeStarted && o.Run == run {
+			return true
+		}
+	}
+	return false
+}
+
+// leftMidGuide reports whether the person left a guide before its end:
+// exit status 130, as for any interrupted command.
+func leftMidGuide(m wizardEnd) bool {
+	w := m.Walker()
+	return m.Outcome() == tui.OutcomeQuit && w != nil && !w.Finished()
 }
 
 // services are the ports a wizard walks with: the application layer's.
@@ -285,7 +317,11 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 		return cmdutil.ErrCancel
 	case errors.Is(err, plain.ErrInputEnded):
 		return inputEnded()
-	case err == nil, errors.Is(err, plain.ErrQuit):
+	case errors.Is(err, plain.ErrQuit):
+		// Left mid-guide: the place is saved and the runner said how to
+		// take it up; interrupted, as the person chose.
+		return cmdutil.ErrCancel
+	case err == nil:
 		return nil
 	case ctx.Err() != nil:
 		return cmdutil.ErrCancel

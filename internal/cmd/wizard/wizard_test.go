@@ -39,6 +39,17 @@ func TestLeavingNotesNameTheRunToResume(t *testing.T) {
 		}
 	}
 
+	// A run the walk started: one command, the guide's, which resumes it.
+	held := steps.NewWalker(g, &steps.Session{GuideID: "dmsa", Step: 1}, time.Now)
+	held.Record("b", steps.Outcome{Kind: steps.OutcomeStarted, Run: "20261123T101500Z-ab12"})
+	got = leavingNotes(args, fakeEnd{outcome: tui.OutcomeQuit, walker: held, work: true, run: "20261123T101500Z-ab12"})
+	if want := "Add-all run 20261123T101500Z-ab12 stopped at a safe point; every project Procore confirmed is journaled. Progress saved at step 2 of 2. Resume the guide and its run with: procore-sa --env sandbox --profile dmsa dmsa\n"; got != want {
+		t.Errorf("notes for a run the walk holds:\n%q\nwant one command:\n%q", got, want)
+	}
+	if !leftMidGuide(fakeEnd{outcome: tui.OutcomeQuit, walker: held}) || leftMidGuide(fakeEnd{outcome: tui.OutcomeQuit}) {
+		t.Error("leaving mid-guide is not an interrupted exit, or leaving the picker is")
+	}
+
 	// Nothing to take up: nothing said.
 	if got := leavingNotes(args, fakeEnd{outcome: tui.OutcomeFinished, walker: w, work: true}); got != "" {
 		t.Errorf("a finished wizard said %q", got)
