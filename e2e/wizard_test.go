@@ -204,8 +204,9 @@ func TestWalkGuideInTmux(t *testing.T) {
 // 1, so these are the ones it knows) and verify steps check for real.
 func demoRun() walkthrough.Options {
 	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
-	return walkthrough.Options{LiveVerify: true, LiveAddAll: true, LiveLogin: true, KeepPasswords: true, Capture: &walkthrough.Capture{
-		ClientID: fx.DMSAClientID, Secret: fx.DMSAClientSecret, CompanyID: strconv.FormatInt(fx.CompanyID, 10)}}
+	return walkthrough.Options{LiveVerify: true, LiveAddAll: true, LiveLogin: true, KeepPasswords: true,
+		LiveActions: true, LiveAudit: true, Answers: demoRoles, Capture: &walkthrough.Capture{
+			ClientID: fx.DMSAClientID, Secret: fx.DMSAClientSecret, CompanyID: strconv.FormatInt(fx.CompanyID, 10)}}
 }
 
 // checkModes walks the state directory: directories 0700, files 0600.
