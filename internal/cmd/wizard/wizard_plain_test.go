@@ -29,6 +29,7 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 		"y", "y", "y", "y", "y", // 2 checklist
 		"Acme Sync", "", "", "", "", // 3 form: the name, then the defaults
 		"y", "y", "y", // 4 checklist
+		"",                 // 4 the installation read from Procore
 		"y", "y", "y", "y", // 5 matrix
 		"",            // 6 form
 		"y", "y", "y", // 7 checklist
