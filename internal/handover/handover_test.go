@@ -277,7 +277,7 @@ func TestImportPassphraseExport(t *testing.T) {
 		t.Fatalf("Inspect = %+v, %v", info, err)
 	}
 	wrong, _ := PassphraseIdentity(secret.New("not the passphrase at all"))
-	if _, err := Open(raw, wrong); err == nil || strings.Contains(err.Error(), testSecret) {
+	if _, err := Open(raw, wrong); err == nil || !strings.Contains(err.Error(), "passphrase is wrong") || strings.Contains(err.Error(), testSecret) {
 		t.Errorf("wrong passphrase: %v", err)
 	}
 	id, _ := PassphraseIdentity(pass)
