@@ -67,7 +67,7 @@ func TestPlainRotationHandsOverAtATerminal(t *testing.T) {
 	tm.waitFor("Press enter to continue")
 	line("")
 	for i := 1; i <= 4; i++ {
-		tm.waitFor(fmt.Sprintf("[%d/4]", i))
+		tm.waitFor(fmt.Sprintf("Item %d of 4", i))
 		line("y")
 	}
 	tm.waitFor("Client ID")

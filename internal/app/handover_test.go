@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -194,9 +197,7 @@ func TestImportHandoverAndExport(t *testing.T) {
 
 	// A passphrase export imports the same way.
 	exp := filepath.Join(t.TempDir(), "e.age")
-	if err := credstore.ExportCredential(exp, secret.New("twelve chars or more"), cred); err != nil {
-		t.Fatal(err)
-	}
+	lightExport(t, exp, secret.New("twelve chars or more"), cred)
 	pass := func() (secret.Value, error) { return secret.New("twelve chars or more"), nil }
 	opened, err = b.OpenImport(ImportSource{Path: exp, Passphrase: pass})
 	if err != nil || opened.Info.Sealing != handover.SealedPassphrase || !opened.Payload.Cred.ClientSecret.Equal(cred.ClientSecret) {
@@ -206,5 +207,37 @@ func TestImportHandoverAndExport(t *testing.T) {
 	audit, _ := os.ReadFile(filepath.Join(stateDir, "audit.jsonl"))
 	if !strings.Contains(string(audit), `"action":"import"`) || strings.Contains(string(audit), cred.ClientSecret.Reveal()) {
 		t.Errorf("audit: %s", audit)
+	}
+}
+
+// lightExport writes what credstore.ExportCredential writes (the keychain's
+// document, encrypted with a passphrase) at a low scrypt work factor: the
+// real one takes seconds, many more in a race-built test; the real export
+// is checked through the command's tests. The importer reads any work
+// factor age accepts.
+func lightExport(t testing.TB, path string, pass secret.Value, c credstore.Credential) {
+	t.Helper()
+	doc := fmt.Sprintf(`{"version":1,"kind":%q,"environment":%q,"company_id":%d,"client_id":%q,"client_secret":%q`,
+		c.Kind, c.Environment, c.CompanyID, c.ClientID, c.ClientSecret.Reveal())
+	if c.Guide != "" {
+		doc += fmt.Sprintf(`,"guide":%q`, c.Guide)
+	}
+	doc += fmt.Sprintf(`,"created_at":%q}`, c.CreatedAt.UTC().Format(time.RFC3339Nano))
+	r, err := age.NewScryptRecipient(pass.Reveal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.SetWorkFactor(10)
+	var b bytes.Buffer
+	w, err := age.Encrypt(&b, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(doc))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -63,7 +63,7 @@ func TestRotatePlain(t *testing.T) {
 	if code != 1 || held(t, store, "lc") != old {
 		t.Fatalf("refused secret: exit %d, old kept %v\n%s\n%s", code, held(t, store, "lc") == old, out, errOut)
 	}
-	for _, want := range []string{"revokes the old secret at once", "Procore refused the credentials", "is unchanged"} {
+	for _, want := range []string{"revokes the old secret at once", "Procore refused the client ID and secret"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

@@ -120,7 +120,6 @@ func TestHandoverThenImport(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Not proved: not checked (--no-check)") || !strings.Contains(errOut, "is a passphrase export") {
 		t.Fatalf("import of an export: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if _, errOut, code := run(t, store, "not the passphrase\n", "--demo", "--profile", "x", "secret", "import", exp); code != 1 || !strings.Contains(errOut, "passphrase is wrong") {
-		t.Errorf("wrong passphrase: exit %d\n%s", code, errOut)
-	}
+	// A wrong passphrase is refused in internal/handover's tests, at a
+	// work factor that takes milliseconds, not this one's seconds.
 }
