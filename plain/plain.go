@@ -201,7 +201,10 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 		case errors.Is(err, ErrQuit):
 			r.save(w)
 			r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
-			return err // ErrQuit, or ErrInputEnded
+			if errors.Is(err, ErrInputEnded) {
+				return ErrInputEnded
+			}
+			return ErrQuit
 		case err != nil:
 			r.save(w)
 			return err

@@ -58,12 +58,12 @@ func TestRotatePlain(t *testing.T) {
 	cid := fx.DMSAClientID
 
 	wrong := "0000000000000000000000000000000000000000000000000000000000000000"
-	out, errOut, code := run(t, store, []string{"", "y", "y", "y", "y", cid, wrong, "562949953421312", "", "q", "discard"},
+	out, errOut, code := run(t, store, []string{"", "y", "y", "y", "y", cid, wrong, "562949953421312", "", "d", "q", "discard"},
 		"--demo", "--plain", "rotate", "lc")
 	if code != 1 || held(t, store, "lc") != old {
 		t.Fatalf("refused secret: exit %d, old kept %v\n%s\n%s", code, held(t, store, "lc") == old, out, errOut)
 	}
-	for _, want := range []string{"revokes the old secret at once", "Procore refused the client ID and secret"} {
+	for _, want := range []string{"revokes the old secret at once", "Procore refused the client ID and secret", "is unchanged"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

@@ -45,6 +45,9 @@ type Options struct {
 	Demo      bool
 	Plain     bool
 	Presenter bool
+
+	// fellBack: plain mode was not asked for, but there is no terminal.
+	fellBack bool
 }
 
 // NewOptions are the wizard's options from the factory and its flags.
@@ -89,7 +92,7 @@ func Run(ctx context.Context, opts *Options) error {
 		// could neither read keys nor draw. Plain mode asks the same
 		// questions as lines, which a pipe can answer.
 		fmt.Fprintln(stderr, "procore-sa: standard input or output is not a terminal, so the wizard runs in plain mode (as with --plain).")
-		opts.Plain = true
+		opts.Plain, opts.fellBack = true, true
 	}
 	if opts.Plain {
 		return runPlain(ctx, opts, cat, id, svc)
@@ -300,7 +303,7 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	if !ok {
 		var err error
 		if g, err = r.Pick(cat.List()); err != nil {
-			if errors.Is(err, plain.ErrInputEnded) {
+			if errors.Is(err, plain.ErrInputEnded) && opts.fellBack {
 				return inputEnded()
 			}
 			if errors.Is(err, plain.ErrQuit) {
@@ -315,7 +318,8 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 			sayLost(stderr, r.Unkept(), sig)
 		}
 		return cmdutil.ErrCancel
-	case errors.Is(err, plain.ErrInputEnded):
+	case errors.Is(err, plain.ErrInputEnded) && opts.fellBack:
+		// Plain mode was not asked for: say what to do instead.
 		return inputEnded()
 	case errors.Is(err, plain.ErrQuit):
 		// Left mid-guide: the place is saved and the runner said how to
