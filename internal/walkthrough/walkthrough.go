@@ -84,21 +84,7 @@ func Script(g *steps.Guide) []Step { return ScriptWith(g, Options{}) }
 
 // ScriptWith is Script for a wizard that runs some steps for real.
 func ScriptWith(g *steps.Guide, o Options) []Step {
-	fill := filler{domainOf: map[string]string{}} // field ids used as an email's domain, and the domain
-	if o.Answers != nil {
-		fill.roles = o.Answers(g)
-	}
-	for _, st := range g.Steps {
-		for _, f := range st.Fields {
-			if f.DomainFrom != "" {
-				d := "example.com"
-				if _, at, ok := strings.Cut(fill.roles[f.Role], "@"); ok && at != "" {
-					d = at
-				}
-				fill.domainOf[f.DomainFrom] = d
-			}
-		}
-	}
+	fill := newFiller(g, o)
 	values := map[string]string{}
 	out := make([]Step, 0, len(g.Steps))
 	for i, st := range g.Steps {
@@ -184,10 +170,41 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 	return out
 }
 
+// Value is the valid value a walk of g under o gives field f, given the
+// values of the fields answered before it (by field id), and records it
+// there: its default when valid (a choice's default, else its first
+// option), the answer o gives its role, or a value made to fit its type.
+// A front-end that asks field by field (the plain wizard) is answered
+// with it as the full-screen wizard is typed into.
+func Value(g *steps.Guide, o Options, f steps.Field, values map[string]string) string {
+	return newFiller(g, o).value(f, values)
+}
+
 // filler knows what to type into fields.
 type filler struct {
 	domainOf map[string]string
 	roles    map[steps.Role]string
+}
+
+// newFiller is the filler for g under o: the answers for roles, and the
+// domain each field an email takes its domain from is given.
+func newFiller(g *steps.Guide, o Options) filler {
+	fill := filler{domainOf: map[string]string{}} // field ids used as an email's domain, and the domain
+	if o.Answers != nil {
+		fill.roles = o.Answers(g)
+	}
+	for _, st := range g.Steps {
+		for _, f := range st.Fields {
+			if f.DomainFrom != "" {
+				d := "example.com"
+				if _, at, ok := strings.Cut(fill.roles[f.Role], "@"); ok && at != "" {
+					d = at
+				}
+				fill.domainOf[f.DomainFrom] = d
+			}
+		}
+	}
+	return fill
 }
 
 // form fills every field of a form step with a valid value.
@@ -204,26 +221,36 @@ func (fl filler) form(st steps.Step, values map[string]string) []Action {
 
 // field returns the keys that give f a valid value, recording it in values.
 func (fl filler) field(f steps.Field, values map[string]string) []Action {
-	if f.Type == steps.FieldChoice {
-		v := f.Default
-		if v == "" {
-			// The first press of right selects the first option.
-			values[f.ID] = f.Options[0]
-			return press("right")
-		}
-		values[f.ID] = v
-		return nil
-	}
-	if f.Default != "" && f.Validate(f.Default, values) == nil {
-		values[f.ID] = f.Default
+	v := fl.value(f, values)
+	switch {
+	case f.Type == steps.FieldChoice && f.Default == "":
+		return press("right") // the first press of right selects the first option
+	case f.Type == steps.FieldChoice, f.Default != "" && v == f.Default:
 		return nil // already filled in
 	}
-	if v, ok := fl.roles[f.Role]; ok && f.Role != "" && f.Default == "" && f.Validate(v, values) == nil {
-		values[f.ID] = v
-		return []Action{{Text: v}}
+	return []Action{{Text: v}}
+}
+
+// value is the valid value f gets, recorded in values.
+func (fl filler) value(f steps.Field, values map[string]string) string {
+	v := fl.pick(f, values)
+	values[f.ID] = v
+	return v
+}
+
+func (fl filler) pick(f steps.Field, values map[string]string) string {
+	if f.Type == steps.FieldChoice {
+		if f.Default == "" {
+			return f.Options[0]
+		}
+		return f.Default
 	}
-	domain, isDomain := fl.domainOf[f.ID]
-	var v string
+	if f.Default != "" && f.Validate(f.Default, values) == nil {
+		return f.Default
+	}
+	if v, ok := fl.roles[f.Role]; ok && f.Role != "" && f.Default == "" && f.Validate(v, values) == nil {
+		return v
+	}
 	switch f.Type {
 	case steps.FieldEmail:
 		d := f.Domain
@@ -233,19 +260,16 @@ func (fl filler) field(f steps.Field, values map[string]string) []Action {
 		if d == "" {
 			d = "example.com"
 		}
-		v = "integration@" + d
+		return "integration@" + d
 	case steps.FieldNumber:
 		n := int64(1)
 		if f.Min != nil {
 			n = *f.Min
 		}
-		v = strconv.FormatInt(n, 10)
-	default:
-		v = "Test"
-		if isDomain {
-			v = domain
-		}
+		return strconv.FormatInt(n, 10)
 	}
-	values[f.ID] = v
-	return []Action{{Text: v}}
+	if domain, ok := fl.domainOf[f.ID]; ok {
+		return domain
+	}
+	return "Test"
 }

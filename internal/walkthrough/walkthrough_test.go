@@ -52,3 +52,35 @@ func TestScriptPassesOverStepsThatDoNotApply(t *testing.T) {
 		}
 	}
 }
+
+// TestValue: each field gets a valid value, as the keys of a script type
+// it: a choice its default or first option, a valid default kept, the
+// answer for its role, an email on the domain an earlier field gave.
+func TestValue(t *testing.T) {
+	one := int64(3)
+	g := &steps.Guide{ID: "g", Steps: []steps.Step{{ID: "s", Kind: steps.KindForm, Fields: []steps.Field{
+		{ID: "how", Type: steps.FieldChoice, Options: []string{"A", "B"}, Default: "B"},
+		{ID: "pick", Type: steps.FieldChoice, Options: []string{"X", "Y"}},
+		{ID: "name", Type: steps.FieldText, Default: "kept", Required: true},
+		{ID: "app", Type: steps.FieldText, Role: steps.RoleAppName, Required: true},
+		{ID: "domain", Type: steps.FieldDomain, Role: steps.RoleCompanyDomain},
+		{ID: "email", Type: steps.FieldEmail, Role: steps.RoleAccountEmail, DomainFrom: "domain", Required: true},
+		{ID: "n", Type: steps.FieldNumber, Min: &one},
+		{ID: "key", Type: steps.FieldText, RequiredIf: &steps.Condition{Field: "how", Is: "B"}},
+	}}}}
+	o := Options{Answers: func(*steps.Guide) map[steps.Role]string {
+		return map[steps.Role]string{steps.RoleAppName: "Riverside", steps.RoleAccountEmail: "sync@builders.example"}
+	}}
+	values := map[string]string{}
+	want := map[string]string{"how": "B", "pick": "X", "name": "kept", "app": "Riverside", "domain": "builders.example",
+		"email": "sync@builders.example", "n": "3", "key": "Test"}
+	for _, f := range g.Steps[0].Fields {
+		v := Value(g, o, f, values)
+		if v != want[f.ID] || values[f.ID] != v {
+			t.Errorf("field %s: %q (recorded %q), want %q", f.ID, v, values[f.ID], want[f.ID])
+		}
+		if err := f.Validate(v, values); err != nil {
+			t.Errorf("field %s: %q is not valid: %v", f.ID, v, err)
+		}
+	}
+}

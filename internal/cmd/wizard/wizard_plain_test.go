@@ -1,22 +1,27 @@
 package wizard_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
+	"github.com/procore-sa/procore-sa/internal/walkthrough"
 	"github.com/procore-sa/procore-sa/procore/sim"
+	"github.com/procore-sa/procore-sa/steps"
 )
 
 // TestPlainWizardKeepsCapturedCredentials walks the DMSA guide in plain
-// mode to its end: at the capture step the answer demo fills in the
-// simulator's own app, which the simulator accepts, so that the add-all and
-// verify steps after it work. The plain wizard must have the same keeper as
-// the full-screen one (the keychain, read back), and the secret must appear
-// on no output and in no state file.
+// mode to its end, answering each prompt as it comes: at the capture step
+// the answer demo fills in the simulator's own app, which the simulator
+// accepts, so that the sign-in, add-all, verify and audit steps after it
+// work. The plain wizard must have the same keeper as the full-screen one
+// (the keychain, read back), and the secret must appear on no output and
+// in no state file.
 func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 	cmdtest.Env(t)
 	// The demo's simulator is seeded the same way: the same app secret.
@@ -24,36 +29,45 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 	if len(secret) < 16 {
 		t.Fatalf("the simulator's app secret is %d characters", len(secret))
 	}
-	answers := []string{
-		"",                      // 1 notice
-		"y", "y", "y", "y", "y", // 2 checklist
-		"Acme Sync", "", "", "", "", // 3 form: the name, then the defaults
-		"y", "y", "y", // 4 checklist
-		"",                 // 4 the installation read from Procore
-		"y", "y", "y", "y", // 5 matrix
-		"",            // 6 form
-		"y", "y", "y", // 7 checklist
-		"demo", "", // 8 capture: the simulator's app, checked with it
-		"",  // 9 form: the app's user, found through the credential
-		"",  // 10 admin sign-in
-		"y", // 11 add-all
-		"",  // 12 verify, and anything after
+	cat, _ := steps.LoadCatalog("")
+	g, _ := cat.Get("dmsa")
+	p := cmdtest.NewPerson(g, walkthrough.Demo()) // demo at the capture step
+	defer p.Close()
+	var errb strings.Builder
+	code := cmdtest.Execute(cmdtest.Factory(p.In(), p.Out(), &errb), "--demo", "--plain", "--profile", "plain-test", "dmsa")
+	out, errOut := p.String(), errb.String()
+	if code != cmdutil.ExitOK || p.Err() != nil {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\nanswers:\n%s", code, out, errOut, p.Transcript())
 	}
-	out, errOut, code := cmdtest.Run(t, strings.Join(answers, "\n")+"\n",
-		"--demo", "--plain", "--profile", "plain-test", "dmsa")
-	if code != cmdutil.ExitOK {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	// What each step the tool does says, in the order of the guide.
+	says := map[steps.Kind][]string{
+		steps.KindCredential: {"The secret is never shown", "Demo: type demo at Client ID",
+			"Using the simulator's app", "Procore accepted them.", "and read back."},
+		steps.KindAdminLogin: {"Signed in as"},
+		steps.KindAddAll:     {" added, 0 already a member, 0 failed."},
+		steps.KindVerify:     {"ok  The token works"},
+		steps.KindAudit:      {" hold."},
 	}
-	for _, want := range []string{
-		"Step 8 of 13", "The secret is never shown", "Demo: type demo at Client ID",
-		"Using the simulator's app", "Procore accepted them.", "and read back.",
-		"Step 10 of 13", "Signed in as",
-		"Step 11 of 13", " added, 0 already a member, 0 failed.",
-		"Step 12 of 13", "ok  The token works", "Step 13 of 13", "Every step is done.",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, out)
+	shown := cmdtest.Steps(out)
+	for i, st := range g.Steps {
+		for _, want := range says[st.Kind] {
+			if !strings.Contains(shown[i], want) {
+				t.Errorf("step %d (%s) lacks %q:\n%s", i+1, st.ID, want, shown[i])
+			}
 		}
+		delete(says, st.Kind)
+	}
+	if len(says) != 0 {
+		t.Errorf("the guide has no steps of kinds %v", slices.Collect(maps.Keys(says)))
+	}
+	audit := shown[len(g.Steps)-1]
+	for _, q := range cmdtest.Requirements(audit) {
+		if q.Verdict != "Holds" {
+			t.Errorf("the audit says %s: %s\n%s", q.Verdict, q.Text, audit)
+		}
+	}
+	if !strings.Contains(out, "Every step is done.") {
+		t.Errorf("stdout lacks %q:\n%s", "Every step is done.", out)
 	}
 	if strings.Contains(out, "Client secret") {
 		t.Errorf("the secret was asked for after demo:\n%s", out)
