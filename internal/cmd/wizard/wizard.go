@@ -321,11 +321,7 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	case errors.Is(err, plain.ErrInputEnded) && opts.fellBack:
 		// Plain mode was not asked for: say what to do instead.
 		return inputEnded()
-	case errors.Is(err, plain.ErrQuit):
-		// Left mid-guide: the place is saved and the runner said how to
-		// take it up; interrupted, as the person chose.
-		return cmdutil.ErrCancel
-	case err == nil:
+	case err == nil, errors.Is(err, plain.ErrQuit):
 		return nil
 	case ctx.Err() != nil:
 		return cmdutil.ErrCancel
