@@ -262,7 +262,7 @@ func (p *Person) answer(pr Prompt) (string, error) {
 		return p.g.ID, nil
 	case has("Resume there?"):
 		return "n", nil // start over: the walk is the whole guide
-	case has("Done? [y/n]", "ticked? [y/n]"):
+	case has("Done? [y/n]", "ticked? [y/n]", "Have you done this?", "Type y once"):
 		return "y", nil
 	case has("Add the account to every project now?"):
 		return "y", nil
@@ -294,8 +294,10 @@ func (p *Person) answer(pr Prompt) (string, error) {
 		// The field whose label the prompt starts with (the longest, should
 		// one label start another).
 		var field *steps.Field
+		// Plain mode asks "Type the <label> ...".
+		asked := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(line, "Type the "), "Type "), "Choose the ")
 		for i, f := range st.Fields {
-			if strings.HasPrefix(line, f.Label) && (field == nil || len(f.Label) > len(field.Label)) {
+			if (strings.HasPrefix(line, f.Label) || strings.HasPrefix(asked, f.Label)) && (field == nil || len(f.Label) > len(field.Label)) {
 				field = &st.Fields[i]
 			}
 		}
