@@ -2,13 +2,12 @@ package plain
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
@@ -73,7 +72,7 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 	if o, ok := w.Outcome(st.ID); ok && o.Kind == steps.OutcomeSkipped {
 		r.printf("You skipped this step earlier: it is not done.\n")
 	}
-	r.printf("procore-sa can do this step for you: %s.\n", describeAction(*st.Action))
+	r.printf("procore-sa can do this step for you: %s.\n", st.Action.Describe())
 	n, err := r.choice("Nothing changes in Procore until you say so. What now?", 1,
 		"Read Procore and see what would change",
 		"Do it by (h)and in Procore's web pages",
@@ -157,7 +156,7 @@ func (r *Runner) do(ctx context.Context, w *steps.Walker, p app.ActionPlan) (boo
 	o, err := r.Automate.Do(ctx2, *st.Action, p, app.UsingWalk(w))
 	cancel()
 	if err != nil {
-		r.printf("%s\n  %s\n", refusalWords(err), procore.Printable(err.Error()))
+		r.printf("%s\n  %s\n", explain.Refusal(err), procore.Printable(err.Error()))
 		r.printf("Nothing was recorded: the step is still to do, and everything you entered is kept.\n")
 		return false, nil
 	}
@@ -297,7 +296,7 @@ func (r *Runner) audit(ctx context.Context, w *steps.Walker) (bool, error) {
 			prompt = "Press enter to read Procore again, or type h to finish without the audit. "
 		} else {
 			r.printRequirements(reqs)
-			w.Record(st.ID, steps.Outcome{Kind: steps.OutcomeDone, Detail: "audited in Procore: " + summary(reqs)})
+			w.Record(st.ID, steps.Outcome{Kind: steps.OutcomeDone, Detail: "audited in Procore: " + app.Summary(reqs)})
 		}
 		read := err == nil
 		ans, err := r.ask(prompt)
@@ -337,41 +336,7 @@ func (r *Runner) printRequirements(reqs []app.Requirement) {
 			r.printf("     To fix: %s\n", procore.Printable(q.Fix))
 		}
 	}
-	r.printf("Summary: %s.\n", summary(reqs))
-}
-
-// summary is one line: "12 of 12 hold", "2 of 12 need fixing".
-func summary(reqs []app.Requirement) string {
-	n := len(reqs)
-	if n == 0 {
-		return "there is nothing to check"
-	}
-	var ok, bad, unknown int
-	for _, q := range reqs {
-		switch {
-		case q.Unknown:
-			unknown++
-		case q.OK:
-			ok++
-		default:
-			bad++
-		}
-	}
-	var parts []string
-	if bad > 0 {
-		verb := "need"
-		if bad == 1 {
-			verb = "needs"
-		}
-		parts = append(parts, fmt.Sprintf("%d of %d %s fixing", bad, n, verb))
-	}
-	if bad == 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d hold", ok, n))
-	}
-	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d could not be read", unknown))
-	}
-	return strings.Join(parts, "; ")
+	r.printf("Summary: %s.\n", app.Summary(reqs))
 }
 
 func plural(n int, one, many string) string {
@@ -386,32 +351,4 @@ func changes(n int) string {
 		return "this change"
 	}
 	return "these changes"
-}
-
-// describeAction says what an action does, for the offer before the plan,
-// in the guide catalogue's words.
-func describeAction(a steps.Action) string {
-	if spec, ok := steps.ActionSpecFor(a.Name); ok && spec.Does != "" {
-		return "it " + spec.Does
-	}
-	return "it runs " + a.Name + " through Procore's API"
-}
-
-// refusalWords says in a person's words why Procore refused a change; the
-// error itself, said after it, has Procore's own.
-func refusalWords(err error) string {
-	switch procore.StatusOf(err) {
-	case http.StatusUnauthorized:
-		return "Procore no longer accepts the admin's sign-in: sign in again on the sign-in step, then come back."
-	case http.StatusForbidden:
-		return "Procore refused: the signed-in admin may not make this change."
-	case http.StatusConflict:
-		return "Procore refused: something already there conflicts with this change. Read Procore again to see where it stands."
-	case http.StatusUnprocessableEntity:
-		return "Procore would not accept the change as sent: check the values on the earlier steps."
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "Procore did not answer in time; the change may or may not have been made. Read Procore again to see."
-	}
-	return "The change did not go through."
 }

@@ -265,10 +265,10 @@ func TestPlainWithoutPortsIsAChecklist(t *testing.T) {
 }
 
 func TestPlainSummary(t *testing.T) {
-	if got := summary(holds); got != "1 of 1 hold" {
+	if got := app.Summary(holds); got != "1 of 1 hold" {
 		t.Errorf("summary = %q", got)
 	}
-	if got := summary(twoBad[:3]); got != "2 of 3 need fixing" {
+	if got := app.Summary(twoBad[:3]); got != "2 of 3 need fixing" {
 		t.Errorf("summary = %q", got)
 	}
 }

@@ -349,3 +349,12 @@ func describeNamed(name string, with map[string]string) string {
 	}
 	return s + "}"
 }
+
+// Describe says what the action does, for the offer before its plan, in
+// the closed set's own words.
+func (a Action) Describe() string {
+	if spec, ok := ActionSpecFor(a.Name); ok && spec.Does != "" {
+		return "it " + spec.Does
+	}
+	return "it runs " + a.Name + " through Procore's API"
+}

@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -12,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/procore-sa/procore-sa/internal/app"
-	"github.com/procore-sa/procore-sa/procore"
+	"github.com/procore-sa/procore-sa/internal/explain"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -382,7 +380,7 @@ func (s *actionScreen) View() (string, int) {
 		if s.err != nil {
 			b.WriteString(st.Error.Render(wrap("✗ The plan could not be read: "+printable(s.err.Error()), s.width, 2)) + "\n\n")
 		}
-		b.WriteString(wrap("procore-sa can do this step for you: "+describeAction(*s.step.Action)+".", s.width, 0) + "\n\n")
+		b.WriteString(wrap("procore-sa can do this step for you: "+s.step.Action.Describe()+".", s.width, 0) + "\n\n")
 		b.WriteString(wrap("Press enter to read Procore and see what would change; nothing changes until you say so. Press h to do it by hand instead, or s to skip it.", s.width, 0) + "\n")
 	case actionPlanning:
 		b.WriteString(s.spin.View() + " Reading Procore for the plan…\n")
@@ -405,7 +403,7 @@ func (s *actionScreen) View() (string, int) {
 		}
 		b.WriteString("\nPress enter to continue.\n")
 	case actionRefused:
-		b.WriteString(st.Error.Render(wrap("✗ "+refusalWords(s.refusal), s.width, 2)) + "\n")
+		b.WriteString(st.Error.Render(wrap("✗ "+explain.Refusal(s.refusal), s.width, 2)) + "\n")
 		b.WriteString("  " + st.Subtle.Render(wrap(printable(s.refusal.Error()), s.width-2, 2)) + "\n\n")
 		b.WriteString(wrap("Nothing was recorded: the step is still to do, and everything you entered is kept. Press r to read Procore again, h to do it by hand, or s to skip it.", s.width, 0) + "\n")
 	}
@@ -449,34 +447,6 @@ func as(who string) string {
 		return ""
 	}
 	return " as " + printable(who)
-}
-
-// describeAction says what an action does, for the offer before the plan,
-// in the guide catalogue's words.
-func describeAction(a steps.Action) string {
-	if spec, ok := steps.ActionSpecFor(a.Name); ok && spec.Does != "" {
-		return "it " + spec.Does
-	}
-	return "it runs " + a.Name + " through Procore's API"
-}
-
-// refusalWords says in a person's words why Procore refused a change; the
-// error itself, shown below it, has Procore's own.
-func refusalWords(err error) string {
-	switch procore.StatusOf(err) {
-	case http.StatusUnauthorized:
-		return "Procore no longer accepts the admin's sign-in: sign in again on the sign-in step, then come back."
-	case http.StatusForbidden:
-		return "Procore refused: the signed-in admin may not make this change."
-	case http.StatusConflict:
-		return "Procore refused: something already there conflicts with this change. Read Procore again to see where it stands."
-	case http.StatusUnprocessableEntity:
-		return "Procore would not accept the change as sent: check the values on the earlier steps."
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "Procore did not answer in time; the change may or may not have been made. Read Procore again to see."
-	}
-	return "The change did not go through."
 }
 
 // automated is the step's screen with what the tool can do for it: its

@@ -407,7 +407,7 @@ func TestSummary(t *testing.T) {
 		{auditReqs(0, true), "11 of 12 hold; 1 could not be read"},
 		{nil, "There is nothing to check"},
 	} {
-		if got := summary(c.reqs); got != c.want {
+		if got := capital(app.Summary(c.reqs)); got != c.want {
 			t.Errorf("summary = %q, want %q", got, c.want)
 		}
 	}

@@ -90,7 +90,7 @@ func (s *auditScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 			s.cursor = min(s.cursor, max(0, len(s.reqs)-1))
 			// What the audit found is the step's outcome, for the
 			// transcript: the tool read it, nobody ticked it.
-			s.sh.walker.Record(s.step.ID, steps.Outcome{Kind: steps.OutcomeDone, Detail: "audited in Procore: " + summary(s.reqs)})
+			s.sh.walker.Record(s.step.ID, steps.Outcome{Kind: steps.OutcomeDone, Detail: "audited in Procore: " + capital(app.Summary(s.reqs))})
 		}
 		return stay, nil
 	case spinner.TickMsg:

@@ -158,48 +158,9 @@ func requirementBlock(st Styles, r app.Requirement, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// tally counts requirements that hold, need fixing, and could not be read.
-func tally(reqs []app.Requirement) (ok, bad, unknown int) {
-	for _, r := range reqs {
-		switch {
-		case r.Unknown:
-			unknown++
-		case r.OK:
-			ok++
-		default:
-			bad++
-		}
-	}
-	return ok, bad, unknown
-}
-
-// summary is the audit's one line: "12 of 12 hold", "2 of 12 need fixing".
-func summary(reqs []app.Requirement) string {
-	ok, bad, unknown := tally(reqs)
-	n := len(reqs)
-	if n == 0 {
-		return "There is nothing to check"
-	}
-	var parts []string
-	if bad > 0 {
-		verb := "need"
-		if bad == 1 {
-			verb = "needs"
-		}
-		parts = append(parts, fmt.Sprintf("%d of %d %s fixing", bad, n, verb))
-	}
-	if bad == 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d hold", ok, n))
-	}
-	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d could not be read", unknown))
-	}
-	return strings.Join(parts, "; ")
-}
-
 func summaryLine(st Styles, reqs []app.Requirement) string {
-	ok, bad, _ := tally(reqs)
-	s := summary(reqs)
+	ok, bad, _ := app.Tally(reqs)
+	s := capital(app.Summary(reqs))
 	switch {
 	case ok == len(reqs):
 		return st.Success.Render("✓ " + s)
@@ -294,3 +255,11 @@ func (s *actionScreen) ShortHelp() []key.Binding  { return s.Bindings() }
 func (s *actionScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.Bindings()} }
 func (s *auditScreen) ShortHelp() []key.Binding   { return s.Bindings() }
 func (s *auditScreen) FullHelp() [][]key.Binding  { return [][]key.Binding{s.Bindings()} }
+
+// capital begins s with a capital letter, as a line on the screen does.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -216,3 +216,22 @@ func Sentence(s string) string {
 	}
 	return s
 }
+
+// Refusal says in a person's words why Procore refused a change to the
+// directory; the error itself, said after it, has Procore's own.
+func Refusal(err error) string {
+	switch procore.StatusOf(err) {
+	case http.StatusUnauthorized:
+		return "Procore no longer accepts the admin's sign-in: sign in again on the sign-in step, then come back."
+	case http.StatusForbidden:
+		return "Procore refused: the signed-in admin may not make this change."
+	case http.StatusConflict:
+		return "Procore refused: something already there conflicts with this change. Read Procore again to see where it stands."
+	case http.StatusUnprocessableEntity:
+		return "Procore would not accept the change as sent: check the values on the earlier steps."
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "Procore did not answer in time; the change may or may not have been made. Read Procore again to see."
+	}
+	return "The change did not go through."
+}
