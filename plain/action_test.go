@@ -65,11 +65,11 @@ func autoGuide() *steps.Guide {
 }
 
 var (
-	plainPlan    = app.ActionPlan{As: "morgan.reyes@example.com (user 14100001)", Changes: []string{"Create the user sync@example.com in the Company Directory"}}
-	plainDone    = steps.Outcome{Kind: steps.OutcomeDone, Detail: "user 14100003 is in the Company Directory, active", UserID: 14100003}
-	plainRefused = fmt.Errorf("create the user: %w", &procore.Error{Method: "POST", Path: "/rest/v1.0/companies/4/users", Status: 422, Message: "Email address is invalid"})
-	holds        = []app.Requirement{{ID: "user/user_exists", Text: "Account user exists in the directory", OK: true, State: "user 14100003, active"}}
-	twoBad       = []app.Requirement{
+	plainPlan       = app.ActionPlan{As: "morgan.reyes@example.com (user 14100001)", Changes: []string{"Create the user sync@example.com in the Company Directory"}}
+	plainDone       = steps.Outcome{Kind: steps.OutcomeDone, Detail: "user 14100003 is in the Company Directory, active", UserID: 14100003}
+	errPlainRefused = fmt.Errorf("create the user: %w", &procore.Error{Method: "POST", Path: "/rest/v1.0/companies/4/users", Status: 422, Message: "Email address is invalid"})
+	holds           = []app.Requirement{{ID: "user/user_exists", Text: "Account user exists in the directory", OK: true, State: "user 14100003, active"}}
+	twoBad          = []app.Requirement{
 		{Text: "Account user exists in the directory", OK: true, State: "active"},
 		{Text: "Sync template grants Admin on Documents", State: "Read Only", Fix: "Company Admin > Permission Templates > Sync: set Documents to Admin"},
 		{Text: "Added to new projects", State: "off", Fix: "Company Directory > the user: tick Add to all new projects"},
@@ -158,7 +158,7 @@ func TestPlainActionByHand(t *testing.T) {
 }
 
 func TestPlainActionRefusedRecordsNothing(t *testing.T) {
-	a := &fakeAutomator{PlanAs: plainPlan, DoErr: plainRefused, Done: plainDone}
+	a := &fakeAutomator{PlanAs: plainPlan, DoErr: errPlainRefused, Done: plainDone}
 	// enter reads the plan, y is refused, q leaves at the choice after it.
 	out, s, err := runAuto(t, a, nil, "\ny\nq\n")
 	if !errors.Is(err, ErrQuit) {
@@ -175,7 +175,7 @@ func TestPlainActionRefusedRecordsNothing(t *testing.T) {
 }
 
 func TestPlainActionRefusedThenReadAgain(t *testing.T) {
-	a := &fakeAutomator{PlanAs: plainPlan, DoErr: plainRefused, Done: plainDone}
+	a := &fakeAutomator{PlanAs: plainPlan, DoErr: errPlainRefused, Done: plainDone}
 	out, s, err := runAuto(t, a, nil, "\ny\nr\ny\nq\n")
 	if !errors.Is(err, ErrQuit) {
 		t.Fatalf("%v\n%s", err, out)

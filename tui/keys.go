@@ -82,10 +82,3 @@ func DefaultKeyMap() KeyMap {
 		Leave:        key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
 	}
 }
-
-// keyHelp is a help.KeyMap over bindings listed most important first: the
-// short help drops from the end when the bar is too narrow.
-type keyHelp []key.Binding
-
-func (k keyHelp) ShortHelp() []key.Binding  { return k }
-func (k keyHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k} }

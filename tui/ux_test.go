@@ -19,9 +19,9 @@ import (
 	"github.com/procore-sa/procore-sa/steps"
 )
 
-// dnsFailure is what the HTTP client says when Procore's name does not
+// errDNSFailure is what the HTTP client says when Procore's name does not
 // resolve.
-var dnsFailure = fmt.Errorf("check the credentials with Procore: %w", &url.Error{Op: "Post", URL: "https://login.procore.com/oauth/token",
+var errDNSFailure = fmt.Errorf("check the credentials with Procore: %w", &url.Error{Op: "Post", URL: "https://login.procore.com/oauth/token",
 	Err: &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "login.procore.com", IsNotFound: true}}})
 
 // TestCaptureUnreachable: a network failure is not a refusal. The screen
@@ -30,7 +30,7 @@ var dnsFailure = fmt.Errorf("check the credentials with Procore: %w", &url.Error
 func TestCaptureUnreachable(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {120, 40}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			k := &apptest.Keeper{ProveErr: dnsFailure}
+			k := &apptest.Keeper{ProveErr: errDNSFailure}
 			d := toCapture(t, k, size[0], size[1])
 			d.fillCapture(testSecret).press("enter")
 			d.contains("Could not reach Procore", "login.procore.com does not resolve", "still here", "without checking")

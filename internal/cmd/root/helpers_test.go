@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -47,18 +46,6 @@ func guidesEnv(t *testing.T) string {
 	return filepath.Join(cfg, "procore-sa", "guides")
 }
 
-func guidesWrite(t *testing.T, dir, name, data string) string {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // guidesRun runs the command line and returns its output and exit code, as
 // run would.
 func guidesRun(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -73,22 +60,3 @@ func runWithInput(t *testing.T, stdin string, args ...string) (stdout, stderr st
 	code = execute(newCLI(strings.NewReader(stdin), &out, &errb), args...)
 	return out.String(), errb.String(), code
 }
-
-// guidesBuiltinIDs is the built-in guides in their fixed order.
-var guidesBuiltinIDs = []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"}
-
-const guidesTestGuide = `id: my-guide
-title: My own guide
-account_model: dmsa
-steps:
-  - id: read
-    kind: notice
-    title: Read this first
-    body: A guide of my own.
-  - id: do
-    kind: instruction
-    title: Do the thing
-    checklist:
-      - Open Procore
-      - Click Save
-`

@@ -29,7 +29,7 @@ func TestLayoutDocumented(t *testing.T) {
 	}
 	table, _, _ = strings.Cut(table, "\n## ")
 	var rows []string
-	for _, m := range regexp.MustCompile("(?m)^\\| ([^|]+) \\|").FindAllStringSubmatch(table, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^\| ([^|]+) \|`).FindAllStringSubmatch(table, -1) {
 		for _, p := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(m[1], -1) {
 			rows = append(rows, p[1])
 		}
