@@ -109,7 +109,7 @@ func demoRoles(g *steps.Guide) map[steps.Role]string {
 	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
 	switch g.AccountModel {
 	case steps.DMSA:
-		return map[steps.Role]string{steps.RoleAccountEmail: fx.DMSALogin, steps.RoleAppName: demoApp}
+		return map[steps.Role]string{steps.RoleAccountEmail: fx.DMSALogin, steps.RoleAppName: demoApp, steps.RoleAppLevels: walkthrough.DemoAppLevels}
 	case steps.LegacyServiceAccount:
 		return map[steps.Role]string{steps.RoleAccountEmail: fx.ServiceUserEmail}
 	}

@@ -7,13 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
-	"github.com/procore-sa/procore-sa/procore/sim"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -164,17 +163,21 @@ func TestWalkGuideInTmux(t *testing.T) {
 	}
 	for _, g := range cat.List() {
 		t.Run(g.ID, func(t *testing.T) {
-			if g.ID == "laborchart" || g.ID == "hammertech" {
-				// Known gap: the demo's simulator holds none of the
-				// templates these retired-account guides assign by name,
-				// so their assign_templates plan asks the person to choose
-				// and the scripted walk cannot go on.
-				t.Skip("the demo simulator lacks the templates these guides assign by name")
-			}
 			home := t.TempDir()
 			tm := newTerm(t, home, 100, 30, "--demo", g.ID)
+			audit := ""
 			for _, st := range walkthrough.ScriptWith(g, demoRun()) {
 				tm.waitFor(fmt.Sprintf("Step %d of %d", st.Index+1, len(g.Steps)))
+				if g.Steps[st.Index].Kind == steps.KindAudit {
+					tm.do(st.Actions[:2]...) // enter, and the audit read
+					audit = tm.screen()
+					for range 12 {
+						tm.press("down") // the rows below the fold
+					}
+					audit += tm.screen()
+					tm.do(st.Actions[2:]...)
+					continue
+				}
 				tm.do(st.Actions...)
 			}
 			tm.waitFor("Press enter to exit")
@@ -201,20 +204,21 @@ func TestWalkGuideInTmux(t *testing.T) {
 					t.Errorf("transcript lacks step %q", st.Title)
 				}
 			}
+			// The walk did every action it could, so the audit it ends on
+			// holds in full: nothing to fix, nothing left unread.
+			if m := regexp.MustCompile(`Done by procore-sa: audited in Procore: (.*?) \(`).FindStringSubmatch(string(transcript)); m == nil {
+				t.Errorf("the transcript records no audit:\n%s", transcript)
+			} else if n := strings.Fields(m[1]); len(n) != 4 || n[0] != n[2] || n[3] != "hold" || strings.Contains(m[1], ";") {
+				t.Errorf("the audit says %q, want every requirement to hold:\n%s", m[1], audit)
+			}
 			checkModes(t, filepath.Join(home, "state", "procore-sa"))
 		})
 	}
 }
 
-// demoRun is how a person walks a guide under --demo: the credential step
-// takes the demo simulator's own DMSA (the demo's simulator is seeded with
-// 1, so these are the ones it knows) and verify steps check for real.
-func demoRun() walkthrough.Options {
-	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
-	return walkthrough.Options{LiveVerify: true, LiveAddAll: true, LiveLogin: true, KeepPasswords: true,
-		LiveActions: true, LiveAudit: true, Answers: demoRoles, Capture: &walkthrough.Capture{
-			ClientID: fx.DMSAClientID, Secret: fx.DMSAClientSecret, CompanyID: strconv.FormatInt(fx.CompanyID, 10)}}
-}
+// demoRun is how a person walks a guide under --demo: as the demo's
+// walk does (walkthrough.Demo), every step the tool can do done for real.
+func demoRun() walkthrough.Options { return walkthrough.Demo() }
 
 // checkModes walks the state directory: directories 0700, files 0600.
 func checkModes(t *testing.T, root string) {

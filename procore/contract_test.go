@@ -168,7 +168,7 @@ func TestEveryEndpoint(t *testing.T) {
 	if ok, err := d.DirectoryAdmin(ctx); err != nil || ok {
 		t.Fatalf("DMSA DirectoryAdmin = %t, %v", ok, err)
 	}
-	if apps, err := procore.Collect(c.AppInstallations(ctx)); err != nil || len(apps) != 1 || apps[0].AppUID != w.Fx.DMSAClientID || apps[0].Status != "installed" {
+	if apps, err := procore.Collect(c.AppInstallations(ctx)); err != nil || len(apps) != 2 || apps[0].AppUID != w.Fx.DMSAClientID || apps[0].Status != "installed" {
 		t.Fatalf("AppInstallations = %+v, %v", apps, err)
 	}
 

@@ -91,6 +91,7 @@ const (
 	ActionRenameUser       = "rename_user"
 	ActionInviteUser       = "invite_user"
 	ActionAssignTemplates  = "assign_templates"
+	ActionCreateTemplate   = "create_template"
 	ActionAddToNewProjects = "add_to_new_projects"
 	ActionAddToProjects    = "add_to_projects"
 )
@@ -105,6 +106,7 @@ const (
 	CheckInvitationSent         = "invitation_sent"
 	CheckAddToNewProjects       = "add_to_new_projects"
 	CheckProjectMembership      = "project_membership"
+	CheckProjectAssignments     = "project_assignments"
 	CheckInstallation           = "installation"
 	CheckPermittedProjects      = "permitted_projects"
 	CheckIntegrationPermissions = "integration_permissions"
@@ -124,6 +126,9 @@ var ActionSpecs = []ActionSpec{
 		Does: "sets the user's first and last name"},
 	{Name: ActionInviteUser, ChangesDirectory: true, OnUser: true,
 		Does: "sends the user Procore's invitation (welcome email)"},
+	{Name: ActionCreateTemplate, Inputs: []string{"template", "type", "levels"}, Required: []string{"template", "type", "levels"},
+		ChangesDirectory: true,
+		Does:             "creates a company or project permission template with the tool levels given, unless Procore has one of that name"},
 	{Name: ActionAssignTemplates, Inputs: []string{"company_template", "project_template", "company_levels", "project_levels"},
 		OneOf: []string{"company_template", "project_template"}, ChangesDirectory: true, OnUser: true,
 		Does: "finds the company and project permission templates by name, creates one that is missing when its levels are given, and sets them on the user"},
@@ -151,10 +156,12 @@ var CheckSpecs = []CheckSpec{
 		Reads: "a permission template (by name, else the user's company permission template) grants at least the tool levels given"},
 	{Name: CheckInvitationSent, Token: TokenAdmin, OnUser: true,
 		Reads: "the user's invitation (welcome email) was sent"},
-	{Name: CheckAddToNewProjects, Token: TokenAdmin, OnUser: true,
-		Reads: "the user's Add to all new projects is on"},
+	{Name: CheckAddToNewProjects, Token: TokenIntegration, OnUser: true,
+		Reads: "the user's Add to all new projects is on (Procore shows it only to the user itself)"},
 	{Name: CheckProjectMembership, Inputs: []string{"projects"}, Token: TokenAdmin, OnUser: true,
 		Reads: "the user is on every active project, or on the projects chosen"},
+	{Name: CheckProjectAssignments, Token: TokenAdmin, OnUser: true,
+		Reads: "which active projects the user is on, with its template on each (a report: it holds whatever the answer)"},
 	{Name: CheckInstallation, Needs: []Role{RoleAppName}, Inputs: []string{"app_name", "app_version_key"},
 		Token: TokenAdmin,
 		Reads: "the app is installed in the company (App Management)"},

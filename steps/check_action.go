@@ -118,6 +118,9 @@ func (c *checker) action(p, name string, st *Step) {
 	if spec.OnUser {
 		c.onUser(p, act.Pos, what)
 	}
+	if v, ok := act.With["type"]; ok && act.Name == ActionCreateTemplate && v != "company" && v != "project" {
+		c.addAt(p+".with.type", act.Pos, "%s: type %s: use \"company\" (a company permission template) or \"project\" (a project permission template, for all projects)", what, quote(v))
+	}
 	if v, ok := act.With["projects"]; ok && act.Name == ActionAddToProjects && !projectsValue(v, false) {
 		c.addAt(p+".with.projects", act.Pos, "%s: projects %s: use \"chosen\" or project ids separated by commas (every project is a step of kind add_all)", what, quote(v))
 	}

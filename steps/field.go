@@ -45,6 +45,22 @@ func (f Field) Validate(value string, values map[string]string) error {
 	case FieldDomain:
 		return ValidateDomain(value)
 	}
+	if f.Role == RoleAppLevels {
+		return validateAppLevels(value)
+	}
+	return nil
+}
+
+// validateAppLevels checks an app's declared tool levels: each named, as
+// its own token is asked for each.
+func validateAppLevels(value string) error {
+	levels, err := ParseLevels(value)
+	if err != nil {
+		return err
+	}
+	if _, ok := levels["*"]; ok {
+		return errors.New("name each tool the app declares, such as Directory=read_only; * stands for no tool here")
+	}
 	return nil
 }
 

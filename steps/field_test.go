@@ -100,3 +100,23 @@ func TestBuiltinDomainFields(t *testing.T) {
 		})
 	}
 }
+
+// TestAppLevelsField: an app's declared levels are refused, saying why,
+// unless each is Tool=level with a known level; empty is allowed.
+func TestAppLevelsField(t *testing.T) {
+	f := Field{ID: "levels", Label: "Levels", Type: FieldText, Role: RoleAppLevels}
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"Directory=read_only", ""},
+		{"Directory=read_only, Documents=admin", ""},
+		{"Test", "write each tool as Tool=level"},
+		{"Directory=boss", `level "boss"`},
+		{"*=admin", "name each tool"},
+		{"Directory=admin,Directory=none", "given twice"},
+	} {
+		err := f.Validate(tt.in, nil)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%q: %v, want %q", tt.in, err, tt.want)
+		}
+	}
+}

@@ -25,6 +25,7 @@ var executors = map[string]executor{
 	"find_user":           {planFindUser, doFindUser},
 	"rename_user":         {planRename, doRename},
 	"invite_user":         {planInvite, doInvite},
+	"create_template":     {planCreateTemplate, doCreateTemplate},
 	"assign_templates":    {planTemplates, doTemplates},
 	"add_to_new_projects": {planNewProjects, doNewProjects},
 	"add_to_projects":     {planProjects, doProjects},
@@ -360,7 +361,7 @@ func (e *Env) templatesWanted(ctx context.Context, a steps.Action, c *procore.Cl
 			if _, err := parseLevels(k.levels); err != nil {
 				return w, err
 			}
-			w.changes = append(w.changes, fmt.Sprintf("create the %s %q with %s", k.kind, k.name, k.levels))
+			w.changes = append(w.changes, fmt.Sprintf("create the %s %q with %s", k.kind, k.name, describeLevels(k.levels)))
 		default:
 			asks = append(asks, fmt.Sprintf("Procore has no %s named %q: create it in %s (or name one that exists), then try again", k.kind, k.name, k.where))
 		}
@@ -373,26 +374,18 @@ func (e *Env) templatesWanted(ctx context.Context, a steps.Action, c *procore.Cl
 func (w *wantedTemplates) create(ctx context.Context, c *procore.Client) error {
 	for _, k := range []struct {
 		name, levels string
-		typ          string
+		typ          procore.TemplateType
 		into         **procore.PermissionTemplate
 	}{
-		{w.companyName, w.companyLevels, "company_tools", &w.company},
-		{w.projectName, w.projectLevels, "global", &w.project},
+		{w.companyName, w.companyLevels, procore.CompanyTools, &w.company},
+		{w.projectName, w.projectLevels, procore.GlobalTools, &w.project},
 	} {
 		if k.name == "" || *k.into != nil {
 			continue
 		}
-		levels, err := parseLevels(k.levels)
+		t, err := createTemplate(ctx, c, k.name, k.typ, k.levels)
 		if err != nil {
 			return err
-		}
-		ual := map[string]any{}
-		for _, l := range levels {
-			ual[l.Tool] = levelWords[l.Rank]
-		}
-		t, err := c.CreateTemplate(ctx, procore.NewTemplate{Name: k.name, Type: k.typ, UserAccessLevels: ual})
-		if err != nil {
-			return refused(fmt.Sprintf("create the permission template %q", k.name), err)
 		}
 		*k.into = &t.PermissionTemplate
 	}

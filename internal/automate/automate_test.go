@@ -143,6 +143,39 @@ func TestActions(t *testing.T) {
 					t.Errorf("levels %v, %v", d.UserAccessLevels, err)
 				}
 			}},
+		{"create_template of every tool", act("create_template", "template", "Standard", "type", "project", "levels", "*=standard,Daily Log=admin"), nil,
+			func(w *world) int64 { return w.Fx.ServiceUserID }, `create the project permission template "Standard" with Daily Log Admin, every other tool Standard`,
+			`Procore holds the project permission template "Standard"`,
+			func(t *testing.T, w *world, d Done) {
+				pt, err := findTemplate(ctx, w.admin, procore.GlobalTools, "Standard")
+				if err != nil || pt == nil {
+					t.Fatal(pt, err)
+				}
+				got, err := w.admin.PermissionTemplate(ctx, pt.ID)
+				if err != nil || len(got.UserAccessLevels) != 7 {
+					t.Fatalf("levels %v, %v", got, err)
+				}
+				for k, v := range got.UserAccessLevels {
+					if want := map[bool]string{true: "admin", false: "standard"}[k == "daily_log"]; v != want {
+						t.Errorf("%s is %v, want %s", k, v, want)
+					}
+				}
+				if !strings.Contains(d.Detail, "Daily Log Admin, Directory Standard") {
+					t.Errorf("outcome %q does not say what Procore holds", d.Detail)
+				}
+			}},
+		{"create_template company", act("create_template", "template", "HammerTech Sync Company Permissions", "type", "company", "levels", "*=standard"), nil,
+			func(w *world) int64 { return w.Fx.ServiceUserID }, `create the company permission template`, `Procore holds the company permission template`,
+			func(t *testing.T, w *world, _ Done) {
+				pt, err := findTemplate(ctx, w.admin, procore.CompanyTools, "HammerTech Sync Company Permissions")
+				if err != nil || pt == nil {
+					t.Fatal(pt, err)
+				}
+				got, err := w.admin.PermissionTemplate(ctx, pt.ID)
+				if err != nil || len(got.UserAccessLevels) != 4 || got.UserAccessLevels["directory"] != "standard" {
+					t.Errorf("levels %v, %v", got, err)
+				}
+			}},
 		{"add_to_new_projects", act("add_to_new_projects"), nil, func(w *world) int64 { return w.Fx.DMSAUserID },
 			"all new projects", "every new project",
 			func(t *testing.T, w *world, _ Done) {
@@ -299,6 +332,36 @@ func TestRefusals(t *testing.T) {
 		}
 		if u := w.user(t, w.Fx.ServiceUserID); u.LastName != "Service" {
 			t.Errorf("renamed to %q", u.LastName)
+		}
+	})
+	t.Run("create_template: 403 for a non Directory Admin, 400 for an unknown tool, nothing made", func(t *testing.T) {
+		w := newWorld(t)
+		dm := &Env{Admin: w.dmsa, Values: map[steps.Role]string{}, UserID: w.Fx.DMSAUserID}
+		a := act("create_template", "template", "Made By The DMSA", "type", "project", "levels", "*=admin")
+		p, err := PlanAction(ctx, a, dm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Do(ctx, a, p, dm); procore.StatusOf(err) != http.StatusForbidden || !strings.Contains(err.Error(), "not a Directory Admin") {
+			t.Errorf("DMSA: %v", err)
+		}
+		e := w.env(nil)
+		bad := act("create_template", "template", "Odd Tools", "type", "company", "levels", "Nonsense=admin")
+		if p, err = PlanAction(ctx, bad, e); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Do(ctx, bad, p, e); procore.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "refused the values") || !strings.Contains(err.Error(), "nonsense") {
+			t.Errorf("unknown tool: %v", err)
+		}
+		for _, n := range []string{"Made By The DMSA", "Odd Tools"} {
+			for _, typ := range []procore.TemplateType{procore.CompanyTools, procore.GlobalTools} {
+				if pt, err := findTemplate(ctx, w.admin, typ, n); err != nil || pt != nil {
+					t.Errorf("%s: %+v, %v", n, pt, err)
+				}
+			}
+		}
+		if _, err := PlanAction(ctx, act("create_template", "template", "X", "type", "vendor", "levels", "*=admin"), e); err == nil || !strings.Contains(err.Error(), "use company or project") {
+			t.Errorf("type vendor: %v", err)
 		}
 	})
 	t.Run("a template that does not exist is asked for, and Do refuses", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -32,6 +33,7 @@ var readers = map[string]reader{
 	"invitation_sent":         checkInvited,
 	"add_to_new_projects":     checkAddToNew,
 	"project_membership":      checkMembership,
+	"project_assignments":     checkAssignments,
 	"installation":            checkInstallation,
 	"permitted_projects":      checkPermitted,
 	"integration_permissions": checkIntegrationPermissions,
@@ -214,9 +216,9 @@ func checkNotCompanyAdmin(ctx context.Context, _ steps.Check, e *Env) finding {
 
 func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 	name, levels := e.input(c.With, "template", ""), e.input(c.With, "levels", "")
-	f := finding{text: fmt.Sprintf("The permission template %q grants %s", name, levels)}
+	f := finding{text: fmt.Sprintf("The permission template %q grants %s", name, describeLevels(levels))}
 	if name == "" {
-		f.text = "The account's company permissions grant " + levels
+		f.text = "The account's company permissions grant " + describeLevels(levels)
 	}
 	want, err := parseLevels(levels)
 	if err != nil {
@@ -240,7 +242,7 @@ func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 		ref := u.CompanyPermissionTemplate
 		if ref == nil || ref.ID == 0 {
 			f.state = fmt.Sprintf("%s has no company permission template, so no company tool levels", who(u))
-			f.fix = directoryFix(u, "Permissions: choose a Company Permission Template that grants "+levels)
+			f.fix = directoryFix(u, "Permissions: choose a Company Permission Template that grants "+describeLevels(levels))
 			return f
 		}
 		t = &procore.PermissionTemplate{ID: ref.ID, Name: ref.Name, Type: ref.Type}
@@ -257,7 +259,7 @@ func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 	}
 	if t == nil {
 		f.state = fmt.Sprintf("Procore has no permission template named %q", name)
-		f.fix = fmt.Sprintf("In Procore: Company Admin > Permission Templates > Create: name it %q and set %s, then Save", name, levels)
+		f.fix = fmt.Sprintf("In Procore: Company Admin > Permission Templates > Create: name it %q and set %s, then Save", name, describeLevels(levels))
 		return f
 	}
 	d, err := ad.PermissionTemplate(ctx, t.ID)
@@ -265,6 +267,12 @@ func checkTemplateLevels(ctx context.Context, c steps.Check, e *Env) finding {
 		f.err = err
 		return f
 	}
+	if slices.ContainsFunc(want, func(w wantLevel) bool { return w.Tool == everyTool }) && len(d.UserAccessLevels) == 0 {
+		f.state = fmt.Sprintf("%q lists no tool levels", procore.Printable(t.Name))
+		f.fix = fmt.Sprintf("In Procore: Company Admin > Permission Templates > %s > Edit: set %s, then Save", procore.Printable(t.Name), describeLevels(levels))
+		return f
+	}
+	want = expandLevels(want, slices.Sorted(maps.Keys(d.UserAccessLevels)))
 	var short, have []string
 	for _, w := range want {
 		got := levelRank(lookupTool(d.UserAccessLevels, w.Tool))
@@ -362,6 +370,47 @@ func checkMembership(ctx context.Context, c steps.Check, e *Env) finding {
 		f.fix = directoryFix(u, how) + fmt.Sprintf(" (or: procore-sa add-all --user %d)", u.ID)
 	}
 	return f
+}
+
+// checkAssignments says which projects the account's user is on, with its
+// template on each: a report, not a requirement, for an account that is to
+// be on only the projects it works on, which only the person knows.
+func checkAssignments(ctx context.Context, _ steps.Check, e *Env) finding {
+	f := finding{text: "Which projects the account's user is on (it can act only there)"}
+	ad, err := e.admin()
+	if err != nil {
+		f.err = err
+		return f
+	}
+	u, err := e.Account(ctx)
+	if err != nil {
+		f.err = err
+		return f
+	}
+	var on []string
+	for pa, err := range ad.ProjectAssignmentsWhere(ctx, u.ID, procore.AssignmentFilter{Status: "Active", Assigned: "assigned"}) {
+		if err != nil {
+			f.err = err
+			return f
+		}
+		if pa.IsAssigned {
+			on = append(on, fmt.Sprintf("%s (%s)", procore.Printable(pa.Name), orNone(procore.Printable(pa.PermissionTemplateName))))
+		}
+	}
+	f.ok = true
+	if len(on) == 0 {
+		f.state = fmt.Sprintf("%s is on no active project, so it can act on none yet", who(u))
+		return f
+	}
+	f.state = fmt.Sprintf("%s is on %d active projects: %s", who(u), len(on), strings.Join(clipList(on, 3), ", "))
+	return f
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no template"
+	}
+	return s
 }
 
 func checkInstallation(ctx context.Context, c steps.Check, e *Env) finding {

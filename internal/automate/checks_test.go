@@ -62,10 +62,16 @@ func TestChecks(t *testing.T) {
 				mustDo(t, w, act("assign_templates", "project_template", "[TECHNICAL] Service Account", "project_levels", "Submittals=admin"), e)
 			}},
 		{"template_levels of the account's company permissions", chk("template_levels", "levels", "Directory=admin"), nil, svc,
-			"choose a Company Permission Template that grants Directory=admin", "has no company permission template", func(t *testing.T, w *world) {
+			"choose a Company Permission Template that grants Directory Admin", "has no company permission template", func(t *testing.T, w *world) {
 				e := w.env(nil)
 				e.UserID = w.Fx.ServiceUserID
 				mustDo(t, w, act("assign_templates", "company_template", "Company Admin"), e)
+			}},
+		{"template_levels of every tool", chk("template_levels", "template", "Read Only", "levels", "*=standard,Documents=admin"), nil, nil,
+			"Read Only > Edit: set Documents to Admin, Admin to Standard, Daily Log to Standard, Directory to Standard", "Documents Read Only, Admin Read Only", nil},
+		{"template_levels of every tool, template missing", chk("template_levels", "template", "Standard", "levels", "*=standard"), nil, nil,
+			`Create: name it "Standard" and set every tool Standard`, `no permission template named "Standard"`, func(t *testing.T, w *world) {
+				mustDo(t, w, act("create_template", "template", "Standard", "type", "project", "levels", "*=standard"), w.env(nil))
 			}},
 		{"template_levels of the DMSA's company permissions", chk("template_levels", "levels", "Directory=admin"), nil, dmsa,
 			"Integration Company Tools > Edit: set Directory to Admin", "Directory Read Only", nil},
@@ -85,10 +91,11 @@ func TestChecks(t *testing.T) {
 			e.UserID = w.Fx.DMSAUserID
 			mustDo(t, w, act("add_to_projects"), e)
 		}},
+		{"project_assignments", chk("project_assignments"), nil, dmsa, "ok", "is on no active project, so it can act on none yet", nil},
 		{"installation by name", chk("installation"), map[steps.Role]string{steps.RoleAppName: "Riverside Integration (DMSA)"}, nil, "ok", "version 1.0.0, installed", nil},
 		{"installation by client ID", chk("installation"), nil, nil, "ok", "installed", nil},
 		{"installation of another app", chk("installation"), map[steps.Role]string{steps.RoleAppName: "Someone Else's App"}, nil,
-			"Install Custom App with the App Version Key", "not among the 1 installed apps", nil},
+			"Install Custom App with the App Version Key", "not among the 2 installed apps", nil},
 		{"permitted_projects", chk("permitted_projects"), nil, nil, "App Management > the app > Permissions", "sees 0 of 27 projects", func(t *testing.T, w *world) {
 			e := w.env(nil)
 			e.UserID = w.Fx.DMSAUserID
@@ -192,3 +199,20 @@ func TestChecksWithoutCredentials(t *testing.T) {
 }
 
 func secretOf(s string) secret.Value { return secret.New(s) }
+
+// TestProjectAssignmentsListsTheProjects: the report names the projects
+// the user is on, each with its template, clipped to a few.
+func TestProjectAssignmentsListsTheProjects(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	e := w.env(nil)
+	e.UserID = w.Fx.ServiceUserID
+	ids := w.S.ActiveProjectIDs()[:4]
+	mustDo(t, w, act("add_to_projects", "projects", itoa(ids[0])+","+itoa(ids[1])+","+itoa(ids[2])+","+itoa(ids[3])), e)
+	again := w.env(nil)
+	again.UserID = w.Fx.ServiceUserID
+	r := Check(ctx, "rights", chk("project_assignments"), again)
+	if !r.OK || !strings.Contains(r.State, "is on 4 active projects: Project 0001") || !strings.Contains(r.State, "(Integration Service Account)") {
+		t.Errorf("%+v", r)
+	}
+}

@@ -271,5 +271,8 @@ func (fl filler) pick(f steps.Field, values map[string]string) string {
 	if domain, ok := fl.domainOf[f.ID]; ok {
 		return domain
 	}
+	if f.Role == steps.RoleAppLevels {
+		return DemoAppLevels
+	}
 	return "Test"
 }

@@ -21,7 +21,11 @@ const (
 	vendorBase     int64 = 8800000
 	installationID int64 = 77000001
 	developerAppID int64 = 66000001
-	directorySize        = 40 // ordinary people in the directory besides the fixtures
+	// A marketplace app the demo company installed too, whose Technical
+	// User the admin-helper guide sets up; it has no credential here.
+	helperInstallationID int64 = 77000002
+	helperAppID          int64 = 66000002
+	directorySize              = 40 // ordinary people in the directory besides the fixtures
 )
 
 var (
@@ -42,6 +46,9 @@ const (
 	companyDomain    = "riversidebuilders.example"
 	// appName is the DMSA's app as App Management lists it.
 	appName = "Riverside Integration (DMSA)"
+	// helperAppName and helperAppUID are the marketplace app's.
+	helperAppName = "Construction Admin Helper"
+	helperAppUID  = "4c2a9e0d1b7f3a6e8d5c2b9a0f1e7d3c"
 )
 
 // project is immutable once built, so its JSON is encoded once and pages are

@@ -862,7 +862,7 @@ func TestAppInstallations(t *testing.T) {
 		"uninstalled_at", "uninstaller", "updatable_app_version_id")
 	var rows []map[string]any
 	a.json(t, &rows)
-	if len(rows) != 1 || rows[0]["app_uid"] != e.fx.DMSAClientID || rows[0]["status"] != "installed" ||
+	if len(rows) != 2 || rows[1]["developer_app"].(map[string]any)["name"] != helperAppName || rows[0]["app_uid"] != e.fx.DMSAClientID || rows[0]["status"] != "installed" ||
 		rows[0]["developer_app"].(map[string]any)["name"] != appName || rows[0]["installer"].(map[string]any)["id"] != float64(e.fx.AdminUserID) {
 		t.Fatalf("installations %s", a.body)
 	}

@@ -346,7 +346,7 @@ func (s *Server) settingsPermissions(w http.ResponseWriter, r *http.Request, c *
 }
 
 // appInstallations is GET /rest/v1.0/app_installations?company_id=: the
-// DMSA's app, installed. App Management is a company admin's; others get
+// DMSA's app and a marketplace app, installed. App Management is a company admin's; others get
 // 403.
 func (s *Server) appInstallations(w http.ResponseWriter, r *http.Request, c *caller) {
 	q := r.URL.Query()
@@ -376,6 +376,14 @@ func (s *Server) appInstallations(w http.ResponseWriter, r *http.Request, c *cal
 			"marketplace_app": nil, "marketplace_app_url": nil, "name": appName, "published_app_version_id": nil,
 			"thumbnail_url": nil, "uid": s.fx.DMSAClientID},
 		"installed_at": installed, "installer": installer, "semantic_version": "1.0.0", "status": "installed",
+		"uninstalled_at": nil, "uninstaller": nil, "updatable_app_version_id": nil,
+	}, {
+		"id": helperInstallationID, "app_uid": helperAppUID, "components": []string{"data_connector"},
+		"developer_app": map[string]any{"id": helperAppID, "app_type": "service_account", "connectable": false,
+			"description": "Bulk actions for company admins", "internal": false, "internal_name": helperAppName,
+			"marketplace_app": map[string]any{"id": helperAppID + 1000, "name": helperAppName}, "marketplace_app_url": nil,
+			"name": helperAppName, "published_app_version_id": nil, "thumbnail_url": nil, "uid": helperAppUID},
+		"installed_at": installed, "installer": installer, "semantic_version": "2.3.0", "status": "installed",
 		"uninstalled_at": nil, "uninstaller": nil, "updatable_app_version_id": nil,
 	}}
 	start, end := paginate(w, r, len(rows))

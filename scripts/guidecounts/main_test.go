@@ -16,7 +16,7 @@ func TestCount(t *testing.T) {
 		"  - id: f\n    kind: form\n    title: F\n    fields: [{id: e, label: E, type: email, role: account_email}]\n" +
 		"  - {id: l, kind: admin_login, title: L, body: Sign in.}\n" +
 		"  - {id: a, kind: instruction, title: A, checklist: [Invite], action: invite_user, check: invitation_sent}\n" +
-		"  - {id: c, kind: instruction, title: C, checklist: [Tick], check: [user_exists, add_to_new_projects]}\n" +
+		"  - {id: c, kind: instruction, title: C, checklist: [Tick], check: [user_exists, company_not_admin]}\n" +
 		"  - {id: m, kind: instruction, title: M, checklist: [By hand]}\n" +
 		"  - {id: p, kind: password, title: P, body: Choose it.}\n" +
 		"  - {id: z, kind: audit, title: Z, body: Reads every check.}\n"
