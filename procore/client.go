@@ -163,6 +163,24 @@ type request struct {
 	// noCompany: a person's token sends no Procore-Company-Id (/me and
 	// /companies, as the reference says).
 	noCompany bool
+	// onPage, on a list, hears of each page read.
+	onPage func(PageInfo)
+}
+
+// PageInfo is one page of a list as Procore answered it: Total and PerPage
+// from its Total and Per-Page headers (0 when absent, as they may be).
+type PageInfo struct {
+	Page, Rows     int // this page's number from 1, and the rows read so far
+	Total, PerPage int
+}
+
+// Pages is how many pages the list has, as far as its headers say; 0 when
+// they do not.
+func (p PageInfo) Pages() int {
+	if p.Total <= 0 || p.PerPage <= 0 {
+		return 0
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
 }
 
 // UserToken reports whether a holds a person's sign-in (authorization

@@ -415,6 +415,13 @@ func (c *Client) ProjectAssignments(ctx context.Context, userID int64) iter.Seq2
 
 // ProjectAssignmentsWhere is ProjectAssignments narrowed by f.
 func (c *Client) ProjectAssignmentsWhere(ctx context.Context, userID int64, f AssignmentFilter) iter.Seq2[ProjectAssignment, error] {
+	return c.ProjectAssignmentsPaged(ctx, userID, f, nil)
+}
+
+// ProjectAssignmentsPaged is ProjectAssignmentsWhere telling onPage (when
+// not nil) of each page as it is read, with the list's size where Procore
+// gives it: listing a large company takes minutes.
+func (c *Client) ProjectAssignmentsPaged(ctx context.Context, userID int64, f AssignmentFilter, onPage func(PageInfo)) iter.Seq2[ProjectAssignment, error] {
 	q := url.Values{"per_page": {strconv.Itoa(AssignmentsMaxPerPage)}}
 	if f.Status != "" {
 		q.Set("filters[by_status]", f.Status)
@@ -422,7 +429,7 @@ func (c *Client) ProjectAssignmentsWhere(ctx context.Context, userID int64, f As
 	if f.Assigned != "" {
 		q.Set("filters[assignment_status]", f.Assigned)
 	}
-	return list[ProjectAssignment](ctx, c, request{query: q,
+	return list[ProjectAssignment](ctx, c, request{query: q, onPage: onPage,
 		path: fmt.Sprintf("/rest/v1.0/companies/%d/users/%d/project_assignments", c.cfg.CompanyID, userID)},
 		fmt.Sprintf("list the project assignments of user %d", userID))
 }
@@ -594,6 +601,11 @@ func list[T any](ctx context.Context, c *Client, r request, doing string) iter.S
 			if rows += len(batch); rows > c.cfg.MaxRows {
 				yield(zero, fmt.Errorf("%s: more than %d rows; stopped", doing, c.cfg.MaxRows))
 				return
+			}
+			if r.onPage != nil {
+				total, _ := strconv.Atoi(strings.TrimSpace(h.header.Get("Total")))
+				per, _ := strconv.Atoi(strings.TrimSpace(h.header.Get("Per-Page")))
+				r.onPage(PageInfo{Page: page, Rows: rows, Total: max(total, 0), PerPage: max(per, 0)})
 			}
 			for _, v := range batch {
 				if !yield(v, nil) {

@@ -105,16 +105,17 @@ func MakePlanEmitting(ctx context.Context, c *procore.Client, req Request, emit 
 			p.TemplateID, p.TemplateName, p.TemplateDefault = t.ID, t.Name, true
 		}
 	}
-	rows := 0
+	rows, read, last := 0, 0, procore.PageInfo{}
 	seen := map[int64]bool{}
-	for a, err := range c.ProjectAssignments(ctx, req.UserID) {
+	onPage := func(pi procore.PageInfo) {
+		read, last = pi.Page, pi
+		emit(Event{Kind: "reading", Rows: pi.Rows, Pages: pi.Page, RowsTotal: pi.Total, PagesTotal: pi.Pages(), At: time.Now()})
+	}
+	for a, err := range c.ProjectAssignmentsPaged(ctx, req.UserID, procore.AssignmentFilter{}, onPage) {
 		if err != nil {
 			return nil, fmt.Errorf("plan adding user %d to every project: %w", req.UserID, err)
 		}
 		rows++
-		if rows%procore.AssignmentsMaxPerPage == 0 {
-			emit(Event{Kind: "reading", Rows: rows, Pages: rows / procore.AssignmentsMaxPerPage, At: time.Now()})
-		}
 		// A project created while the pages are read can shift a row onto
 		// the next page; count it once.
 		if seen[a.ProjectID] {
@@ -131,8 +132,8 @@ func MakePlanEmitting(ctx context.Context, c *procore.Client, req Request, emit 
 			p.ToAdd = append(p.ToAdd, ref)
 		}
 	}
-	p.Requests += pages(rows, procore.AssignmentsMaxPerPage)
-	emit(Event{Kind: "read", Rows: rows, Pages: pages(rows, procore.AssignmentsMaxPerPage), At: time.Now()})
+	p.Requests += read
+	emit(Event{Kind: "read", Rows: rows, Pages: read, RowsTotal: max(last.Total, rows), PagesTotal: max(last.Pages(), read), At: time.Now()})
 	if p.TemplateID == 0 && len(p.ToAdd) > 0 {
 		p.NoTemplate = ErrNoTemplate
 	}
@@ -229,8 +230,10 @@ type Event struct {
 	// confirming read is still to come.
 	Sent int
 	// Rows and Pages, for reading and read (planning), are the project
-	// rows and pages read so far.
-	Rows, Pages int
+	// rows and pages read so far; RowsTotal and PagesTotal how many there
+	// are, as Procore's Total header says (0 when it does not).
+	Rows, Pages           int
+	RowsTotal, PagesTotal int
 	At          time.Time
 }
 

@@ -791,3 +791,29 @@ func TestLostRefreshAnswer(t *testing.T) {
 	checkMembers(t, w.S, user, 40)
 	checkReport(t, w.S, rep2)
 }
+
+// TestPlanningSaysHowFarAlong: planning emits a "reading" event a page,
+// with the list's size from Procore's Total header, and a "read" at the end.
+func TestPlanningSaysHowFarAlong(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 5, Projects: 700})
+	c := w.AdminClient(w.Fx.CompanyID, nil)
+	var got []addall.Event
+	p, err := addall.MakePlanEmitting(context.Background(), c, addall.Request{UserID: w.Fx.ServiceUserID}, func(e addall.Event) { got = append(got, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 {
+		t.Fatalf("events %+v", got)
+	}
+	for i, e := range got[:3] {
+		if e.Kind != "reading" || e.Pages != i+1 || e.PagesTotal != 3 || e.RowsTotal != 700 || e.Rows != min(700, 300*(i+1)) {
+			t.Errorf("event %d: %+v", i, e)
+		}
+	}
+	if last := got[3]; last.Kind != "read" || last.Rows != 700 || last.Pages != 3 || last.PagesTotal != 3 {
+		t.Errorf("last %+v", last)
+	}
+	if p.Requests != 4 { // the user, and three pages
+		t.Errorf("%d requests", p.Requests)
+	}
+}

@@ -27,6 +27,13 @@ func TestPlanning(t *testing.T) {
 			{Kind: "wait", Reason: "waiting 3 s for Procore's rate limit", Wait: 3 * time.Second, At: t0.Add(time.Second)}}, 10 * time.Second,
 			"300 projects read in 1 page, 10 s so far"},
 		{"all read", []addall.Event{{Kind: "read", Rows: 20000, Pages: 67}}, 95 * time.Second, "20000 projects read in 67 pages, 2 min so far"},
+		{"of the total", []addall.Event{{Kind: "reading", Rows: 600, Pages: 2, RowsTotal: 20000, PagesTotal: 67}}, 10 * time.Second,
+			"page 2 of 67: 600 of 20000 projects read, 10 s so far, about 5 min left"},
+		{"of the total, waiting", []addall.Event{{Kind: "reading", Rows: 6000, Pages: 20, RowsTotal: 20000, PagesTotal: 67},
+			{Kind: "wait", Reason: "waiting 30 s for Procore's rate limit", Wait: 30 * time.Second, At: t0.Add(25 * time.Second)}}, 30 * time.Second,
+			"page 20 of 67: 6000 of 20000 projects read, 30 s so far, about 1 min left; waiting 30 s for Procore's rate limit"},
+		{"all read of the total", []addall.Event{{Kind: "read", Rows: 20000, Pages: 67, RowsTotal: 20000, PagesTotal: 67}}, 95 * time.Second,
+			"20000 projects read in 67 pages, 2 min so far"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -141,8 +141,11 @@ type PlanReporter interface {
 type Planning struct {
 	Started     time.Time
 	Rows, Pages int
-	WaitUntil   time.Time
-	WaitWhy     string
+	// RowsTotal and PagesTotal are the list's size as Procore's Total
+	// header gives it; 0 when it does not.
+	RowsTotal, PagesTotal int
+	WaitUntil             time.Time
+	WaitWhy               string
 }
 
 // StartPlanning is planning begun at now.
@@ -154,6 +157,7 @@ func (p *Planning) Apply(e addall.Event) {
 	case "reading", "read":
 		if e.Rows >= p.Rows {
 			p.Rows, p.Pages = e.Rows, e.Pages
+			p.RowsTotal, p.PagesTotal = max(e.RowsTotal, p.RowsTotal), max(e.PagesTotal, p.PagesTotal)
 		}
 		p.WaitUntil, p.WaitWhy = time.Time{}, ""
 	case "wait", "retry":
@@ -161,14 +165,22 @@ func (p *Planning) Apply(e addall.Event) {
 	}
 }
 
-// Line is "4200 projects read in 14 pages, 12 s so far" at now, with why
-// it waits while it does: "; waiting 30 s for Procore's rate limit".
+// Line is "page 14 of 67: 4200 of 20000 projects read, 12 s so far, about
+// 45 s left" at now (without the totals where Procore gives none: "4200
+// projects read in 14 pages, 12 s so far"), with why it waits while it
+// does: "; waiting 30 s for Procore's rate limit".
 func (p *Planning) Line(now time.Time) string {
 	pages := "pages"
 	if p.Pages == 1 {
 		pages = "page"
 	}
-	line := fmt.Sprintf("%d projects read in %d %s, %s so far", p.Rows, p.Pages, pages, addall.RoundLeft(now.Sub(p.Started)))
+	took := now.Sub(p.Started)
+	line := fmt.Sprintf("%d projects read in %d %s, %s so far", p.Rows, p.Pages, pages, addall.RoundLeft(took))
+	if p.PagesTotal > 0 && p.Pages > 0 && p.Pages < p.PagesTotal && p.RowsTotal > p.Rows && p.Rows > 0 {
+		left := time.Duration(float64(took) * float64(p.RowsTotal-p.Rows) / float64(p.Rows))
+		line = fmt.Sprintf("page %d of %d: %d of %d projects read, %s so far, about %s left",
+			p.Pages, p.PagesTotal, p.Rows, p.RowsTotal, addall.RoundLeft(took), addall.RoundLeft(left))
+	}
 	if p.Pages == 0 {
 		line = "reading the first page, " + addall.RoundLeft(now.Sub(p.Started)) + " so far"
 	}
