@@ -80,3 +80,18 @@ func (w *Walker) RoleValues() map[Role]string {
 	}
 	return out
 }
+
+// DefaultRoleValues is the default of every field that has a role and
+// one, by role: what an audit of a setup made outside a walk checks
+// against, as the guide recommends it (a name it suggests).
+func (g *Guide) DefaultRoleValues() map[Role]string {
+	out := map[Role]string{}
+	for _, st := range g.Steps {
+		for _, f := range st.Fields {
+			if f.Role != "" && f.Default != "" {
+				out[f.Role] = f.Default
+			}
+		}
+	}
+	return out
+}

@@ -234,7 +234,7 @@ type Event struct {
 	// are, as Procore's Total header says (0 when it does not).
 	Rows, Pages           int
 	RowsTotal, PagesTotal int
-	At          time.Time
+	At                    time.Time
 }
 
 // EventFromClient turns a client's wait or retry into an add-all

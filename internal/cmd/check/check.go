@@ -60,7 +60,8 @@ with the reason.
 
 --user names the account's directory user (a user ID or an email address);
 without it, the account is the guide's own (for a DMSA, the integration's
-user, found with its own credential).
+user, found with its own credential). A name or other value the guide
+asks for is checked against the guide's recommended default.
 
 Exit 0 only when every requirement holds; 1 when one does not or could not
 be read; 2 for a mistake in how check was called.`,
@@ -110,7 +111,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if !ok {
 		return cmdutil.Usagef("unknown guide %q; see 'procore-sa guides'", opts.GuideID)
 	}
-	u := app.Using{Guide: g, Values: map[steps.Role]string{}}
+	// Outside a walk, what the guide recommends is what is checked: the
+	// defaults of its fields (a name it suggests).
+	u := app.Using{Guide: g, Values: g.DefaultRoleValues()}
 	if opts.UserSet {
 		who := strings.TrimSpace(opts.User)
 		switch id, err := strconv.ParseInt(who, 10, 64); {
