@@ -140,9 +140,24 @@ func doCreateTemplate(ctx context.Context, a steps.Action, _ Plan, e *Env) (Done
 	if err != nil {
 		return Done{}, err
 	}
+	// What it grants; the tools at None are many in a real company, so
+	// they are counted, not listed.
 	var held []string
+	none := 0
 	for _, k := range slices.Sorted(maps.Keys(d.UserAccessLevels)) {
-		held = append(held, fmt.Sprintf("%s %s", toolLabel(k), levelName(max(levelRank(d.UserAccessLevels[k]), 0))))
+		if r := levelRank(d.UserAccessLevels[k]); r > 0 {
+			held = append(held, fmt.Sprintf("%s %s", toolLabel(k), levelName(r)))
+		} else {
+			none++
+		}
+	}
+	switch {
+	case len(held) == 0:
+		held = append(held, "None on every tool")
+	case none == 1:
+		held = append(held, "None on 1 other tool")
+	case none > 1:
+		held = append(held, fmt.Sprintf("None on %d other tools", none))
 	}
 	return Done{Detail: fmt.Sprintf("Procore holds the %s %q (template %d): %s", kind, procore.Printable(d.Name), d.ID, strings.Join(held, ", "))}, nil
 }
