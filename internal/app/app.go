@@ -71,6 +71,7 @@ type App struct {
 	creds      *credstore.Store
 	memoryOnly bool
 	state      *state.Store
+	signIns    map[string]*sharedAuth // by profile, client and host
 }
 
 // New makes the application layer of a run.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -182,16 +183,7 @@ func (a *App) Client(ctx context.Context, r Resolved, onEvent func(procore.Event
 	case credstore.KindClientCredentials:
 		auth = procore.ClientCredentials(env, nil, cred.ClientID, cred.ClientSecret)
 	case credstore.KindAdminOAuth:
-		save := func(ctx context.Context, tok *oauth2.Token) error {
-			next := cred
-			next.RefreshToken = secret.New(tok.RefreshToken)
-			return a.keepRefreshToken(ctx, profile, next)
-		}
-		if profile == "" {
-			// A demo sign-in for this run: nothing to store.
-			save = func(context.Context, *oauth2.Token) error { return nil }
-		}
-		auth = procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, &oauth2.Token{RefreshToken: cred.RefreshToken.Reveal()}, save)
+		auth = a.signInAuth(env, profile, cred)
 	default:
 		return nil, fmt.Errorf("profile %q holds a %s: a user's login and password cannot be used through the API; sign in at Procore's login page to check it", profile, cred.Kind)
 	}
@@ -257,3 +249,62 @@ func (a *App) sayOnce(msg string) func() {
 	var once sync.Once
 	return func() { once.Do(func() { a.say(msg) }) }
 }
+
+// signInAuth is the token source of an admin's sign-in, one per profile
+// and refresh token for the run: Procore's refresh tokens are single-use,
+// so two clients refreshing the same one at once (a plan and a check read
+// in parallel) would leave the second refused. A source is used again when
+// the stored refresh token is one it was made from or has since kept; a
+// token it has never seen (a new sign-in) gets a new source.
+func (a *App) signInAuth(env procore.Environment, profile string, cred credstore.Credential) procore.Auth {
+	start := &oauth2.Token{RefreshToken: cred.RefreshToken.Reveal()}
+	if profile == "" {
+		// A demo sign-in for this run: nothing to store, nothing to share.
+		return procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, start,
+			func(context.Context, *oauth2.Token) error { return nil })
+	}
+	key := profile + "\x00" + cred.ClientID + "\x00" + env.APIURL
+	seen := tokenHash(start.RefreshToken)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if sa, ok := a.signIns[key]; ok && sa.knows(seen) {
+		return sa.auth
+	}
+	sa := &sharedAuth{known: map[[32]byte]bool{seen: true}}
+	sa.auth = procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, start, func(ctx context.Context, tok *oauth2.Token) error {
+		next := cred
+		next.RefreshToken = secret.New(tok.RefreshToken)
+		if err := a.keepRefreshToken(ctx, profile, next); err != nil {
+			return err
+		}
+		sa.learn(tokenHash(tok.RefreshToken))
+		return nil
+	})
+	if a.signIns == nil {
+		a.signIns = map[string]*sharedAuth{}
+	}
+	a.signIns[key] = sa
+	return sa.auth
+}
+
+// sharedAuth is a sign-in's token source and the refresh tokens it has
+// held, by hash (no more copies of a secret than the source's own).
+type sharedAuth struct {
+	auth  procore.Auth
+	mu    sync.Mutex
+	known map[[32]byte]bool
+}
+
+func (s *sharedAuth) knows(h [32]byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.known[h]
+}
+
+func (s *sharedAuth) learn(h [32]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.known[h] = true
+}
+
+func tokenHash(t string) [32]byte { return sha256.Sum256([]byte(t)) }
