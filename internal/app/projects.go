@@ -57,12 +57,42 @@ func oneLine(s string) string {
 }
 
 // SortProjects orders projects as a person looks for one: by name, then
-// number, then id.
+// number, then id, the numbers within them by value ("Phase 2" before
+// "Phase 10").
 func SortProjects(ps []Project) {
 	slices.SortStableFunc(ps, func(a, b Project) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
-			cmp.Compare(a.Number, b.Number), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(natural(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+			natural(a.Number, b.Number), cmp.Compare(a.ID, b.ID))
 	})
+}
+
+// natural compares a and b with each run of digits taken as a number.
+func natural(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Or(cmp.Compare(len(na), len(nb)), cmp.Compare(na, nb)); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+// digits is the length of the run of ASCII digits s begins with.
+func digits(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // FilterProjects is the indexes of the projects that match q: each of its

@@ -55,7 +55,7 @@ func TestChosenProjectsThroughAWalk(t *testing.T) {
 	if active := w.S.ActiveProjectIDs(); len(ps) != len(active) {
 		t.Fatalf("%d projects listed, %d active", len(ps), len(active))
 	}
-	if !slices.IsSortedFunc(ps, func(x, y Project) int { return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)) }) {
+	if !slices.IsSortedFunc(ps, func(x, y Project) int { return natural(strings.ToLower(x.Name), strings.ToLower(y.Name)) }) {
 		t.Errorf("not sorted by name: %v", ps)
 	}
 	for _, p := range ps {
@@ -213,5 +213,18 @@ func TestFilterProjects(t *testing.T) {
 	}
 	if got := DescribeChosen(ps, []int64{12, 13, 99}); got != "0002 Harbor Tower, Riverside School, project 99" {
 		t.Errorf("described %q", got)
+	}
+}
+
+func TestSortProjects(t *testing.T) {
+	ps := []Project{{ID: 5, Name: "Tower phase 10"}, {ID: 4, Name: "tower Phase 2"}, {ID: 3, Name: "Annex"},
+		{ID: 2, Number: "0010", Name: "Tower phase 2"}, {ID: 1, Number: "9", Name: "Tower phase 2"}, {ID: 6, Name: "Tower phase 02b"}}
+	SortProjects(ps)
+	var got []int64
+	for _, p := range ps {
+		got = append(got, p.ID)
+	}
+	if want := []int64{3, 4, 1, 2, 6, 5}; !slices.Equal(got, want) {
+		t.Errorf("sorted %v, want %v", got, want)
 	}
 }
