@@ -13,9 +13,9 @@ import (
 	"github.com/procore-sa/procore-sa/internal/app"
 )
 
-// ChooserShown is what the chooser of projects says first, for a script
-// to wait for.
-const ChooserShown = "Tick the projects the account is to be on"
+// chooserShown is what the chooser of projects says first; a walkthrough
+// waits for it (walkthrough.Chooser).
+const chooserShown = "Tick the projects the account is to be on"
 
 // chosen is what a key in the chooser came to.
 type chosen int
@@ -184,7 +184,7 @@ func (c *projectChooser) move(d int) {
 func (c *projectChooser) header() string {
 	st := c.sh.styles
 	var b strings.Builder
-	b.WriteString(wrap(ChooserShown+": type to narrow the list, space ticks or unticks the one under the cursor, enter confirms, esc goes back (where h does the step by hand).", c.width, 0) + "\n\n")
+	b.WriteString(wrap(chooserShown+": type to narrow the list, space ticks or unticks the one under the cursor, enter confirms, esc goes back (where h does the step by hand).", c.width, 0) + "\n\n")
 	count := fmt.Sprintf("%d chosen of %d active projects", len(c.ticked), len(c.projects))
 	if f := c.filter.Value(); f != "" {
 		count += fmt.Sprintf(" · %d match %q", len(c.shown), f)

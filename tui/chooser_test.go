@@ -8,10 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/procore-sa/procore-sa/internal/app"
+	"github.com/procore-sa/procore-sa/internal/walkthrough"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -102,6 +107,9 @@ func chooserDriver(t *testing.T, a app.Automator, l app.ProjectLister, w, h int)
 }
 
 func TestChooserScreens(t *testing.T) {
+	if chooserShown != walkthrough.Chooser {
+		t.Fatalf("the chooser says %q; walkthroughs wait for %q", chooserShown, walkthrough.Chooser)
+	}
 	cases := []struct {
 		name string
 		do   func(d *driver)
@@ -141,7 +149,7 @@ func TestChooserChoosesThenPlans(t *testing.T) {
 	d := chooserDriver(t, a, l, 80, 24)
 	d.contains("procore-sa can do this step for you")
 	d.press("enter")
-	d.contains(ChooserShown, "0 chosen of 40 active projects", "[ ] 0001  Bayfront Offices phase 1", "space tick", "esc back")
+	d.contains(chooserShown, "0 chosen of 40 active projects", "[ ] 0001  Bayfront Offices phase 1", "space tick", "esc back")
 	if s, ok := d.m.screen.(*actionScreen); !ok || s.Typing() {
 		t.Fatal("the chooser takes letters as text before the filter is opened")
 	}
@@ -211,7 +219,7 @@ func TestChooserLettersFilterAndBack(t *testing.T) {
 		t.Fatalf("chose %v without confirming", got)
 	}
 	d.press("esc", "enter")
-	d.contains(ChooserShown)
+	d.contains(chooserShown)
 	d.press("x")
 	d.contains(`0 match "x"`, "No project matches") // x is a letter here
 	d.press("enter", "down", "space")
@@ -232,7 +240,7 @@ func TestChooserNotAtHand(t *testing.T) {
 	d.press("enter")
 	d.contains("✗ The plan could not be read: list the projects to choose from: 403")
 	d.press("enter")
-	d.contains(ChooserShown, "0 chosen of 5 active projects")
+	d.contains(chooserShown, "0 chosen of 5 active projects")
 }
 
 // TestChooserResumes: projects chosen in an earlier run are ticked, and
@@ -263,5 +271,51 @@ func TestChooserDrawsOnlyWhatFits(t *testing.T) {
 		if size[1] >= 24 {
 			d.contains("1 chosen of 3000 active projects", "↑ 3")
 		}
+	}
+}
+
+// TestFlowChooserWalkthrough walks the fixture in a real program with the
+// keys a walkthrough gives a live walk that picks two projects, as the
+// terminal tests do under the demo: the chooser, two ticks, the plan, the
+// change.
+func TestFlowChooserWalkthrough(t *testing.T) {
+	g := chooserGuide()
+	a, l := &choosingAutomator{}, &fakeLister{Projects: someProjects(30)}
+	at := make(chan probeState, 4096)
+	m := probe{Model: New(Options{Guides: []*steps.Guide{g}, GuideID: g.ID, Now: fixedNow,
+		Services: app.Services{Sessions: openStore(t), Automate: a, Projects: l}}), at: at}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseStep })
+	for _, st := range walkthrough.ScriptWith(g, walkthrough.Options{LiveActions: true, PickProjects: 2}) {
+		for _, act := range st.Actions {
+			switch {
+			case act.Wait != "":
+				waitFor(t, at, func(p probeState) bool { return strings.Contains(p.view, act.Wait) })
+			case act.Text != "":
+				tm.Type(act.Text)
+			default:
+				tm.Send(keyPress(act.Key))
+			}
+		}
+		want := st.Index + 1
+		waitFor(t, at, func(p probeState) bool {
+			return p.step == want || (want == len(g.Steps) && p.phase >= phaseFinishing)
+		})
+	}
+	waitFor(t, at, func(p probeState) bool { return p.phase == phaseDone })
+	tm.Send(keyPress("enter"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(probe)
+	if final.Outcome() != OutcomeFinished {
+		t.Fatal("the guide did not finish")
+	}
+	want := []int64{l.Projects[0].ID, l.Projects[1].ID}
+	if got := final.Walker().Chosen("add-specific"); !slices.Equal(got, want) {
+		t.Fatalf("chose %v, want %v", got, want)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.Did) != 1 || !slices.Equal(a.Did[0], want) {
+		t.Fatalf("the change took %v", a.Did)
 	}
 }
