@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
-	"github.com/procore-sa/procore-sa/procore/sim"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -98,24 +97,6 @@ func TestGuidesDoTheirActionsInTmux(t *testing.T) {
 			checkModes(t, filepath.Join(home, "state", "procore-sa"))
 		})
 	}
-}
-
-// demoApp is the app installed in the demo's simulator company.
-const demoApp = "Riverside Integration (DMSA)"
-
-// demoRoles are the answers that name what the demo's simulator holds: a
-// DMSA guide's app and its user, a retired service account's user (made
-// in Procore before the guide, so found, not created). A guide that
-// creates its user gets a new one.
-func demoRoles(g *steps.Guide) map[steps.Role]string {
-	fx := sim.New(sim.Config{Seed: 1}).Fixtures()
-	switch g.AccountModel {
-	case steps.DMSA:
-		return map[steps.Role]string{steps.RoleAccountEmail: fx.DMSALogin, steps.RoleAppName: demoApp, steps.RoleAppLevels: walkthrough.DemoAppLevels}
-	case steps.LegacyServiceAccount:
-		return map[steps.Role]string{steps.RoleAccountEmail: fx.ServiceUserEmail}
-	}
-	return nil
 }
 
 // TestWalkSpecificProjectsInTmux walks the hammertech guide under --demo in
