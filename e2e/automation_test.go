@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,4 +97,78 @@ func TestGuidesDoTheirActionsInTmux(t *testing.T) {
 			checkModes(t, filepath.Join(home, "state", "procore-sa"))
 		})
 	}
+}
+
+// TestWalkSpecificProjectsInTmux walks the hammertech guide under --demo in
+// a real terminal answering "Specific ones": the every-project step is
+// passed over, the specific step offers the list of the demo company's
+// projects, two are ticked, the plan adds the account to those two, and
+// the audit it ends on, which checks the same two, holds on every row. The
+// transcript lists the projects chosen.
+func TestWalkSpecificProjectsInTmux(t *testing.T) {
+	g := builtin(t, "hammertech")
+	home := t.TempDir()
+	tm := newTerm(t, home, 100, 30, "--demo", g.ID)
+	run := demoRun()
+	run.Choose, run.PickProjects = map[string]string{"existing": "Specific ones"}, 2
+	var audit, plan string
+	for _, st := range walkthrough.ScriptWith(g, run) {
+		tm.waitFor(fmt.Sprintf("Step %d of %d", st.Index+1, len(g.Steps)))
+		switch g.Steps[st.Index].ID {
+		case "add-all":
+			t.Fatal("the every-project step is walked though specific ones were chosen")
+		case "add-specific":
+			// Up to the plan of the choice: it stays on screen to read.
+			i := slices.IndexFunc(st.Actions, func(a walkthrough.Action) bool { return a.Wait == "The plan" })
+			tm.do(st.Actions[:i+1]...)
+			plan = tm.screen()
+			tm.do(st.Actions[i+1:]...)
+			continue
+		}
+		if g.Steps[st.Index].Kind == steps.KindAudit {
+			tm.do(st.Actions[:len(st.Actions)-1]...)
+			audit = tm.screen()
+			for range 12 {
+				tm.press("down") // the rows below the fold
+			}
+			audit += tm.screen()
+			tm.do(st.Actions[len(st.Actions)-1])
+			continue
+		}
+		tm.do(st.Actions...)
+	}
+	if !strings.Contains(plan, "to 2 of 2 projects") || !strings.Contains(plan, "Projects chosen:") {
+		t.Errorf("the plan is not of the two projects chosen:\n%s", plan)
+	}
+	for _, bad := range []string{"need fixing", "needs fixing", "✗", "every active project"} {
+		if strings.Contains(audit, bad) {
+			t.Fatalf("the audit says %q:\n%s", bad, audit)
+		}
+	}
+	if !strings.Contains(audit, "chosen projects") {
+		t.Errorf("the audit does not check the chosen projects:\n%s", audit)
+	}
+	tm.waitFor("Press enter to exit")
+	tm.press("enter")
+	if code := tm.exitCode(); code != "0" {
+		t.Fatalf("exit code %s", code)
+	}
+	found, _ := filepath.Glob(filepath.Join(home, "state", "procore-sa", "demo", "transcripts", g.ID+"-*.md"))
+	if len(found) != 1 {
+		t.Fatalf("transcripts %v", found)
+	}
+	b, err := os.ReadFile(found[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	transcript := string(b)
+	if !regexp.MustCompile(`- Projects chosen: \d+, \d+\n`).MatchString(transcript) {
+		t.Errorf("the transcript lacks the two projects chosen:\n%s", transcript)
+	}
+	if m := regexp.MustCompile(`Done by procore-sa: audited in Procore: (.*?) \(`).FindStringSubmatch(transcript); m == nil {
+		t.Errorf("the transcript records no audit:\n%s", transcript)
+	} else if n := strings.Fields(m[1]); len(n) != 4 || n[0] != n[2] || n[3] != "hold" {
+		t.Errorf("the audit says %q, want every requirement to hold", m[1])
+	}
+	checkModes(t, filepath.Join(home, "state", "procore-sa"))
 }

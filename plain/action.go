@@ -80,6 +80,9 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	// The projects last listed, to name the ones chosen in the plan.
+	var listed []app.Project
+	canChoose := r.Projects != nil && app.TakesChosenProjects(st)
 	for {
 		switch n {
 		case 2:
@@ -88,6 +91,14 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 			w.Record(st.ID, steps.Outcome{Kind: steps.OutcomeSkipped, Detail: "skipped; not done"})
 			r.printf("Skipped: this step is not done.\n")
 			return true, nil
+		case 4:
+			// Choose the projects (again); the plan is read afresh either way.
+			ps, _, err := r.chooseProjects(ctx, w)
+			if err != nil {
+				return false, err
+			}
+			listed = ps
+			r.save(w)
 		}
 		r.printf("Reading Procore for the plan...\n")
 		ctx2, cancel := context.WithTimeout(ctx, automationTimeout)
@@ -100,6 +111,20 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 			}
 			r.printf("The plan could not be read: %s\n", procore.Printable(err.Error()))
 			n, err = r.choice("What now?", 1, "(R)ead Procore again", "Do it by (h)and", "(S)kip this step")
+		case plan.ChooseProjects && canChoose:
+			r.printf("A choice only you can make: %s.\n", strings.TrimSuffix(procore.Printable(plan.Ask), "."))
+			ps, chose, cerr := r.chooseProjects(ctx, w)
+			if cerr != nil {
+				return false, cerr
+			}
+			listed = ps
+			if chose {
+				r.save(w)
+				n = 1 // the plan of what the choice makes
+				continue
+			}
+			n, err = r.choice("No project is chosen, so nothing can be planned. What now?", 1,
+				"(C)hoose the projects", "Do it by (h)and", "(S)kip this step")
 		case plan.Ask != "":
 			r.printf("A choice only you can make: %s\n", procore.Printable(plan.Ask))
 			n, err = r.choice("Make it in Procore (or go back with b and change an earlier step), then read Procore again. What now?", 1,
@@ -112,7 +137,14 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 			} else {
 				do = fmt.Sprintf("(Y)es: make %s in Procore", changes(len(plan.Changes)))
 			}
-			n, err = r.choice("What now?", 1, do, "Do it by (h)and", "(S)kip this step")
+			options := []string{do, "Do it by (h)and", "(S)kip this step"}
+			if canChoose {
+				if ids := w.Chosen(st.ID); len(ids) > 0 {
+					r.printf("Projects chosen: %s.\n", app.DescribeChosen(listed, ids))
+				}
+				options = append(options, "(C)hange the chosen projects")
+			}
+			n, err = r.choice("What now?", 1, options...)
 			if err == nil && n == 1 {
 				done, derr := r.do(ctx, w, plan)
 				if done || derr != nil {

@@ -50,6 +50,9 @@ type Runner struct {
 	// API (plan, ask, do, record); Check reads their checks and the audit.
 	Automate app.Automator
 	Check    app.Checker
+	// Projects, when set, lists the projects a step's "chosen projects"
+	// are chosen from; else the choice is made in Procore by hand.
+	Projects app.ProjectLister
 	// Presenter is a shared screen: nothing secret goes to the clipboard.
 	Presenter bool
 	// End, when closed, ends the walk at once, even while a secret is

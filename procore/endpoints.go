@@ -31,6 +31,7 @@ type Company struct {
 type Project struct {
 	ID      int64  `json:"id"`
 	Name    string `json:"name"`
+	Number  string `json:"project_number"`
 	Active  bool   `json:"active"`
 	Company struct {
 		ID   int64  `json:"id"`

@@ -33,6 +33,10 @@ type Session struct {
 	// Outcomes maps a step id to what came of it, for the steps the tool
 	// can do (see Record).
 	Outcomes map[string]Outcome `json:"outcomes,omitempty"`
+	// Chosen maps a step id to the projects the person chose for it (an
+	// action or a check of "the chosen projects"): ids only, as the names
+	// are Procore's and read again.
+	Chosen map[string][]int64 `json:"chosen,omitempty"`
 }
 
 // NewSession starts a walk through g at its first step.
@@ -59,6 +63,9 @@ func (s *Session) fit(g *Guide) {
 	}
 	if s.Outcomes == nil {
 		s.Outcomes = map[string]Outcome{}
+	}
+	if s.Chosen == nil {
+		s.Chosen = map[string][]int64{}
 	}
 	for _, st := range g.Steps {
 		if n := len(st.Checklist); n > 0 {
@@ -178,6 +185,20 @@ func (w *Walker) ToggleCell(r, c int) {
 		w.touch()
 	}
 }
+
+// Choose records the projects the person chose for step id (none: the
+// choice is forgotten).
+func (w *Walker) Choose(id string, projects []int64) {
+	if len(projects) == 0 {
+		delete(w.Session.Chosen, id)
+	} else {
+		w.Session.Chosen[id] = slices.Clone(projects)
+	}
+	w.touch()
+}
+
+// Chosen is the projects the person chose for step id (nil: none yet).
+func (w *Walker) Chosen(id string) []int64 { return slices.Clone(w.Session.Chosen[id]) }
 
 // AcceptPassword records that the current password step's password met the
 // policy and its confirmation. The password itself is not kept.
@@ -343,7 +364,7 @@ type NotApplicableStep struct {
 // left its first step, or something was entered: a ticked checklist item, a
 // field whose value is not its default, a ticked matrix cell.
 func (w *Walker) Dirty() bool {
-	if w.Session.Step > 0 || len(w.Session.Completed) > 0 || len(w.Session.Outcomes) > 0 {
+	if w.Session.Step > 0 || len(w.Session.Completed) > 0 || len(w.Session.Outcomes) > 0 || len(w.Session.Chosen) > 0 {
 		return true
 	}
 	for _, c := range w.Session.Checked {
@@ -388,6 +409,10 @@ func (s *Session) Clone() *Session {
 		c.Checked[k] = slices.Clone(v)
 	}
 	c.Outcomes = maps.Clone(s.Outcomes)
+	c.Chosen = make(map[string][]int64, len(s.Chosen))
+	for k, v := range s.Chosen {
+		c.Chosen[k] = slices.Clone(v)
+	}
 	c.Cells = make(map[string][][]bool, len(s.Cells))
 	for k, rows := range s.Cells {
 		cp := make([][]bool, len(rows))

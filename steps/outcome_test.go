@@ -127,3 +127,38 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestChosenProjectsAreKeptAndCopied: the projects chosen for a step are
+// the session's (a resumed walk has them), make the walk worth resuming,
+// survive a copy unshared, go to the transcript as ids, and are forgotten
+// when the choice is emptied.
+func TestChosenProjectsAreKeptAndCopied(t *testing.T) {
+	w := automatedWalker(t)
+	fresh := NewWalker(w.Guide, nil, nil)
+	fresh.Choose("add", []int64{12, 34})
+	if !fresh.Dirty() {
+		t.Fatal("a walk with projects chosen is not worth resuming")
+	}
+	ids := []int64{12, 34}
+	w.Choose("add", ids)
+	ids[0] = 99
+	if got := w.Chosen("add"); len(got) != 2 || got[0] != 12 {
+		t.Fatalf("chosen %v: the walk shares the caller's slice", got)
+	}
+	c := w.Session.Clone()
+	c.Chosen["add"][1] = 0
+	if w.Chosen("add")[1] != 34 {
+		t.Fatal("Clone shares the chosen projects")
+	}
+	again := NewWalker(w.Guide, w.Session.Clone(), nil)
+	if got := again.Chosen("add"); len(got) != 2 || got[1] != 34 {
+		t.Fatalf("a resumed walk chose %v", got)
+	}
+	if tr := string(Transcript(w.Guide, w.Session)); !strings.Contains(tr, "- Projects chosen: 12, 34") {
+		t.Errorf("the transcript lacks the projects chosen:\n%s", tr)
+	}
+	w.Choose("add", nil)
+	if _, ok := w.Session.Chosen["add"]; ok || w.Chosen("add") != nil {
+		t.Fatal("an emptied choice is still kept")
+	}
+}

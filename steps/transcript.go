@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -67,6 +68,10 @@ func Transcript(g *Guide, s *Session) []byte {
 				fmt.Fprintf(&b, "- %s: %s\n", mdLine(f.Label), v)
 			}
 		}
+		if ids := s.Chosen[st.ID]; len(ids) > 0 {
+			b.WriteString("\n")
+			fmt.Fprintf(&b, "- Projects chosen: %s\n", joinIDs(ids))
+		}
 		if st.Kind == KindPassword && !hasOutcome {
 			if done {
 				b.WriteString("\nA password meeting every rule was set; it is not recorded.\n")
@@ -90,6 +95,15 @@ func Transcript(g *Guide, s *Session) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// joinIDs is "12, 34, 56".
+func joinIDs(ids []int64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(out, ", ")
 }
 
 func mdCells(ss []string) []string {

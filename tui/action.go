@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ const (
 	actionDone                        // done and read back; the outcome is recorded
 	actionRefused                     // Procore refused the change; nothing recorded
 	actionManual                      // done by hand: the step's checklist
+	actionListing                     // reading the projects to choose from
+	actionChoosing                    // the person ticks the projects
 )
 
 type (
@@ -43,6 +46,12 @@ type (
 		seq     int
 		outcome steps.Outcome
 		err     error
+	}
+	projectsListedMsg struct {
+		step     string
+		seq      int
+		projects []app.Project
+		err      error
 	}
 )
 
@@ -61,6 +70,11 @@ type actionScreen struct {
 	checks  *checksPanel // the step's checks, read after the change (nil: none)
 	manual  screen       // the by-hand checklist, with the checks when there are any
 	checker app.Checker
+	lister  app.ProjectLister // nil: the projects to choose are chosen by hand
+	chooser *projectChooser   // while choosing
+	listed  []app.Project     // the projects last listed, to name the ones chosen
+	// chooseFrom is the phase esc from the chooser returns to.
+	chooseFrom actionPhase
 
 	phase    actionPhase
 	seq      int
@@ -79,8 +93,8 @@ func scrollKeys(k KeyMap) key.Binding {
 	return key.NewBinding(key.WithKeys(append(k.Up.Keys(), k.Down.Keys()...)...), key.WithHelp("↑/↓", "scroll"))
 }
 
-func newActionScreen(sh *shared, st *steps.Step, inner screen, a app.Automator, c app.Checker) *actionScreen {
-	s := &actionScreen{sh: sh, step: st, auto: a, inner: inner, checker: c, spin: newSpinner(sh), phase: actionIdle}
+func newActionScreen(sh *shared, st *steps.Step, inner screen, a app.Automator, c app.Checker, l app.ProjectLister) *actionScreen {
+	s := &actionScreen{sh: sh, step: st, auto: a, inner: inner, checker: c, lister: l, spin: newSpinner(sh), phase: actionIdle}
 	if len(st.Checks) > 0 && c != nil {
 		s.checks = newChecksPanel(sh, st, c)
 	}
@@ -113,6 +127,9 @@ func (s *actionScreen) byHand() {
 func (s *actionScreen) SetWidth(w int) {
 	s.width = w
 	s.inner.SetWidth(w)
+	if s.chooser != nil {
+		s.chooser.width = w
+	}
 	if s.checks != nil {
 		s.checks.width = w
 	}
@@ -127,6 +144,8 @@ func (s *actionScreen) Typing() bool {
 		return s.inner.Typing()
 	case actionManual:
 		return s.manual.Typing()
+	case actionChoosing:
+		return s.chooser.filtering
 	}
 	return false
 }
@@ -147,17 +166,24 @@ func (s *actionScreen) Bindings() []key.Binding {
 		return keysOf(s.inner)
 	case actionManual:
 		return keysOf(s.manual)
-	case actionPlanning, actionDoing:
+	case actionPlanning, actionDoing, actionListing:
 		return nil // nothing is taken until Procore answers
+	case actionChoosing:
+		return s.chooser.bindings()
 	case actionPlanned:
+		var b []key.Binding
 		switch {
 		case s.plan.Ask != "":
-			return []key.Binding{withHelp(k.Retry, "read again"), k.ByHand, skip, k.Back}
+			b = []key.Binding{withHelp(k.Retry, "read again"), k.ByHand, skip, k.Back}
 		case s.plan.Nothing:
-			return []key.Binding{withHelp(doKey(k), "record it"), k.ByHand, k.Back}
+			b = []key.Binding{withHelp(doKey(k), "record it"), k.ByHand, k.Back}
+		default:
+			b = []key.Binding{withHelp(doKey(k), "do it"), k.ByHand, skip, k.Back}
 		}
-		b := []key.Binding{withHelp(doKey(k), "do it"), k.ByHand, skip, k.Back}
-		if len(s.plan.Changes) > longPlan {
+		if s.canChoose() {
+			b = append(b[:1:1], append([]key.Binding{k.Choose}, b[1:]...)...)
+		}
+		if s.plan.Ask == "" && !s.plan.Nothing && len(s.plan.Changes) > longPlan {
 			b = append(b, scrollKeys(k))
 		}
 		return b
@@ -205,6 +231,28 @@ func (s *actionScreen) startPlan() tea.Cmd {
 	return tea.Batch(plan, s.spin.Tick)
 }
 
+// canChoose reports whether the projects the step's action takes can be
+// chosen, or chosen again, from a list: the plan no longer asks for them.
+func (s *actionScreen) canChoose() bool {
+	return s.lister != nil && app.TakesChosenProjects(s.step) && !s.plan.ChooseProjects
+}
+
+// startListing reads the projects to choose from; esc from the chooser
+// then returns to from.
+func (s *actionScreen) startListing(from actionPhase) tea.Cmd {
+	s.seq++
+	s.phase, s.chooseFrom, s.err = actionListing, from, nil
+	lister, using := s.lister, app.UsingWalk(s.sh.walker)
+	id, seq := s.step.ID, s.seq
+	list := func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
+		defer cancel()
+		ps, err := lister.ActiveProjects(ctx, using)
+		return projectsListedMsg{step: id, seq: seq, projects: ps, err: err}
+	}
+	return tea.Batch(list, s.spin.Tick)
+}
+
 func (s *actionScreen) startDo() tea.Cmd {
 	s.seq++
 	s.phase, s.refusal = actionDoing, nil
@@ -235,6 +283,23 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		if msg.err != nil {
 			s.phase = actionIdle
 		}
+		if msg.err == nil && msg.plan.ChooseProjects && s.lister != nil {
+			// The choice the plan asks for is offered as a list.
+			return stay, s.startListing(actionIdle)
+		}
+		return stay, nil
+	case projectsListedMsg:
+		if msg.step != s.step.ID || msg.seq != s.seq {
+			return stay, nil
+		}
+		if msg.err != nil {
+			s.phase, s.err = actionIdle, fmt.Errorf("list the projects to choose from: %w", msg.err)
+			return stay, nil
+		}
+		s.listed = msg.projects
+		s.chooser = newProjectChooser(s.sh, msg.projects, s.sh.walker.Chosen(s.step.ID))
+		s.chooser.width = s.width
+		s.phase = actionChoosing
 		return stay, nil
 	case actionDoneMsg:
 		if msg.step != s.step.ID || msg.seq != s.seq {
@@ -258,7 +323,7 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		}
 		return stay, nil
 	case spinner.TickMsg:
-		if msg.ID != s.spin.ID() || (s.phase != actionPlanning && s.phase != actionDoing) {
+		if msg.ID != s.spin.ID() || (s.phase != actionPlanning && s.phase != actionDoing && s.phase != actionListing) {
 			break
 		}
 		var cmd tea.Cmd
@@ -293,6 +358,12 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 	}
 	km, ok := msg.(tea.KeyPressMsg)
 	if !ok {
+		if s.phase == actionChoosing && s.chooser.filtering {
+			var cmd tea.Cmd
+			s.chooser.filter, cmd = s.chooser.filter.Update(msg) // a paste into the filter
+			s.chooser.refilter()
+			return stay, cmd
+		}
 		return stay, nil
 	}
 	k := s.sh.keys
@@ -301,6 +372,17 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		return forward, nil
 	}
 	switch s.phase {
+	case actionChoosing:
+		switch n, cmd := s.chooser.update(km); n {
+		case chooserConfirm:
+			app.ChooseProjects(s.sh.walker, s.chooser.choice())
+			s.chooser = nil
+			return stay, s.startPlan() // the plan of what the choice makes
+		case chooserBack:
+			s.phase, s.chooser = s.chooseFrom, nil
+		default:
+			return stay, cmd
+		}
 	case actionIdle:
 		switch {
 		case key.Matches(km, k.Next):
@@ -318,6 +400,8 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		}
 	case actionPlanned:
 		switch {
+		case key.Matches(km, k.Choose) && s.canChoose():
+			return stay, s.startListing(actionPlanned)
 		case key.Matches(km, k.Next, k.Yes) && s.plan.Ask == "":
 			return stay, s.startDo()
 		case key.Matches(km, k.Retry) && s.plan.Ask != "":
@@ -363,6 +447,8 @@ func (s *actionScreen) View() (string, int) {
 	switch s.phase {
 	case actionInner:
 		return s.inner.View()
+	case actionChoosing:
+		return s.chooser.view(s.sh.height)
 	case actionManual:
 		body, focus := s.manual.View()
 		return s.sh.styles.Subtle.Render(wrap("Done by hand: tick each item once it is so in Procore.", s.width, 0)) + "\n\n" + body, focus + 2
@@ -384,6 +470,8 @@ func (s *actionScreen) View() (string, int) {
 		b.WriteString(wrap("Press enter to read Procore and see what would change; nothing changes until you say so. Press h to do it by hand instead, or s to skip it.", s.width, 0) + "\n")
 	case actionPlanning:
 		b.WriteString(s.spin.View() + " Reading Procore for the plan…\n")
+	case actionListing:
+		b.WriteString(s.spin.View() + " Reading the company's active projects from Procore, to choose from…\n")
 	case actionPlanned:
 		top := strings.Count(b.String(), "\n")
 		b.WriteString(s.planView())
@@ -430,7 +518,14 @@ func (s *actionScreen) planView() string {
 		for _, c := range p.Changes {
 			b.WriteString("  • " + wrap(printable(c), s.width-4, 4) + "\n")
 		}
-		b.WriteString("\n" + wrap("Press enter (or y) to make "+changes(len(p.Changes))+" in Procore, h to do it by hand, or esc to go back.", s.width, 0) + "\n")
+		choose := ""
+		if s.canChoose() {
+			choose = " c to change the projects,"
+		}
+		b.WriteString("\n" + wrap("Press enter (or y) to make "+changes(len(p.Changes))+" in Procore,"+choose+" h to do it by hand, or esc to go back.", s.width, 0) + "\n")
+	}
+	if ids := s.sh.walker.Chosen(s.step.ID); len(ids) > 0 && s.canChoose() {
+		b.WriteString("\n" + st.Subtle.Render(wrap("Projects chosen: "+app.DescribeChosen(s.listed, ids), s.width, 2)) + "\n")
 	}
 	return b.String()
 }
@@ -460,7 +555,7 @@ func automated(sh *shared, st *steps.Step, s screen) screen {
 	}
 	switch {
 	case st.Action != nil && sh.svc.Automate != nil:
-		return newActionScreen(sh, st, s, sh.svc.Automate, sh.svc.Check)
+		return newActionScreen(sh, st, s, sh.svc.Automate, sh.svc.Check, sh.svc.Projects)
 	case len(st.Checks) > 0 && sh.svc.Check != nil:
 		return newChecksScreen(sh, st, s, sh.svc.Check)
 	}

@@ -33,6 +33,8 @@ type KeyMap struct {
 	Replace key.Binding
 	// ByHand leaves a step the tool can do to the person, as a checklist.
 	ByHand key.Binding
+	// Choose opens the list of projects again, to change the ones chosen.
+	Choose key.Binding
 	// Skip goes on without a step the tool can do; it is recorded as
 	// skipped, not done.
 	Skip key.Binding
@@ -74,6 +76,7 @@ func DefaultKeyMap() KeyMap {
 		Replace:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "do it again")),
 		ByHand:   key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "do it by hand")),
 		Skip:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "skip")),
+		Choose:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "change the projects")),
 		// F1 is help in most programs; ctrl+/ arrives as ctrl+_ in a
 		// terminal without the newer keyboard protocols.
 		HelpAnywhere: key.NewBinding(key.WithKeys("f1", "ctrl+/", "ctrl+_"), key.WithHelp("f1", "more keys")),

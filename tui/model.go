@@ -473,6 +473,7 @@ func (m *Model) start(s *steps.Session) tea.Cmd {
 	m.savedRev = m.sh.walker.Rev()
 	m.saved = nil
 	m.phase = phaseStep
+	m.sh.height = m.bodyHeight(1) // the presenter's badge takes its lines now
 	m.screen = newScreen(m.sh, m.mainWidth())
 	return nil
 }
@@ -637,6 +638,7 @@ func (m *Model) bodyHeight(helpLines int) int {
 }
 
 func (m *Model) resize() {
+	m.sh.height = m.bodyHeight(1)
 	m.picker.width = m.innerWidth()
 	m.help.SetWidth(m.innerWidth())
 	if m.screen != nil {

@@ -29,6 +29,9 @@ type shared struct {
 	// details: the person asked for the whole text of a failure, beside
 	// its sentence (the Details key).
 	details bool
+	// height is the lines the step's screen has under the one-line help
+	// bar, for a screen that draws only what fits (a long list).
+	height int
 	// openRun names the latest add-all run that has not ended with every
 	// project done, so that leaving can say how to resume it.
 	openRun string

@@ -91,7 +91,7 @@ func (a *App) IntegrationClient(ctx context.Context, profile string) (c *procore
 
 // automateEnv is whom a step's action or check acts as and is about.
 func (a *App) automateEnv(ctx context.Context, u Using) *automate.Env {
-	e := &automate.Env{Values: u.Values, UserID: u.UserID, Projects: u.Projects}
+	e := &automate.Env{Values: u.Values, UserID: u.UserID, Projects: u.Projects, ChooseHow: u.ChooseHow}
 	if e.Values == nil {
 		e.Values = map[steps.Role]string{}
 	}
@@ -119,12 +119,12 @@ func (m automator) Plan(ctx context.Context, act steps.Action, u Using) (ActionP
 	if err != nil {
 		return ActionPlan{}, err
 	}
-	return ActionPlan{Action: p.Action, As: p.As, Changes: p.Changes, Nothing: p.Nothing, Ask: p.Ask}, nil
+	return ActionPlan{Action: p.Action, As: p.As, Changes: p.Changes, Nothing: p.Nothing, Ask: p.Ask, ChooseProjects: p.ChooseProjects}, nil
 }
 
 func (m automator) Do(ctx context.Context, act steps.Action, p ActionPlan, u Using) (steps.Outcome, error) {
 	e := m.a.automateEnv(ctx, u)
-	d, err := automate.Do(ctx, act, automate.Plan{Action: p.Action, As: p.As, Changes: p.Changes, Nothing: p.Nothing, Ask: p.Ask}, e)
+	d, err := automate.Do(ctx, act, automate.Plan{Action: p.Action, As: p.As, Changes: p.Changes, Nothing: p.Nothing, Ask: p.Ask, ChooseProjects: p.ChooseProjects}, e)
 	if err != nil {
 		return steps.Outcome{}, err
 	}

@@ -118,6 +118,10 @@ type Using struct {
 	// Projects are the projects the person chose, for an action or a
 	// check of "the chosen projects" (nil: none chosen yet).
 	Projects []int64
+	// ChooseHow, when set, says how to name the chosen projects where none
+	// were chosen ("name them with --projects ID,ID"): outside a walk there
+	// is nobody to offer a list to.
+	ChooseHow string
 }
 
 // UsingWalk is what the walk gives a step's work.
@@ -134,6 +138,7 @@ func UsingWalk(w *steps.Walker) Using {
 	}
 	u.UserID = latestUser(w)
 	u.Answers = maps.Clone(w.Session.Values)
+	u.Projects = chosenProjects(w)
 	return u
 }
 
@@ -173,6 +178,14 @@ type Automator interface {
 	Do(ctx context.Context, a steps.Action, p ActionPlan, u Using) (steps.Outcome, error)
 }
 
+// ProjectLister lists the projects a person can choose from, for a step's
+// "chosen projects", with the admin's sign-in.
+type ProjectLister interface {
+	// ActiveProjects are the company's active projects, sorted as a person
+	// looks for one (SortProjects), their text made printable.
+	ActiveProjects(ctx context.Context, u Using) ([]Project, error)
+}
+
 // Checker reads Procore to prove steps' end states.
 type Checker interface {
 	// Check reads Procore for the given checks of one step.
@@ -188,6 +201,10 @@ type ActionPlan struct {
 	Changes []string // one line per change, in words
 	Nothing bool     // Procore already holds the end state; Do records it without changing anything
 	Ask     string   // a choice only the person can make (e.g. no project template known); Do refuses until answered
+	// ChooseProjects: Ask is the choice of projects (the step's chosen
+	// projects, none chosen yet), which a front-end offers a list for
+	// (ProjectLister, then ChooseProjects and a new plan).
+	ChooseProjects bool
 }
 
 // Requirement is one check's result, as Procore holds it now.
@@ -211,6 +228,7 @@ type Services struct {
 	Verify   Verifier
 	Automate Automator
 	Check    Checker
+	Projects ProjectLister
 }
 
 // What a wizard held and had not yet kept, named on stderr when it was

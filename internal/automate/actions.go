@@ -524,6 +524,10 @@ func doNewProjects(ctx context.Context, _ steps.Action, _ Plan, e *Env) (Done, e
 	return Done{Detail: fmt.Sprintf("Procore now adds %s to every new project (add_to_new_projects is on)", who(u))}, nil
 }
 
+// askChoose is what is asked while the projects to be on are to be
+// chosen and none were.
+const askChoose = "choose the projects the account is to be on"
+
 // targets are the projects an add_to_projects or a project_membership
 // covers: the active ones ("all", the default), the chosen ones, or the
 // ids listed; ask is set when they are to be chosen and were not.
@@ -539,7 +543,11 @@ func (e *Env) targets(ctx context.Context, with map[string]string, c *procore.Cl
 		return ids, true, "", nil
 	case "chosen":
 		if len(e.Projects) == 0 {
-			return nil, false, "choose the projects the account is to be on", nil
+			ask := askChoose
+			if e.ChooseHow != "" {
+				ask += ": " + e.ChooseHow
+			}
+			return nil, false, ask, nil
 		}
 		return slices.Clone(e.Projects), false, "", nil
 	default:
@@ -586,7 +594,8 @@ func planProjects(ctx context.Context, a steps.Action, e *Env) (Plan, error) {
 	}
 	ids, _, ask, err := e.targets(ctx, a.With, c)
 	if err != nil || ask != "" {
-		return Plan{Ask: ask}, err
+		// The one question targets asks is which projects.
+		return Plan{Ask: ask, ChooseProjects: ask != ""}, err
 	}
 	on, _, err := membership(ctx, c, u.ID, ids)
 	if err != nil {

@@ -42,6 +42,9 @@ type Env struct {
 	// Projects are the projects a person chose (add_to_projects and
 	// project_membership with projects: chosen).
 	Projects []int64
+	// ChooseHow, when set, says how to name the chosen projects where none
+	// were chosen (a command's flag); it follows what is asked.
+	ChooseHow string
 
 	account *procore.User // found once per Env
 	as      string
@@ -55,7 +58,10 @@ type Plan struct {
 	Changes []string
 	Nothing bool
 	Ask     string
-	UserID  int64
+	// ChooseProjects: what Ask asks is the choice of projects (projects:
+	// chosen, none chosen yet), which a front-end can offer a list for.
+	ChooseProjects bool
+	UserID         int64
 }
 
 // Done is what an action did, as Procore now holds it.

@@ -382,12 +382,17 @@ func TestRefusals(t *testing.T) {
 		e := w.env(nil)
 		e.UserID = w.Fx.ServiceUserID
 		p, err := PlanAction(ctx, act("add_to_projects", "projects", "chosen"), e)
-		if err != nil || p.Ask == "" {
+		if err != nil || p.Ask == "" || !p.ChooseProjects {
 			t.Errorf("plan %+v, %v", p, err)
+		}
+		e.ChooseHow = "name them with --projects ID,ID"
+		r := Check(ctx, "add", steps.Check{Name: "project_membership", With: map[string]string{"projects": "chosen"}}, e)
+		if !r.Unknown || !strings.HasSuffix(r.State, "choose the projects the account is to be on: name them with --projects ID,ID") {
+			t.Errorf("unchosen check %+v", r)
 		}
 		e.Projects = w.S.ActiveProjectIDs()[:3]
 		a := act("add_to_projects", "projects", "chosen")
-		if p, err = PlanAction(ctx, a, e); err != nil || p.Ask != "" {
+		if p, err = PlanAction(ctx, a, e); err != nil || p.Ask != "" || p.ChooseProjects {
 			t.Fatalf("plan %+v, %v", p, err)
 		}
 		if d, err := Do(ctx, a, p, e); err != nil || !strings.Contains(d.Detail, "on all 3 projects") {

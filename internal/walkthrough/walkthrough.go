@@ -5,6 +5,7 @@
 package walkthrough
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,13 +52,22 @@ type Options struct {
 	// the email address of a user that is there already. An email's
 	// domain field takes its domain.
 	Answers func(*steps.Guide) map[steps.Role]string
+	// Choose, by field id, is the option a choice field takes instead of
+	// its default ("existing": "Specific ones"); the steps that answer
+	// makes not apply are passed over.
+	Choose map[string]string
+	// PickProjects is how many projects, from the top of the list, a live
+	// action of the chosen projects ticks when its plan asks for them.
+	PickProjects int
 }
 
 // ActionDone and AuditRead are what the wizard shows once a step's action
-// is done, and once the audit is read.
+// is done, and once the audit is read; Chooser, while it offers the
+// projects to choose.
 const (
 	ActionDone = "✓ done:"
 	AuditRead  = "Requirement"
+	Chooser    = "Tick the projects the account is to be on"
 )
 
 // Step is the actions that complete one step.
@@ -123,7 +133,16 @@ func ScriptWith(g *steps.Guide, o Options) []Step {
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
 		case st.Action != nil && o.LiveActions && st.Kind != steps.KindPassword:
-			a = append(a, Action{Key: "enter"}, Action{Wait: "The plan"}, Action{Key: "enter"},
+			a = append(a, Action{Key: "enter"})
+			if o.PickProjects > 0 && strings.EqualFold(st.Action.With["projects"], "chosen") {
+				// The plan asks for the projects: tick the first few, confirm.
+				a = append(a, Action{Wait: Chooser})
+				for range o.PickProjects {
+					a = append(a, press("space", "down")...)
+				}
+				a = append(a, Action{Key: "enter"})
+			}
+			a = append(a, Action{Wait: "The plan"}, Action{Key: "enter"},
 				Action{Wait: ActionDone}, Action{Key: "enter"})
 			out = append(out, Step{Index: i, Title: st.Title, Actions: a})
 			continue
@@ -184,12 +203,13 @@ func Value(g *steps.Guide, o Options, f steps.Field, values map[string]string) s
 type filler struct {
 	domainOf map[string]string
 	roles    map[steps.Role]string
+	choose   map[string]string
 }
 
 // newFiller is the filler for g under o: the answers for roles, and the
 // domain each field an email takes its domain from is given.
 func newFiller(g *steps.Guide, o Options) filler {
-	fill := filler{domainOf: map[string]string{}} // field ids used as an email's domain, and the domain
+	fill := filler{domainOf: map[string]string{}, choose: o.Choose} // field ids used as an email's domain, and the domain
 	if o.Answers != nil {
 		fill.roles = o.Answers(g)
 	}
@@ -223,6 +243,16 @@ func (fl filler) form(st steps.Step, values map[string]string) []Action {
 func (fl filler) field(f steps.Field, values map[string]string) []Action {
 	v := fl.value(f, values)
 	switch {
+	case f.Type == steps.FieldChoice && v != fl.start(f):
+		// Right moves to the next option, from the default (none: the
+		// first press selects the first).
+		n, to := len(f.Options), slices.Index(f.Options, v)
+		if from := slices.Index(f.Options, f.Default); from >= 0 {
+			n = (to - from + n) % n
+		} else {
+			n = to + 1
+		}
+		return press(slices.Repeat([]string{"right"}, n)...)
 	case f.Type == steps.FieldChoice && f.Default == "":
 		return press("right") // the first press of right selects the first option
 	case f.Type == steps.FieldChoice, f.Default != "" && v == f.Default:
@@ -238,12 +268,20 @@ func (fl filler) value(f steps.Field, values map[string]string) string {
 	return v
 }
 
+// start is the option a choice field holds before anything is pressed.
+func (fl filler) start(f steps.Field) string {
+	if f.Default == "" {
+		return f.Options[0]
+	}
+	return f.Default
+}
+
 func (fl filler) pick(f steps.Field, values map[string]string) string {
 	if f.Type == steps.FieldChoice {
-		if f.Default == "" {
-			return f.Options[0]
+		if v, ok := fl.choose[f.ID]; ok && slices.Contains(f.Options, v) {
+			return v
 		}
-		return f.Default
+		return fl.start(f)
 	}
 	if f.Default != "" && f.Validate(f.Default, values) == nil {
 		return f.Default

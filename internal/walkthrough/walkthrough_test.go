@@ -84,3 +84,46 @@ func TestValue(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptChoosesSpecificProjects: with Choose, hammertech's which-projects
+// form moves to "Specific ones" (one right from the default), the add-all
+// step is passed over, and the specific step waits for the chooser, ticks
+// PickProjects projects and confirms before the plan.
+func TestScriptChoosesSpecificProjects(t *testing.T) {
+	cat, problems := steps.LoadCatalog("")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	g, _ := cat.Get("hammertech")
+	o := Options{LiveActions: true, Choose: map[string]string{"existing": "Specific ones"}, PickProjects: 2}
+	var specific []Action
+	for _, st := range ScriptWith(g, o) {
+		switch g.Steps[st.Index].ID {
+		case "add-all":
+			t.Error("the every-project step is walked though specific ones were chosen")
+		case "which-projects":
+			if !slices.Equal(st.Actions, press("right", "enter")) {
+				t.Errorf("which-projects keys %+v", st.Actions)
+			}
+		case "add-specific":
+			specific = st.Actions
+		}
+	}
+	want := []Action{{Key: "enter"}, {Wait: Chooser}, {Key: "space"}, {Key: "down"}, {Key: "space"}, {Key: "down"}, {Key: "enter"},
+		{Wait: "The plan"}, {Key: "enter"}, {Wait: ActionDone}, {Key: "enter"}}
+	if !slices.Equal(specific, want) {
+		t.Errorf("add-specific keys %+v, want %+v", specific, want)
+	}
+	f := steps.Field{ID: "c", Type: steps.FieldChoice, Options: []string{"A", "B", "C"}, Default: "B"}
+	for to, keys := range map[string]int{"A": 2, "B": 0, "C": 1} {
+		fl := newFiller(g, Options{Choose: map[string]string{"c": to}})
+		if got := fl.field(f, map[string]string{}); len(got) != keys {
+			t.Errorf("from B to %s: %+v", to, got)
+		}
+	}
+	f.Default = ""
+	fl := newFiller(g, Options{Choose: map[string]string{"c": "C"}})
+	if got := fl.field(f, map[string]string{}); len(got) != 3 {
+		t.Errorf("from none to C: %+v", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -31,7 +32,11 @@ type Options struct {
 	GuideID string
 	User    string
 	UserSet bool
-	JSON    bool
+	// Projects are --projects: the chosen projects of a guide that has
+	// them, as project ids separated by commas.
+	Projects    string
+	ProjectsSet bool
+	JSON        bool
 	// Width is the terminal's, 0 when stdout is not one: a table wider
 	// than it is printed as one block a requirement, wrapped.
 	Width int
@@ -44,7 +49,7 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		opts.Width = w
 	}
 	cmd := &cobra.Command{
-		Use:   "check GUIDE [--user ID|EMAIL] [--json]",
+		Use:   "check GUIDE [--user ID|EMAIL] [--projects ID,ID] [--json]",
 		Short: "Audit an existing setup against its guide, changing nothing",
 		Long: `Audit an existing setup: read from Procore every check the guide declares
 and print each requirement, whether it holds, what Procore says now, and how
@@ -63,11 +68,18 @@ without it, the account is the guide's own (for a DMSA, the integration's
 user, found with its own credential). A name or other value the guide
 asks for is checked against the guide's recommended default.
 
+--projects names the projects a guide's "chosen projects" are (hammertech's
+specific existing projects), as project ids separated by commas: the audit
+then reads the account's membership of those, and leaves out the checks of
+the steps that only apply when every project was chosen. Without it, such a
+requirement could not be read, and says to pass --projects.
+
 Exit 0 only when every requirement holds; 1 when one does not or could not
 be read; 2 for a mistake in how check was called.`,
 		Example: `  procore-sa login
   procore-sa check dmsa
   procore-sa check syncezy --user sync@example.com
+  procore-sa check hammertech --user ht-data-sync@example.com --projects 598134325600001,598134325600004
   procore-sa check admin-helper --json | jq 'select(.ok == false) | .fix'`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
@@ -77,7 +89,7 @@ be read; 2 for a mistake in how check was called.`,
 		},
 		ValidArgsFunction: cmdutil.CompleteGuideIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.GuideID, opts.UserSet = args[0], cmd.Flags().Changed("user")
+			opts.GuideID, opts.UserSet, opts.ProjectsSet = args[0], cmd.Flags().Changed("user"), cmd.Flags().Changed("projects")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -85,6 +97,7 @@ be read; 2 for a mistake in how check was called.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.User, "user", "", "the account's directory user: a user ID or an email address")
+	cmd.Flags().StringVar(&opts.Projects, "projects", "", "the guide's chosen projects: project ids separated by commas")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object per requirement, a line each")
 	return cmd
 }
@@ -127,6 +140,9 @@ func Run(ctx context.Context, opts *Options) error {
 			u.Values[steps.RoleAccountEmail] = who
 		}
 	}
+	if err := chosenProjects(g, opts, &u); err != nil {
+		return err
+	}
 	core := opts.App()
 	defer core.Close()
 	reqs, err := core.Check().Audit(ctx, g, u)
@@ -149,6 +165,38 @@ func Run(ctx context.Context, opts *Options) error {
 			return cmdutil.ErrSilent
 		}
 	}
+	return nil
+}
+
+// chosenProjects puts --projects into u, for a guide with steps about the
+// chosen projects: those steps apply, as in a walk that chose specific
+// projects. Without it, such a check says how to name them.
+func chosenProjects(g *steps.Guide, opts *Options, u *app.Using) error {
+	chooses := slices.ContainsFunc(g.Steps, func(st steps.Step) bool { return app.TakesChosenProjects(&st) })
+	if !opts.ProjectsSet {
+		if chooses {
+			u.ChooseHow = "name them with --projects ID,ID"
+		}
+		return nil
+	}
+	if !chooses {
+		return cmdutil.Usagef("--projects: guide %q has no step about chosen projects; it checks every project", g.ID)
+	}
+	seen := map[int64]bool{}
+	for _, f := range strings.FieldsFunc(opts.Projects, func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return cmdutil.Usagef("--projects %q: give project ids (positive numbers) separated by commas", opts.Projects)
+		}
+		if !seen[id] {
+			seen[id] = true
+			u.Projects = append(u.Projects, id)
+		}
+	}
+	if len(u.Projects) == 0 {
+		return cmdutil.Usage(errors.New("--projects: give at least one project id"))
+	}
+	u.Answers = app.AnswersChoosing(g)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -214,5 +215,80 @@ ok  verify/credential_works: Token
 `
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestCheckChosenProjects: the hammertech guide's specific projects are
+// named with --projects: without it, that requirement could not be read
+// and says to pass it; with it, the audit reads the account's membership
+// of exactly those projects (not on them: NO, with the projects named;
+// on them: ok) and leaves out the check of every project.
+func TestCheckChosenProjects(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 53, Projects: 12})
+	f, out := factory(t, w)
+	rows := func(args ...string) (map[string]Line, error) {
+		out.Reset()
+		err := runCheck(t, f, append([]string{"hammertech", "--json", "--user", strconv.FormatInt(w.Fx.ServiceUserID, 10)}, args...)...)
+		got := map[string]Line{}
+		for l := range strings.SplitSeq(strings.TrimSpace(out.String()), "\n") {
+			var r Line
+			if jerr := json.Unmarshal([]byte(l), &r); jerr != nil {
+				t.Fatalf("%q: %v", l, jerr)
+			}
+			got[r.ID] = r
+		}
+		return got, err
+	}
+	const chosen, every = "add-specific/project_membership", "add-all/project_membership"
+
+	got, err := rows()
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Fatalf("without --projects: %v", err)
+	}
+	if r := got[chosen]; !r.Unknown || r.OK || !strings.Contains(r.State, "--projects ID,ID") {
+		t.Errorf("without --projects the chosen row is %+v", r)
+	}
+	if _, ok := got[every]; !ok {
+		t.Errorf("without --projects the every-project row is left out")
+	}
+
+	var pick []int64
+	for _, id := range w.S.ActiveProjectIDs() {
+		if _, on := w.S.MemberTemplate(w.Fx.ServiceUserID, id); !on && len(pick) < 2 {
+			pick = append(pick, id)
+		}
+	}
+	if len(pick) != 2 {
+		t.Fatalf("the service user is on nearly every project already")
+	}
+	arg := fmt.Sprintf("%d,%d", pick[0], pick[1])
+	got, err = rows("--projects", arg)
+	if !errors.Is(err, cmdutil.ErrSilent) {
+		t.Fatalf("before the projects are added: %v", err)
+	}
+	if r := got[chosen]; r.OK || r.Unknown || !strings.HasPrefix(r.State, "on 0 of 2 projects; not on ") ||
+		!strings.Contains(r.State, fmt.Sprint(pick[0])) || !strings.Contains(r.State, fmt.Sprint(pick[1])) || r.Fix == "" {
+		t.Errorf("before: the chosen row is %+v", r)
+	}
+	if _, ok := got[every]; ok {
+		t.Errorf("with --projects the every-project row is there: %+v", got[every])
+	}
+
+	admin := w.AdminClient(w.Fx.CompanyID, nil)
+	for _, id := range pick {
+		if err := admin.AddToProject(context.Background(), id, w.Fx.ServiceUserID, w.Fx.TemplateID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ = rows("--projects", arg+","+fmt.Sprint(pick[0]))
+	if r := got[chosen]; !r.OK || r.State != "on 2 of 2 projects" {
+		t.Errorf("after: the chosen row is %+v", r)
+	}
+
+	for _, bad := range [][]string{{"hammertech", "--projects", ""}, {"hammertech", "--projects", "12,x"}, {"hammertech", "--projects", "0"}, {"dmsa", "--projects", arg}} {
+		var u *cmdutil.UsageError
+		if err := runCheck(t, f, bad...); !errors.As(err, &u) {
+			t.Errorf("%q: %v, want a usage error", bad, err)
+		}
 	}
 }

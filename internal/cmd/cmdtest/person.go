@@ -18,8 +18,8 @@ import (
 // the guide as it is: enter at a notice, y at each checklist item and
 // matrix box, at each form field the value walkthrough.Value gives it, demo
 // at the capture's client ID, the tool's own way at a step it can do (sign
-// in, add, read the plan and make its changes), and enter at the checks
-// and the audit. Give In to the wizard as its stdin and Out as its stdout.
+// in, add, read the plan and make its changes; at a list of projects to
+// choose, the first o.PickProjects), and enter at the checks and the audit. Give In to the wizard as its stdin and Out as its stdout.
 //
 // A prompt it does not know, or one asked again and again, ends the input
 // (the wizard then leaves, saving its place); Err says why.
@@ -33,6 +33,7 @@ type Person struct {
 	g      *steps.Guide
 	o      walkthrough.Options
 	values map[string]string // the form fields answered, by id
+	picked map[int]bool      // the steps whose projects were ticked, by index
 
 	inR *io.PipeReader
 	inW *io.PipeWriter
@@ -83,7 +84,7 @@ func (p *Person) Asks() []Asked {
 // fields with a role; walkthrough.Demo() under --demo). Close it when the
 // walk is over.
 func NewPerson(g *steps.Guide, o walkthrough.Options) *Person {
-	p := &Person{g: g, o: o, values: map[string]string{}, Stall: 30 * time.Second,
+	p := &Person{g: g, o: o, values: map[string]string{}, picked: map[int]bool{}, Stall: 30 * time.Second,
 		wake: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{})}
 	p.inR, p.inW = io.Pipe()
 	go p.run()
@@ -281,6 +282,14 @@ func (p *Person) answer(pr Prompt) (string, error) {
 		return walkthrough.Password, nil
 	case has("Type a number from"):
 		return p.choose(pr)
+	case has("Type numbers to tick"):
+		// The list of projects to choose: the first few ticked at once
+		// (o.PickProjects, at least one), then enter.
+		if p.picked[pr.Index] {
+			return "", nil
+		}
+		p.picked[pr.Index] = true
+		return fmt.Sprintf("1-%d", max(1, p.o.PickProjects)), nil
 	case has("Try again (t)", "Type t to try again"):
 		return "t", nil // the guard against asking again ends a failure that stays
 	case has("Hand it over to the vendor"):

@@ -272,7 +272,7 @@ func services(core *app.App) (app.Services, error) {
 		return app.Services{}, err
 	}
 	return app.Services{Sessions: st, Keeper: keeper, SignIn: signIn, AddAll: core.AddAll(), Verify: core.Verify(),
-		Automate: core.Automate(), Check: core.Check()}, nil
+		Automate: core.Automate(), Check: core.Check(), Projects: core.Projects()}, nil
 }
 
 // runPlain walks a guide at a line prompt: the same engine, no full screen.
@@ -281,7 +281,7 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	end := make(chan struct{})
 	r := &plain.Runner{In: opts.IO.In, Out: opts.IO.Out, Store: svc.Sessions, Now: opts.Now, End: end,
 		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn,
-		Automate: svc.Automate, Check: svc.Check, Presenter: opts.Presenter}
+		Automate: svc.Automate, Check: svc.Check, Projects: svc.Projects, Presenter: opts.Presenter}
 	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
 	// first. A second interrupt, a termination or a hang-up ends the walk
 	// at once (End); any signal after that, the process.
