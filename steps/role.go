@@ -95,3 +95,18 @@ func (g *Guide) DefaultRoleValues() map[Role]string {
 	}
 	return out
 }
+
+// DefaultAnswers is the default of every field that has one, by field id:
+// the answers an audit outside a walk takes, so that a step an answer
+// makes not apply is left out as the guide's default says.
+func (g *Guide) DefaultAnswers() map[string]string {
+	out := map[string]string{}
+	for _, st := range g.Steps {
+		for _, f := range st.Fields {
+			if f.Default != "" {
+				out[f.ID] = f.Default
+			}
+		}
+	}
+	return out
+}

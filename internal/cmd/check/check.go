@@ -71,8 +71,9 @@ asks for is checked against the guide's recommended default.
 --projects names the projects a guide's "chosen projects" are (hammertech's
 specific existing projects), as project ids separated by commas: the audit
 then reads the account's membership of those, and leaves out the checks of
-the steps that only apply when every project was chosen. Without it, such a
-requirement could not be read, and says to pass --projects.
+the steps that only apply when every project was chosen. Without it, the
+guide's default answers hold (hammertech's: all existing projects), so the
+checks of the steps they leave out are not read.
 
 Exit 0 only when every requirement holds; 1 when one does not or could not
 be read; 2 for a mistake in how check was called.`,
@@ -174,6 +175,9 @@ func Run(ctx context.Context, opts *Options) error {
 func chosenProjects(g *steps.Guide, opts *Options, u *app.Using) error {
 	chooses := slices.ContainsFunc(g.Steps, func(st steps.Step) bool { return app.TakesChosenProjects(&st) })
 	if !opts.ProjectsSet {
+		// The guide's default answers, as a walk that kept them: a step
+		// about chosen projects that the default leaves out is not read.
+		u.Answers = g.DefaultAnswers()
 		if chooses {
 			u.ChooseHow = "name them with --projects ID,ID"
 		}

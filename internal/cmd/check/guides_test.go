@@ -24,7 +24,7 @@ func TestCheckEveryGuideBeforeAndAfterItsActions(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	for i, id := range []string{"spectrum", "syncezy", "laborchart", "admin-helper", "dmsa"} {
+	for i, id := range []string{"spectrum", "syncezy", "laborchart", "hammertech", "admin-helper", "dmsa"} {
 		t.Run(id, func(t *testing.T) {
 			ctx := context.Background()
 			w := simtest.New(t, sim.Config{Seed: int64(70 + i), Projects: 12})
