@@ -84,7 +84,9 @@ func (tm *term) screen() string { return tm.tmux("capture-pane", "-p", "-t", "e2
 // waitFor polls the screen until it contains want.
 func (tm *term) waitFor(want string) {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// A step may wait out Procore's 10-second spike window (the demo's
+	// simulator keeps Procore's limits, per token), and say so meanwhile.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s := tm.screen()
 		if strings.Contains(s, want) {
@@ -130,7 +132,9 @@ func (tm *term) press(keys ...string) {
 // exitCode waits for the binary to end and returns its exit code.
 func (tm *term) exitCode() string {
 	tm.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// A step may wait out Procore's 10-second spike window (the demo's
+	// simulator keeps Procore's limits, per token), and say so meanwhile.
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if b, err := os.ReadFile(tm.exit); err == nil && len(b) > 0 {
 			return strings.TrimSpace(string(b))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/procore-sa/procore-sa/internal/app"
@@ -102,7 +103,7 @@ func (r *Runner) action(ctx context.Context, w *steps.Walker) (bool, error) {
 		}
 		r.printf("Reading Procore for the plan...\n")
 		ctx2, cancel := context.WithTimeout(ctx, automationTimeout)
-		plan, err := r.Automate.Plan(ctx2, *st.Action, app.UsingWalk(w))
+		plan, err := r.Automate.Plan(ctx2, *st.Action, r.usingWithNews(w))
 		cancel()
 		switch {
 		case err != nil:
@@ -185,7 +186,7 @@ func (r *Runner) do(ctx context.Context, w *steps.Walker, p app.ActionPlan) (boo
 	// The change is one short request: an interrupt does not cut it off
 	// half-way; its answer is waited for and recorded.
 	ctx2, cancel := r.untilEnd(ctx, automationTimeout)
-	o, err := r.Automate.Do(ctx2, *st.Action, p, app.UsingWalk(w))
+	o, err := r.Automate.Do(ctx2, *st.Action, p, r.usingWithNews(w))
 	cancel()
 	if err != nil {
 		r.printf("%s\n  %s\n", explain.Refusal(err), procore.Printable(err.Error()))
@@ -289,7 +290,7 @@ func (r *Runner) readChecks(ctx context.Context, w *steps.Walker, prompt string)
 	for {
 		r.printf("Reading %s from Procore...\n", plural(len(st.Checks), "check", "checks"))
 		ctx2, cancel := context.WithTimeout(ctx, automationTimeout)
-		reqs, err := r.Check.Check(ctx2, st.Checks, app.UsingWalk(w))
+		reqs, err := r.Check.Check(ctx2, st.Checks, r.usingWithNews(w))
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -317,7 +318,7 @@ func (r *Runner) audit(ctx context.Context, w *steps.Walker) (bool, error) {
 	for {
 		r.printf("Reading every check of this guide from Procore; nothing is changed...\n")
 		ctx2, cancel := context.WithTimeout(ctx, automationTimeout)
-		reqs, err := r.Check.Audit(ctx2, w.Guide, app.UsingWalk(w))
+		reqs, err := r.Check.Audit(ctx2, w.Guide, r.usingWithNews(w))
 		cancel()
 		prompt := "Press enter to finish, or type r to read Procore again. "
 		if err != nil {
@@ -383,4 +384,19 @@ func changes(n int) string {
 		return "this change"
 	}
 	return "these changes"
+}
+
+// usingWithNews is the walk's Using, with the clients' waits and retries
+// printed as they come ("  waiting 8 s for Procore's rate limit"), so a
+// step that takes long says why. The runner is waiting on the work, so the
+// line is printed on its own.
+func (r *Runner) usingWithNews(w *steps.Walker) app.Using {
+	u := app.UsingWalk(w)
+	var mu sync.Mutex
+	u.Events = func(e procore.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		r.printf("  %s\n", procore.Printable(e.String()))
+	}
+	return u
 }

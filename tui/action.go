@@ -68,6 +68,7 @@ type actionScreen struct {
 	spin    spinner.Model
 	inner   screen       // the step as drawn by hand: a form, a checklist
 	checks  *checksPanel // the step's checks, read after the change (nil: none)
+	news    string       // what the client last said while planning or doing (a rate-limit wait)
 	manual  screen       // the by-hand checklist, with the checks when there are any
 	checker app.Checker
 	lister  app.ProjectLister // nil: the projects to choose are chosen by hand
@@ -220,15 +221,19 @@ func doKey(k KeyMap) key.Binding {
 func (s *actionScreen) startPlan() tea.Cmd {
 	s.seq++
 	s.phase, s.err, s.refusal = actionPlanning, nil, nil
+	s.news = ""
 	auto, a, using := s.auto, *s.step.Action, app.UsingWalk(s.sh.walker)
 	id, seq := s.step.ID, s.seq
+	feed := newNews()
+	using.Events = feed.send
 	plan := func() tea.Msg {
+		defer feed.close()
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
 		p, err := auto.Plan(ctx, a, using)
 		return actionPlannedMsg{step: id, seq: seq, plan: p, err: err}
 	}
-	return tea.Batch(plan, s.spin.Tick)
+	return tea.Batch(plan, s.spin.Tick, feed.listen(id, seq))
 }
 
 // canChoose reports whether the projects the step's action takes can be
@@ -256,15 +261,19 @@ func (s *actionScreen) startListing(from actionPhase) tea.Cmd {
 func (s *actionScreen) startDo() tea.Cmd {
 	s.seq++
 	s.phase, s.refusal = actionDoing, nil
+	s.news = ""
 	auto, a, p, using := s.auto, *s.step.Action, s.plan, app.UsingWalk(s.sh.walker)
 	id, seq := s.step.ID, s.seq
+	feed := newNews()
+	using.Events = feed.send
 	do := func() tea.Msg {
+		defer feed.close()
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
 		o, err := auto.Do(ctx, a, p, using)
 		return actionDoneMsg{step: id, seq: seq, outcome: o, err: err}
 	}
-	return tea.Batch(do, s.spin.Tick)
+	return tea.Batch(do, s.spin.Tick, feed.listen(id, seq))
 }
 
 func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
@@ -274,6 +283,12 @@ func (s *actionScreen) Update(msg tea.Msg) (nav, tea.Cmd) {
 		}
 	}
 	switch msg := msg.(type) {
+	case newsMsg:
+		if msg.step != s.step.ID || msg.seq != s.seq {
+			return stay, nil
+		}
+		s.news = msg.text
+		return stay, msg.from.listen(msg.step, msg.seq)
 	case actionPlannedMsg:
 		if msg.step != s.step.ID || msg.seq != s.seq {
 			return stay, nil
@@ -470,6 +485,9 @@ func (s *actionScreen) View() (string, int) {
 		b.WriteString(wrap("Press enter to read Procore and see what would change; nothing changes until you say so. Press h to do it by hand instead, or s to skip it.", s.width, 0) + "\n")
 	case actionPlanning:
 		b.WriteString(s.spin.View() + " Reading Procore for the plan…\n")
+		if s.news != "" {
+			b.WriteString("  " + st.Warning.Render(wrap(capital(printable(s.news)), s.width-2, 2)) + "\n")
+		}
 	case actionListing:
 		b.WriteString(s.spin.View() + " Reading the company's active projects from Procore, to choose from…\n")
 	case actionPlanned:
@@ -480,6 +498,9 @@ func (s *actionScreen) View() (string, int) {
 		}
 	case actionDoing:
 		b.WriteString(s.spin.View() + " " + wrap("Changing Procore"+as(s.plan.As)+"…", s.width-2, 2) + "\n")
+		if s.news != "" {
+			b.WriteString("  " + st.Warning.Render(wrap(capital(printable(s.news)), s.width-2, 2)) + "\n")
+		}
 		if s.stopping {
 			b.WriteString("\n" + st.Warning.Render(wrap("Leaving once Procore answers, so that what it did is recorded.", s.width, 0)) + "\n")
 		}

@@ -31,6 +31,8 @@ type fakeAutomator struct {
 
 	Plans, Dos int
 	Did        []steps.Action
+	// DoNews is what the client says while Do works (a rate-limit wait).
+	DoNews *procore.Event
 }
 
 var _ app.Automator = (*fakeAutomator)(nil)
@@ -48,10 +50,13 @@ func (f *fakeAutomator) Plan(_ context.Context, a steps.Action, _ app.Using) (ap
 	return p, nil
 }
 
-func (f *fakeAutomator) Do(_ context.Context, a steps.Action, _ app.ActionPlan, _ app.Using) (steps.Outcome, error) {
+func (f *fakeAutomator) Do(_ context.Context, a steps.Action, _ app.ActionPlan, u app.Using) (steps.Outcome, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.Dos++
+	if f.DoNews != nil && u.Events != nil {
+		u.Events(*f.DoNews)
+	}
 	if err := f.DoErr; err != nil {
 		f.DoErr = nil
 		return steps.Outcome{}, err
@@ -631,5 +636,41 @@ func TestQuitWhileChangingWaitsForTheAnswer(t *testing.T) {
 	}
 	if o, _ := d.m.Walker().Outcome("user"); o.Kind != steps.OutcomeDone {
 		t.Fatalf("what Procore did was not recorded: %+v", o)
+	}
+}
+
+// TestActionSaysWhyItWaits: a rate-limit wait while Procore is changed is
+// said under the spinner, so a long step is not a silent one.
+func TestActionSaysWhyItWaits(t *testing.T) {
+	a := &fakeAutomator{PlanAs: createPlan, Done: createdOutcome,
+		DoNews: &procore.Event{Kind: procore.EventRateWait, Wait: 8 * time.Second}}
+	d := autoDriver(t, a, nil, 80, 24)
+	d.press("enter")
+	d.contains("The plan")
+	d.hold = true
+	d.press("y")
+	d.release(func(m tea.Msg) bool { _, ok := m.(newsMsg); return ok })
+	d.contains("Changing Procore as morgan.reyes@example.com", "Waiting 8 s for Procore's rate limit")
+	d.hold = false
+	d.release(func(tea.Msg) bool { return true })
+	d.contains("✓ done: user 14100003")
+	if strings.Contains(d.text(), "rate limit") {
+		t.Error("the wait is still said once the step is done")
+	}
+}
+
+// TestNewsAfterTheWorkIsDropped: a word after the work ended neither
+// blocks nor panics, and the listener then ends.
+func TestNewsAfterTheWorkIsDropped(t *testing.T) {
+	n := newNews()
+	n.send(procore.Event{Kind: procore.EventRateWait, Wait: time.Second})
+	n.close()
+	n.send(procore.Event{Kind: procore.EventRateWait, Wait: time.Second})
+	n.close()
+	if m, ok := n.listen("s", 1)().(newsMsg); !ok || m.text != "waiting 1 s for Procore's rate limit" {
+		t.Fatalf("first word %+v", m)
+	}
+	if m := n.listen("s", 1)(); m != nil {
+		t.Fatalf("after the end %+v", m)
 	}
 }

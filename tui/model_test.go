@@ -134,7 +134,7 @@ func (d *driver) run(cmd tea.Cmd) {
 	case handoverPastedMsg, handoverWriteMsg, handoverBackMsg, handoverDoneMsg: // handover.go
 		d.send(msg)
 	case captureDoneMsg, captureProgressMsg, verifyDoneMsg, addAllPlannedMsg, addAllEventMsg, addAllDoneMsg, loginStartedMsg, loginDoneMsg,
-		actionPlannedMsg, actionDoneMsg, projectsListedMsg, checksReadMsg, auditReadMsg:
+		actionPlannedMsg, actionDoneMsg, projectsListedMsg, checksReadMsg, auditReadMsg, newsMsg:
 		if d.hold {
 			d.held = append(d.held, msg)
 			return

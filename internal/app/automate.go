@@ -72,6 +72,12 @@ func (a *App) AdminSignIn(ctx context.Context, profile string, onEvent func(proc
 // A user's login and password, or an admin's sign-in, is not one: then
 // the client is nil and why says so.
 func (a *App) IntegrationClient(ctx context.Context, profile string) (c *procore.Client, clientID, why string) {
+	return a.integrationClient(ctx, profile, nil)
+}
+
+// integrationClient is IntegrationClient telling onEvent (when not nil)
+// of the client's waits and retries.
+func (a *App) integrationClient(ctx context.Context, profile string, onEvent func(procore.Event)) (c *procore.Client, clientID, why string) {
 	profile = orDefault(profile, a.cfg.Profile)
 	r, err := a.Resolve(ctx, profile, DemoIntegration)
 	switch {
@@ -82,7 +88,7 @@ func (a *App) IntegrationClient(ctx context.Context, profile string) (c *procore
 	case r.Cred.Kind != credstore.KindClientCredentials:
 		return nil, "", fmt.Sprintf("profile %q holds a %s, not the integration's client credentials", profile, r.Cred.Kind)
 	}
-	c, err = a.Client(ctx, r, nil)
+	c, err = a.Client(ctx, r, onEvent)
 	if err != nil {
 		return nil, "", err.Error()
 	}
@@ -98,13 +104,13 @@ func (a *App) automateEnv(ctx context.Context, u Using) *automate.Env {
 	if u.Guide != nil && u.Guide.AccountModel == steps.DMSA {
 		e.AccountLike = DMSAUserPattern
 	}
-	admin, err := a.AdminSignIn(ctx, u.Admin, nil)
+	admin, err := a.AdminSignIn(ctx, u.Admin, u.Events)
 	if err != nil {
 		e.AdminWhy = err.Error()
 	} else {
 		e.Admin = admin
 	}
-	e.Integration, e.IntegrationClientID, e.IntegrationWhy = a.IntegrationClient(ctx, u.Integration)
+	e.Integration, e.IntegrationClientID, e.IntegrationWhy = a.integrationClient(ctx, u.Integration, u.Events)
 	return e
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/procore-sa/procore-sa/internal/addall"
 	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/secret"
+	"github.com/procore-sa/procore-sa/procore"
 	"github.com/procore-sa/procore-sa/steps"
 )
 
@@ -118,6 +119,10 @@ type Using struct {
 	// Projects are the projects the person chose, for an action or a
 	// check of "the chosen projects" (nil: none chosen yet).
 	Projects []int64
+	// Events, when not nil, hears what the clients say while they work
+	// (a rate-limit wait, a retry, a slow answer), so a screen can say
+	// why a step takes long. It may be called from other goroutines.
+	Events func(procore.Event)
 	// ChooseHow, when set, says how to name the chosen projects where none
 	// were chosen ("name them with --projects ID,ID"): outside a walk there
 	// is nobody to offer a list to.
