@@ -166,16 +166,43 @@ const expiryDelta = 30 * time.Second
 
 func (a *tokenAuth) Token(ctx context.Context) (*oauth2.Token, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.tok != nil && a.tok.AccessToken != "" && (a.tok.Expiry.IsZero() || a.now().Add(expiryDelta).Before(a.tok.Expiry)) {
+		defer a.mu.Unlock()
 		return a.tok, nil
 	}
-	tok, err := a.fetch(ctx, a.tok)
-	if err != nil {
-		return nil, err
+	if !a.user {
+		defer a.mu.Unlock()
+		tok, err := a.fetch(ctx, a.tok)
+		if err != nil {
+			return nil, err
+		}
+		a.tok = tok
+		return tok, nil
 	}
-	a.tok = tok
-	return tok, nil
+	// A person's refresh token is single-use: once a refresh is sent it is
+	// finished and its new token kept even when the caller stops waiting
+	// (a screen left mid-read), else the sign-in is spent with nothing to
+	// show for it. The lock is held until then, so nothing refreshes twice.
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	done := make(chan result, 1)
+	old := a.tok
+	go func() {
+		tok, err := a.fetch(context.WithoutCancel(ctx), old)
+		if err == nil {
+			a.tok = tok
+		}
+		a.mu.Unlock()
+		done <- result{tok, err}
+	}()
+	select {
+	case r := <-done:
+		return r.tok, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // secrets is the client secret and the tokens held now.

@@ -927,3 +927,51 @@ func TestAnswersArePrintable(t *testing.T) {
 		t.Errorf("an error repeating the access token: %v", err)
 	}
 }
+
+// TestRefreshOutlivesItsCaller: a caller that stops waiting while its
+// refresh is on the way (a screen left mid-read) does not spend the
+// sign-in: the refresh finishes, its new refresh token is kept, and the
+// next call uses the token it brought, with no second refresh.
+func TestRefreshOutlivesItsCaller(t *testing.T) {
+	w := simtest.New(t, sim.Config{Seed: 9, Projects: 2})
+	ctx := context.Background()
+	code, err := w.S.IssueCode(w.Fx.AdminClientID, procore.OOBRedirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := secret.New(w.Fx.AdminClientSecret)
+	tok, err := procore.Exchange(ctx, nil, w.Env, w.Fx.AdminClientID, sec, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var saved []string
+	auth := procore.RefreshingAuth(w.Env, nil, w.Fx.AdminClientID, sec, &oauth2.Token{RefreshToken: tok.RefreshToken}, func(_ context.Context, t *oauth2.Token) error {
+		mu.Lock()
+		defer mu.Unlock()
+		saved = append(saved, t.RefreshToken)
+		return nil
+	})
+	var refreshes atomic.Int32
+	w.SetIntercept(func(_ http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/oauth/token" {
+			refreshes.Add(1)
+			time.Sleep(300 * time.Millisecond)
+		}
+		return false
+	})
+	c := w.Client(w.Fx.CompanyID, func(cfg *procore.Config) { cfg.Auth = auth })
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Me(short); err == nil {
+		t.Fatal("the caller that gave up got an answer")
+	}
+	if _, err := c.Me(ctx); err != nil {
+		t.Fatalf("after a caller gave up mid-refresh: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n := refreshes.Load(); n != 1 || len(saved) != 1 || saved[0] == tok.RefreshToken {
+		t.Errorf("%d refreshes, %d kept; want one of each, a new token", n, len(saved))
+	}
+}
