@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -267,18 +268,23 @@ func (a *App) signInAuth(env procore.Environment, profile string, cred credstore
 	seen := tokenHash(start.RefreshToken)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if sa, ok := a.signIns[key]; ok && sa.knows(seen) {
-		return sa.auth
+	prev, ok := a.signIns[key]
+	if ok && prev.knows(seen) {
+		return prev.auth
 	}
 	sa := &sharedAuth{known: map[[32]byte]bool{seen: true}}
+	if ok {
+		// A new sign-in for the profile: a read of the keychain that
+		// began before it and answers late still finds this source.
+		maps.Copy(sa.known, prev.snapshot())
+	}
 	sa.auth = procore.RefreshingAuth(env, nil, cred.ClientID, cred.ClientSecret, start, func(ctx context.Context, tok *oauth2.Token) error {
+		// Known before it is stored, so a read that finds it in the
+		// keychain at once uses this source, not a new one.
+		sa.learn(tokenHash(tok.RefreshToken))
 		next := cred
 		next.RefreshToken = secret.New(tok.RefreshToken)
-		if err := a.keepRefreshToken(ctx, profile, next); err != nil {
-			return err
-		}
-		sa.learn(tokenHash(tok.RefreshToken))
-		return nil
+		return a.keepRefreshToken(ctx, profile, next)
 	})
 	if a.signIns == nil {
 		a.signIns = map[string]*sharedAuth{}
@@ -299,6 +305,12 @@ func (s *sharedAuth) knows(h [32]byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.known[h]
+}
+
+func (s *sharedAuth) snapshot() map[[32]byte]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.known)
 }
 
 func (s *sharedAuth) learn(h [32]byte) {
