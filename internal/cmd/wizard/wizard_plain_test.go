@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
 	"github.com/procore-sa/procore-sa/internal/cmdutil"
+	"github.com/procore-sa/procore-sa/internal/credstore"
 	"github.com/procore-sa/procore-sa/internal/walkthrough"
 	"github.com/procore-sa/procore-sa/procore/sim"
 	"github.com/procore-sa/procore-sa/steps"
@@ -34,7 +36,13 @@ func TestPlainWizardKeepsCapturedCredentials(t *testing.T) {
 	p := cmdtest.NewPerson(g, walkthrough.Demo()) // demo at the capture step
 	defer p.Close()
 	var errb strings.Builder
-	code := cmdtest.Execute(cmdtest.Factory(p.In(), p.Out(), &errb), "--demo", "--plain", "--profile", "plain-test", "dmsa")
+	f := cmdtest.Factory(p.In(), p.Out(), &errb)
+	// A keychain of its own: the session's Secret Service is shared with
+	// the tmux tests, whose demo runs keep their admin's sign-in under the
+	// same name, and a demo's sign-in is its own simulator's alone.
+	f.Credentials = &credstore.Store{Service: "procore-sa-demo", Keyring: &credstore.MemoryKeyring{},
+		Timeout: 5 * time.Second, InteractiveTimeout: 5 * time.Second}
+	code := cmdtest.Execute(f, "--demo", "--plain", "--profile", "plain-test", "dmsa")
 	out, errOut := p.String(), errb.String()
 	if code != cmdutil.ExitOK || p.Err() != nil {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\nanswers:\n%s", code, out, errOut, p.Transcript())
