@@ -330,12 +330,7 @@ func checkAddToNew(ctx context.Context, _ steps.Check, e *Env) finding {
 
 func checkMembership(ctx context.Context, c steps.Check, e *Env) finding {
 	f := finding{text: "The account's user is on every active project"}
-	ad, err := e.admin()
-	if err != nil {
-		f.err = err
-		return f
-	}
-	u, err := e.Account(ctx)
+	ad, u, err := e.adminAndAccount(ctx)
 	if err != nil {
 		f.err = err
 		return f
@@ -377,12 +372,7 @@ func checkMembership(ctx context.Context, c steps.Check, e *Env) finding {
 // be on only the projects it works on, which only the person knows.
 func checkAssignments(ctx context.Context, _ steps.Check, e *Env) finding {
 	f := finding{text: "Which projects the account's user is on (it can act only there)"}
-	ad, err := e.admin()
-	if err != nil {
-		f.err = err
-		return f
-	}
-	u, err := e.Account(ctx)
+	ad, u, err := e.adminAndAccount(ctx)
 	if err != nil {
 		f.err = err
 		return f
@@ -636,4 +626,18 @@ func orAsk(err error, ask string) error {
 		return errors.New(ask)
 	}
 	return err
+}
+
+// adminAndAccount is the admin's client and the account's user, for a
+// check that reads the account's projects with the admin's sign-in.
+func (e *Env) adminAndAccount(ctx context.Context) (*procore.Client, *procore.User, error) {
+	ad, err := e.admin()
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := e.Account(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ad, u, nil
 }
