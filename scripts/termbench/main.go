@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +49,7 @@ func main() {
 	ffBare := b.firstFrames(bareCmd, "Choose a guide", *runs)
 	keyPSA := b.keyLatency(psa, "Choose a guide", []string{"Down", "Up"}, *keys)
 	keyEcho := b.keyLatency("cat", "", []string{"a"}, *keys)
+	keyBare := b.keyLatency(bareCmd, "Choose a guide", []string{"a"}, *keys)
 
 	fmt.Printf("%-34s %10s %10s %10s\n", "", "median", "p90", "runs")
 	row := func(name string, d []time.Duration) {
@@ -56,11 +58,12 @@ func main() {
 	row("first frame: procore-sa", ffPSA)
 	row("first frame: bare Bubble Tea v2", ffBare)
 	row("key to frame: procore-sa (↓/↑)", keyPSA)
+	row("key to frame: bare Bubble Tea v2", keyBare)
 	row("key to echo: cat", keyEcho)
 	first := ratio(pct(ffPSA, 50), pct(ffBare, 50))
 	key := ratio(pct(keyPSA, 50), pct(keyEcho, 50))
 	fmt.Printf("\nfirst frame: %.2f× the bare program (goal ≤ 1.30×)\n", first)
-	fmt.Printf("key to frame: %.2f× the echo (goal ≤ 1.30×)\n", key)
+	fmt.Printf("key to frame: %.2f× the echo (goal ≤ 1.30×); the bare program: %.2f×\n", key, ratio(pct(keyBare, 50), pct(keyEcho, 50)))
 	if *strict && (first > 1.3 || key > 1.3) {
 		os.Exit(1)
 	}
@@ -128,7 +131,10 @@ func (b *bench) keyLatency(cmd, ready string, keys []string, n int) []time.Durat
 		if d, ok := waitGrowth(out, size, t0, 2*time.Second); ok {
 			ds = append(ds, d)
 		}
-		time.Sleep(60 * time.Millisecond) // let the frame settle
+		// Let the frame settle, for a random while: a fixed gap falls in
+		// step with the renderer's frame clock and times the same phase of
+		// it every key.
+		time.Sleep(time.Duration(40+rand.IntN(40)) * time.Millisecond)
 	}
 	return ds
 }

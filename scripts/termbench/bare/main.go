@@ -31,7 +31,8 @@ func (m model) View() tea.View {
 }
 
 func main() {
-	if _, err := tea.NewProgram(model{}).Run(); err != nil {
+	// At procore-sa's frame rate, so the key rows compare like with like.
+	if _, err := tea.NewProgram(model{}, tea.WithFPS(120)).Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
