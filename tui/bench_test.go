@@ -64,3 +64,18 @@ func BenchmarkViewEveryScreen(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(models)), "ns/view")
 }
+
+// BenchmarkPickerKey is what a key costs in the program's own loop on the
+// first screen: update on ↓ or ↑, then render, at 120x40.
+func BenchmarkPickerKey(b *testing.B) {
+	cat, _ := steps.LoadCatalog("")
+	m := New(Options{Guides: cat.List()})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(sessionLoadedMsg{})
+	keys := []tea.KeyPressMsg{{Code: tea.KeyDown}, {Code: tea.KeyUp}}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		m.Update(keys[i%2])
+		_ = m.View()
+	}
+}

@@ -693,11 +693,24 @@ func (m *Model) render() string {
 	b.WriteString(m.statusLine(inner) + "\n")
 	b.WriteString(help)
 
-	app := st.App
-	if hf > 2 {
-		app = app.Padding(vf/2, hf/2)
+	return margin(b.String(), hf/2, vf/2)
+}
+
+// margin puts left blank columns before each line and top blank lines above
+// and below. It stands in for a padded style's Render, which measures and
+// pads every line of the screen on every key: a third of a key's cost. The
+// right margin is not drawn; the alternate screen is blank there anyway.
+func margin(s string, left, top int) string {
+	pad := strings.Repeat(" ", left)
+	var b strings.Builder
+	b.Grow(len(s) + (strings.Count(s, "\n")+1+2*top)*(left+1))
+	b.WriteString(strings.Repeat("\n", top))
+	for line := range strings.Lines(s) {
+		b.WriteString(pad)
+		b.WriteString(line)
 	}
-	return app.Render(b.String())
+	b.WriteString(strings.Repeat("\n", top))
+	return b.String()
 }
 
 // page returns what the current phase draws: a title, the body, the line to

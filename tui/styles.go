@@ -10,7 +10,6 @@ import (
 // a dark background. Colour is dropped by Bubble Tea's output layer when the
 // terminal has none or NO_COLOR is set, so styles never check for it.
 type Styles struct {
-	App        lipgloss.Style
 	Header     lipgloss.Style
 	Brand      lipgloss.Style
 	Badge      lipgloss.Style
@@ -47,7 +46,6 @@ func NewStyles(dark bool) Styles {
 	amber := ld(lipgloss.Color("#8A5A00"), lipgloss.Color("#FFC24B"))
 
 	return Styles{
-		App:    lipgloss.NewStyle().Padding(0, 1),
 		Header: lipgloss.NewStyle().Bold(true),
 		Brand:  lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Badge:  lipgloss.NewStyle().Bold(true).Foreground(amber),
