@@ -4,6 +4,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -31,8 +32,11 @@ func (m model) View() tea.View {
 }
 
 func main() {
-	// At procore-sa's frame rate, so the key rows compare like with like.
-	if _, err := tea.NewProgram(model{}, tea.WithFPS(120)).Run(); err != nil {
+	// -fps 120 runs it at procore-sa's frame rate, so that key rows compare
+	// like with like; without it, it is Bubble Tea as it comes.
+	fps := flag.Int("fps", 0, "frames a second (0: Bubble Tea's default)")
+	flag.Parse()
+	if _, err := tea.NewProgram(model{}, tea.WithFPS(*fps)).Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
