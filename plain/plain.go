@@ -80,6 +80,11 @@ type Runner struct {
 	lines   *bufio.Reader
 	pending chan readResult // a read started and not yet taken
 	outMu   sync.Mutex
+
+	// interrupts, while an add-all run is under way and not yet told to
+	// stop, takes the interrupts that Interrupt hands it.
+	runMu      sync.Mutex
+	interrupts chan struct{}
 }
 
 type readResult struct {
@@ -203,7 +208,11 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 			}
 		case errors.Is(err, ErrQuit):
 			r.save(w)
-			r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
+			if errors.Is(err, errRunStopped) {
+				r.printf("Your place (step %d of %d) and the stopped run are saved. Run the same command to take them up again.\n", w.Index()+1, w.Len())
+			} else {
+				r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
+			}
 			if errors.Is(err, ErrInputEnded) {
 				return ErrInputEnded
 			}
@@ -266,9 +275,9 @@ var ErrInputEnded = fmt.Errorf("%w: the input ended", ErrQuit)
 // errClosed is ErrInputEnded, by its old name within the package.
 var errClosed = ErrInputEnded
 
-// readLine reads one line. An interrupt (ctx) ends the wait, except while a
-// secret is held; the read goes on and its line is taken by the next call.
-func (r *Runner) readLine() (string, error) {
+// startRead starts reading a line, unless a read is already under way,
+// and returns where its line comes.
+func (r *Runner) startRead() <-chan readResult {
 	if r.pending == nil {
 		ch := make(chan readResult, 1)
 		lines := r.lines
@@ -278,6 +287,13 @@ func (r *Runner) readLine() (string, error) {
 		}()
 		r.pending = ch
 	}
+	return r.pending
+}
+
+// readLine reads one line. An interrupt (ctx) ends the wait, except while a
+// secret is held; the read goes on and its line is taken by the next call.
+func (r *Runner) readLine() (string, error) {
+	r.startRead()
 	var done <-chan struct{}
 	if r.ctx != nil && r.held == nil {
 		done = r.ctx.Done()
@@ -437,7 +453,7 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 				st := w.Current()
 				w.Record(st.ID, steps.Outcome{Kind: steps.OutcomeStarted, Detail: "add-all run " + run, Run: run})
 				r.save(w)
-				rep, err := r.AddAll.Run(ctx, run, plan, r.progress(plan))
+				rep, stopped, err := r.runAddAll(ctx, run, plan)
 				if rep != nil {
 					r.printf("%d added, %d already a member, %d failed.\n",
 						rep.Count(addall.OutcomeAdded), rep.Count(addall.OutcomeAlready), rep.Count(addall.OutcomeFailed))
@@ -447,10 +463,15 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 						}
 					}
 				}
-				if err != nil {
+				switch {
+				case stopped:
+					r.save(w)
+					r.printf("The run stopped at a safe point; every project Procore confirmed is journaled.\n")
+					return false, errRunStopped
+				case err != nil:
 					r.printf("The run stopped; what it confirmed is journaled. ")
 					r.problem(err)
-				} else if rep.OK() {
+				case rep.OK():
 					w.Record(st.ID, app.AddAllOutcome(run, plan, rep))
 					return true, nil
 				}

@@ -75,7 +75,7 @@ var ExitCodes = []ExitCode{
 	{cmdutil.ExitOK, "Done: every check passed, every project ended with the user a member."},
 	{cmdutil.ExitFailed, "The job failed: a password rule not met, a project not added, a credential refused, a keychain that does not answer, a guide file that does not load."},
 	{cmdutil.ExitUsage, "Bad usage: an unknown command, flag, guide or help topic, a bad flag value, a missing argument, nothing on standard input where something was needed. Nothing was changed."},
-	{cmdutil.ExitInterrupted, "Interrupted (ctrl+c, or a TERM signal). A wizard's place is saved; an add-all run resumes with --resume RUN."},
+	{cmdutil.ExitInterrupted, "Interrupted (ctrl+c, or a TERM signal), or a guide left before its end. A wizard's place is saved; an add-all run resumes with --resume RUN."},
 }
 
 // wrapText fills s into lines of at most width characters.

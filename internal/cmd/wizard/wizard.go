@@ -282,15 +282,18 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 	r := &plain.Runner{In: opts.IO.In, Out: opts.IO.Out, Store: svc.Sessions, Now: opts.Now, End: end,
 		AddAll: svc.AddAll, Verify: svc.Verify, Custody: svc.Keeper, Login: svc.SignIn,
 		Automate: svc.Automate, Check: svc.Check, Projects: svc.Projects, Presenter: opts.Presenter}
-	// An interrupt is ctrl+c's gate (ctx): a held secret makes the walk ask
-	// first. A second interrupt, a termination or a hang-up ends the walk
-	// at once (End); any signal after that, the process.
+	// An interrupt is ctrl+c's gate (ctx): a held secret or an add-all run
+	// under way makes the walk ask first. A second interrupt, a termination
+	// or a hang-up ends the walk at once (End); any signal after that, the
+	// process.
 	interrupted, ended := false, false
 	sigs := cmdutil.SignalsOf(ctx)
 	defer sigs.Take(func(sig os.Signal) bool {
 		switch {
 		case ended:
 			return false
+		case sig == syscall.SIGINT && r.Interrupt():
+			return true // an add-all run asks before it stops
 		case sig == syscall.SIGINT && !interrupted:
 			interrupted = true
 			return false
@@ -318,11 +321,16 @@ func runPlain(ctx context.Context, opts *Options, cat *steps.Catalog, id string,
 			sayLost(stderr, r.Unkept(), sig)
 		}
 		return cmdutil.ErrCancel
-	case errors.Is(err, plain.ErrInputEnded) && opts.fellBack:
-		// Plain mode was not asked for: say what to do instead.
+	case errors.Is(err, plain.ErrInputEnded) && (opts.fellBack || !opts.IO.IsStdinTTY()):
+		// The answers on standard input ran out mid-guide: say what to
+		// do instead.
 		return inputEnded()
-	case err == nil, errors.Is(err, plain.ErrQuit):
+	case err == nil:
 		return nil
+	case errors.Is(err, plain.ErrQuit):
+		// Left before the end, as a quit mid-guide on the full screen:
+		// interrupted (its place is saved, and said so).
+		return cmdutil.ErrCancel
 	case ctx.Err() != nil:
 		return cmdutil.ErrCancel
 	default:
