@@ -1,4 +1,7 @@
-// Package gendocs is the hidden command the release runs before it builds.
+// Package gendocs writes the shell completions and man pages a release
+// carries, from the command tree's own help. cmd/gen-docs runs it before the
+// release builds; it is not part of procore-sa itself, whose start-up would
+// pay for the man page generator.
 package gendocs
 
 import (
@@ -13,53 +16,14 @@ import (
 	"github.com/spf13/cobra/doc"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/help"
-	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
 
-// Options are where the documents go and the version they name.
+// Options are the tree documented, where the documents go and the version
+// they name.
 type Options struct {
 	Root    *cobra.Command
 	Dir     string
 	Release string
-}
-
-// NewCmdGenDocs is the hidden command the release runs before it builds:
-// it writes the shell completions and the man pages that the archives and
-// packages carry (see .goreleaser.yaml).
-func NewCmdGenDocs(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{}
-	cmd := &cobra.Command{
-		Use:    "gen-docs DIR",
-		Short:  "Write the completions and man pages a release carries into DIR",
-		Hidden: true,
-		Long: `Write into DIR:
-  completions/procore-sa.bash, _procore-sa (zsh), procore-sa.fish, procore-sa.ps1
-  man/procore-sa.1 and one page for each command, each also gzipped (.1.gz).
-
-SOURCE_DATE_EPOCH, when set, dates the man pages (for reproducible builds).`,
-		Example: "  procore-sa gen-docs --release 1.2.0 build",
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return cmdutil.Usage(fmt.Errorf("gen-docs takes one directory"))
-			}
-			return nil
-		},
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			return nil, cobra.ShellCompDirectiveFilterDirs
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			opts.Root, opts.Dir = c.Root(), args[0]
-			if opts.Release == "" {
-				opts.Release = f.Build.Version
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return Run(opts)
-		},
-	}
-	cmd.Flags().StringVar(&opts.Release, "release", "", "the version the man pages name (default: this build's)")
-	return cmd
 }
 
 // Run writes the completions and man pages of the root's tree under the

@@ -12,20 +12,20 @@ import (
 	"testing"
 
 	"github.com/procore-sa/procore-sa/internal/cmd/cmdtest"
+	"github.com/procore-sa/procore-sa/internal/cmd/gendocs"
 	"github.com/procore-sa/procore-sa/internal/cmd/help"
-	"github.com/procore-sa/procore-sa/internal/cmdutil"
 )
 
-// TestGenDocs: the hidden command writes a completion script for each shell
-// and a man page for every command, gzipped too; the root's page carries
-// the environment and exit status sections; no page repeats the global
-// options; every page renders with man without a warning.
+// TestGenDocs: a completion script for each shell and a man page for every
+// command, gzipped too; the root's page carries the environment and exit
+// status sections; no page repeats the global options; every page renders
+// with man without a warning.
 func TestGenDocs(t *testing.T) {
 	cmdtest.Env(t)
 	t.Setenv("SOURCE_DATE_EPOCH", "1798761600") // 2027-01-01
 	dir := t.TempDir()
-	if _, errOut, code := cmdtest.Run(t, "", "gen-docs", "--release", "v1.2.3", dir); code != cmdutil.ExitOK {
-		t.Fatalf("gen-docs: exit %d: %s", code, errOut)
+	if err := gendocs.Run(&gendocs.Options{Root: cmdtest.Tree(t), Dir: dir, Release: "v1.2.3"}); err != nil {
+		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
 		"procore-sa.bash": "__start_procore-sa", "_procore-sa": "#compdef procore-sa",
@@ -44,7 +44,7 @@ func TestGenDocs(t *testing.T) {
 			pages = append(pages, strings.Join(append([]string{"procore-sa"}, strings.Fields(path)...), "-")+".1")
 		}
 	}
-	for _, hidden := range []string{"procore-sa-gen-docs.1", "procore-sa-help.1", "procore-sa-environment.1"} {
+	for _, hidden := range []string{"procore-sa-help.1", "procore-sa-environment.1"} {
 		if _, err := os.Stat(filepath.Join(dir, "man", hidden)); err == nil {
 			t.Errorf("man/%s written", hidden)
 		}
@@ -136,4 +136,19 @@ func renderMan(t *testing.T, path string) string {
 		clean = append(clean, b[i])
 	}
 	return string(clean)
+}
+
+// TestGenDocsIsNotInTheProgram: the man page generator is linked into the
+// release's gen-docs step only; procore-sa itself would pay for its
+// initialisation at every start.
+func TestGenDocsIsNotInTheProgram(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/procore-sa/procore-sa/cmd/procore-sa").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, pkg := range []string{"github.com/spf13/cobra/doc", "github.com/procore-sa/procore-sa/internal/cmd/gendocs"} {
+		if strings.Contains("\n"+string(out), "\n"+pkg+"\n") {
+			t.Errorf("procore-sa links %s", pkg)
+		}
+	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/procore-sa/procore-sa/internal/cmd/check"
 	"github.com/procore-sa/procore-sa/internal/cmd/completion"
 	"github.com/procore-sa/procore-sa/internal/cmd/doctor"
-	"github.com/procore-sa/procore-sa/internal/cmd/gendocs"
 	"github.com/procore-sa/procore-sa/internal/cmd/guides"
 	"github.com/procore-sa/procore-sa/internal/cmd/help"
 	"github.com/procore-sa/procore-sa/internal/cmd/login"
@@ -94,7 +93,6 @@ Start with --demo: it runs against a built-in simulator and nothing leaves the m
 		doctor.NewCmdDoctor(f, nil),
 		addall.NewCmdAddAll(f, nil),
 		check.NewCmdCheck(f, nil),
-		gendocs.NewCmdGenDocs(f, nil), // hidden: the release's completions and man pages
 	)
 	help.SetUp(cmd, f)       // internal/cmd/help
 	completion.SetUp(cmd, f) // internal/cmd/completion
