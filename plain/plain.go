@@ -208,11 +208,11 @@ func (r *Runner) Run(ctx context.Context, g *steps.Guide) error {
 			}
 		case errors.Is(err, ErrQuit):
 			r.save(w)
+			saved := "is saved. Run the same command to resume."
 			if errors.Is(err, errRunStopped) {
-				r.printf("Your place (step %d of %d) and the stopped run are saved. Run the same command to take them up again.\n", w.Index()+1, w.Len())
-			} else {
-				r.printf("Your place (step %d of %d) is saved. Run the same command to resume.\n", w.Index()+1, w.Len())
+				saved = "and the stopped run are saved. Run the same command to take them up again."
 			}
+			r.printf("Your place (step %d of %d) %s\n", w.Index()+1, w.Len(), saved)
 			if errors.Is(err, ErrInputEnded) {
 				return ErrInputEnded
 			}
@@ -464,8 +464,7 @@ func (r *Runner) addAll(ctx context.Context, w *steps.Walker) (bool, error) {
 					}
 				}
 				switch {
-				case stopped:
-					r.save(w)
+				case stopped: // the walk saves as it leaves
 					r.printf("The run stopped at a safe point; every project Procore confirmed is journaled.\n")
 					return false, errRunStopped
 				case err != nil:

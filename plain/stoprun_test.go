@@ -43,7 +43,7 @@ func (f *heldAddAll) Run(ctx context.Context, _ string, p *addall.Plan, emit fun
 
 // startHeldRun walks guide() with answers on a pipe up to its add-all run,
 // and waits until the run is under way.
-func startHeldRun(t *testing.T) (*Runner, *heldAddAll, io.Writer, *syncBuffer, <-chan error, *state.Store) {
+func startHeldRun(t *testing.T) (*Runner, *heldAddAll, io.Writer, *syncBuffer, chan error, *state.Store) {
 	t.Helper()
 	st, err := state.Open(t.TempDir())
 	if err != nil {
@@ -67,17 +67,6 @@ func startHeldRun(t *testing.T) (*Runner, *heldAddAll, io.Writer, *syncBuffer, <
 	return r, f, pw, out, errc, st
 }
 
-func endOf(t *testing.T, errc <-chan error, out *syncBuffer) error {
-	t.Helper()
-	select {
-	case err := <-errc:
-		return err
-	case <-time.After(5 * time.Second):
-		t.Fatalf("the walk did not end:\n%s", out)
-		return nil
-	}
-}
-
 func TestInterruptDuringARunAsksAndLetsItGoOn(t *testing.T) {
 	if (&Runner{}).Interrupt() {
 		t.Fatal("an interrupt with no run under way was taken")
@@ -92,7 +81,7 @@ func TestInterruptDuringARunAsksAndLetsItGoOn(t *testing.T) {
 	close(f.release)
 	waitFor(t, out, "2 added, 0 already a member, 0 failed.")
 	io.WriteString(in, lines("y")) // the verify step's checklist, by hand
-	if err := endOf(t, errc, out); err != nil {
+	if err := waitErr(t, errc, out); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if r.Interrupt() {
@@ -113,7 +102,7 @@ func TestInterruptDuringARunStopsItAtASafePoint(t *testing.T) {
 			r.Interrupt()
 			waitFor(t, out, "Stop the run and leave?")
 			tt.stop(r, in)
-			err := endOf(t, errc, out)
+			err := waitErr(t, errc, out)
 			if !errors.Is(err, ErrQuit) {
 				t.Fatalf("got %v, want a quit\n%s", err, out)
 			}
@@ -148,7 +137,7 @@ func TestARunThatEndsBeforeTheAnswerIsNotStopped(t *testing.T) {
 	waitFor(t, out, "The run ended before you answered, so it was not stopped. Press enter to go on.")
 	// The line typed to the question answers it, not the next one.
 	io.WriteString(in, lines("y", "y"))
-	if err := endOf(t, errc, out); err != nil {
+	if err := waitErr(t, errc, out); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if got := out.String(); !strings.Contains(got, "2 added") || !strings.Contains(got, "Every step is done.") {
